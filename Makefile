@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a step of theirs.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint js-test py-test browser-deps bench clean
+
+demo: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb
+
+test: $(STAMP) browser-deps lint js-test py-test
+
+# A venv with the package (editable, so the npm build runs through hatch-jupyter-builder) and the test tools.
+$(STAMP): pyproject.toml package.json
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	npm install --no-audit --no-fund --loglevel=error
+	npm run build
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+# Debian's Chromium drives the browser tests (a browser download is impossible here).
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-liberation"; fi; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check productai_notebook tests bench
+	$(VENV)/bin/mypy
+
+js-test: $(STAMP)
+	npm run build
+	npm test
+
+py-test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP) browser-deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules productai_notebook/static

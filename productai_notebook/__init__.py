@@ -1,0 +1,61 @@
+"""productai-notebook: the ProductAI image generation API in Jupyter.
+
+The client (`ProductAI`, `AsyncProductAI`) works in any Python script; the widgets,
+the gallery and the `%productai` magic load only when a notebook asks for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .api import *  # noqa: F403  (the client's public names are ours too)
+from .api import __all__ as _api_names
+from .api.job import set_display_hook
+from .sandbox import sandbox, use
+
+__version__ = "0.1.0"
+
+# Widgets import ipywidgets; load them on first use so a plain script never pays for it.
+_WIDGETS = {
+    "JobView": "productai_notebook.notebook.job_view",
+    "JobsTable": "productai_notebook.notebook.jobs_table",
+    "Gallery": "productai_notebook.notebook.gallery",
+}
+
+__all__ = [*_api_names, *_WIDGETS, "sandbox", "use", "load_ipython_extension", "unload_ipython_extension"]
+
+if TYPE_CHECKING:
+    from .notebook.gallery import Gallery
+    from .notebook.job_view import JobView
+    from .notebook.jobs_table import JobsTable
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WIDGETS:
+        import importlib
+
+        return getattr(importlib.import_module(_WIDGETS[name]), name)
+    raise AttributeError(f"module 'productai_notebook' has no attribute {name!r}")
+
+
+def _display_job(job: Any, include: Any = None, exclude: Any = None) -> Any:
+    from .notebook.job_view import JobView
+
+    return JobView.for_job(job)._repr_mimebundle_(include=include, exclude=exclude)
+
+
+set_display_hook(_display_job)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext productai_notebook`: registers the `%productai` magic."""
+    from .notebook.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext productai_notebook`: stops the background tracker."""
+    from .notebook.magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,38 @@
+"""Shared fixtures: one in-process emulator per session, reached over real loopback HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from productai_notebook.emulator import Emulator
+
+TEST_KEY = "pk_test_CANARY_d41d8cd98f00b204e9800998ecf8427e"
+
+
+@pytest.fixture(scope="session")
+def api_key() -> str:
+    return TEST_KEY
+
+
+@pytest.fixture(scope="session")
+def emulator(api_key: str) -> Iterator[Emulator]:
+    with Emulator(api_key=api_key, plan="enterprise", job_seconds=(0.4, 1.2), seed=1) as emu:
+        yield emu
+
+
+@pytest.fixture
+def client(emulator: Emulator, api_key: str):
+    from productai_notebook.api import ProductAI
+
+    with ProductAI(api_key=api_key, base_url=emulator.base_url) as c:
+        yield c
+
+
+@pytest.fixture
+async def async_client(emulator: Emulator, api_key: str):
+    from productai_notebook.api import AsyncProductAI
+
+    async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url) as c:
+        yield c
