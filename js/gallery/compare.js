@@ -1,0 +1,41 @@
+// The side-by-side compare of 2-4 selected images, each with its caption.
+import { safeImageUrl } from "../lib/urls.js";
+import { h } from "../shared/dom.js";
+import { sizeCaption } from "../shared/thumbs.js";
+
+export const COMPARE_MIN = 2;
+export const COMPARE_MAX = 4;
+
+/** True when this many selected images can be compared. */
+export function canCompare(count) {
+  return count >= COMPARE_MIN && count <= COMPARE_MAX;
+}
+
+function figure(item) {
+  const url = safeImageUrl(item.url);
+  const alt = `Image ${Number(item.index) + 1} of job ${item.job_id}`;
+  return h(
+    "figure",
+    { class: "pai-compare-item", "data-key": item.key },
+    url ? h("img", { src: url, alt, decoding: "async" }) : h("span", { class: "pai-thumb-blocked", text: "Image unavailable" }),
+    h(
+      "figcaption",
+      {},
+      h("code", { text: item.job_id }),
+      h("span", { text: ` · ${item.model ?? ""} · ${sizeCaption(item)}` }),
+      h("p", { class: "pai-compare-prompt", text: item.prompt || "" }),
+    ),
+  );
+}
+
+/** Fills `container` with the given items side by side, and a button that calls onClose. */
+export function showCompare(container, items, onClose) {
+  const close = h("button", { class: "pai-compare-close", type: "button", text: "Close compare" });
+  close.addEventListener("click", onClose);
+  const row = h("div", { class: "pai-compare-row" }, ...items.map(figure));
+  row.style.setProperty("--pai-compare-count", String(items.length));
+  container.replaceChildren(
+    h("div", { class: "pai-compare-bar" }, h("strong", { text: `Comparing ${items.length} images` }), close),
+    row,
+  );
+}

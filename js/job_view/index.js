@@ -1,0 +1,77 @@
+// JobView: live progress of one generation job, then its images, or its error.
+import { h } from "../shared/dom.js";
+import { createFailureView } from "./failure.js";
+import { createProgressView } from "./progress.js";
+import { createResultView } from "./result.js";
+import "../shared/base.css";
+import "./style.css";
+
+function phaseOf(status) {
+  if (status === "completed") return "completed";
+  if (status === "failed") return "failed";
+  return "progress"; // pending, processing, and any status this version does not know
+}
+
+function render({ model, el }) {
+  const status = h("span", { class: "pai-chip pai-status" });
+  const jobId = h("code", { class: "pai-job-id" });
+  const connection = h("div", {
+    class: "pai-connection",
+    role: "status",
+    text: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
+  });
+  const body = h("div", { class: "pai-job-body" });
+  const root = h(
+    "div",
+    { class: "pai-root pai-job" },
+    h("div", { class: "pai-job-header" }, status, jobId),
+    connection,
+    body,
+  );
+  el.append(root);
+
+  let phase = null;
+  let view = null;
+
+  function saveSelection(indices) {
+    model.set("selected_indices", indices);
+    model.save_changes();
+  }
+
+  const createView = {
+    progress: () => createProgressView(),
+    completed: () => createResultView({ host: root, onSelect: saveSelection }),
+    failed: () => createFailureView(),
+  };
+
+  function showJob() {
+    const job = model.get("job") || {};
+    const statusText = typeof job.status === "string" && job.status ? job.status : "unknown";
+    root.dataset.status = statusText;
+    status.dataset.status = statusText;
+    status.textContent = statusText;
+    jobId.textContent = job.job_id ?? "";
+    const next = phaseOf(job.status);
+    if (next !== phase) {
+      view?.destroy();
+      phase = next;
+      view = createView[next]();
+      body.replaceChildren(view.element);
+      view.showSelection?.(model.get("selected_indices"));
+    }
+    view.update(job);
+  }
+
+  function showConnection() {
+    connection.hidden = model.get("connection") !== "reconnecting";
+  }
+
+  model.on("change:job", showJob);
+  model.on("change:connection", showConnection);
+  model.on("change:selected_indices", () => view?.showSelection?.(model.get("selected_indices")));
+  showJob();
+  showConnection();
+  return () => view?.destroy();
+}
+
+export default { render };

@@ -1,0 +1,260 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { mount, trackTimers } from "../tests/fake_model.js";
+import JobView from "./index.js";
+
+const processing = {
+  job_id: "job_abc123xyz",
+  status: "processing",
+  progress: 45,
+  model: "nanobanana2",
+  num_images: 2,
+  created_at: "2024-01-15T10:30:00Z",
+  started_at: "2024-01-15T10:30:05Z",
+  estimated_time_seconds: 30,
+};
+const completed = {
+  ...processing,
+  status: "completed",
+  progress: 100,
+  completed_at: "2024-01-15T10:30:35Z",
+  images: [
+    { url: "https://cdn.productai.photo/generated/img_001.jpg", width: 1024, height: 1024 },
+    { url: "https://cdn.productai.photo/generated/img_002.jpg", width: 1024, height: 768 },
+  ],
+  tokens_used: 10,
+};
+const failed = {
+  job_id: "job_abc123xyz",
+  status: "failed",
+  model: "nanobanana2",
+  created_at: "2024-01-15T10:30:00Z",
+  failed_at: "2024-01-15T10:30:15Z",
+  error: { code: "generation_failed", message: "Unable to process the input image" },
+};
+
+let widget;
+function show(job, extra = {}) {
+  widget = mount(JobView, { job, connection: "live", selected_indices: [], ...extra });
+  return widget;
+}
+const $ = (selector) => widget.el.querySelector(selector);
+const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
+const fact = (name) => $(`.pai-fact-${name} dd`).textContent;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(new Date("2024-01-15T10:30:15Z"));
+});
+afterEach(() => {
+  widget?.cleanup();
+  document.body.replaceChildren();
+  vi.useRealTimers();
+});
+
+describe("while the job runs", () => {
+  test("the progress bar, status and facts follow each update", () => {
+    show({ ...processing, status: "pending", progress: 0, started_at: null });
+    const bar = $("[role=progressbar]");
+    expect($(".pai-job").dataset.status).toBe("pending");
+    expect(bar.getAttribute("aria-valuenow")).toBe("0");
+    expect(bar.getAttribute("aria-valuemin")).toBe("0");
+    expect(bar.getAttribute("aria-valuemax")).toBe("100");
+    expect(fact("model")).toBe("nanobanana2");
+    expect(fact("images")).toBe("2");
+
+    widget.model.set("job", processing);
+    expect($(".pai-job").dataset.status).toBe("processing");
+    expect($("[role=progressbar]")).toBe(bar);
+    expect(bar.getAttribute("aria-valuenow")).toBe("45");
+    expect(fact("progress")).toBe("45%");
+  });
+
+  test("elapsed time and ETA tick every second", () => {
+    show(processing);
+    expect(fact("elapsed")).toBe("10s");
+    // 45% in 10 s: about 12 s to go
+    expect(fact("eta")).toBe("about 12s");
+    vi.advanceTimersByTime(3000);
+    expect(fact("elapsed")).toBe("13s");
+    expect(fact("eta")).toBe("about 9s");
+  });
+
+  test("before it starts, the ETA is the server's estimate", () => {
+    show({ ...processing, status: "pending", progress: 0, started_at: null });
+    expect(fact("eta")).toBe("about 15s");
+  });
+
+  test("a reconnect notice shows only while the API is unreachable", () => {
+    show(processing);
+    expect($(".pai-connection").hidden).toBe(true);
+    widget.model.set("connection", "reconnecting");
+    expect($(".pai-connection").hidden).toBe(false);
+    widget.model.set("connection", "live");
+    expect($(".pai-connection").hidden).toBe(true);
+  });
+
+  test("an unknown status is shown as text", () => {
+    show({ ...processing, status: "queued_for_review" });
+    expect($(".pai-status").textContent).toBe("queued_for_review");
+    expect($(".pai-job").dataset.status).toBe("queued_for_review");
+    show({});
+    expect($(".pai-status").textContent).toBe("unknown");
+  });
+});
+
+describe("when the job completes", () => {
+  test("the progress gives way to a gallery of lazy thumbnails with sizes", () => {
+    show(processing);
+    widget.model.set("job", completed);
+    expect($("[role=progressbar]")).toBeNull();
+    const images = $$(".pai-gallery .pai-thumb img");
+    expect(images).toHaveLength(2);
+    expect(images[0].getAttribute("src")).toBe(completed.images[0].url);
+    expect(images.every((img) => img.getAttribute("loading") === "lazy")).toBe(true);
+    expect($$(".pai-tile-caption").map((c) => c.textContent)).toEqual(["1024 × 1024", "1024 × 768"]);
+    expect(fact("tokens")).toBe("10");
+    expect(fact("duration")).toBe("30s");
+  });
+
+  test("ticking images writes selected_indices back to Python", () => {
+    show(completed);
+    const boxes = $$("input.pai-thumb-select");
+    boxes[1].click();
+    expect(widget.model.get("selected_indices")).toEqual([1]);
+    boxes[0].click();
+    expect(widget.model.get("selected_indices")).toEqual([0, 1]);
+    expect(widget.model.saves).toBe(2);
+    expect($(".pai-selection-count").textContent).toBe("2 selected");
+
+    widget.model.set("selected_indices", [0]);
+    expect(boxes.map((box) => box.checked)).toEqual([true, false]);
+  });
+
+  test("the same final state sent again keeps the gallery (and focus)", () => {
+    show(completed);
+    const first = $(".pai-thumb");
+    widget.model.set("job", { ...completed });
+    widget.model.set("job", JSON.parse(JSON.stringify(completed)));
+    expect($(".pai-thumb")).toBe(first);
+  });
+});
+
+describe("the lightbox", () => {
+  test("opens on a thumbnail, moves with the arrow keys, closes with Escape", () => {
+    show(completed);
+    const thumbs = $$(".pai-thumb");
+    thumbs[0].click();
+    const dialog = $(".pai-lightbox");
+    expect(dialog.getAttribute("role")).toBe("dialog");
+    expect(document.activeElement).toBe(dialog);
+    const image = $(".pai-lightbox-img");
+    expect(image.getAttribute("src")).toBe(completed.images[0].url);
+    expect($(".pai-lightbox-prev").disabled).toBe(true);
+
+    const key = (name) => document.activeElement.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true }));
+    key("ArrowRight");
+    expect(image.getAttribute("src")).toBe(completed.images[1].url);
+    expect($(".pai-lightbox-counter").textContent).toBe("2 of 2");
+    key("ArrowRight");
+    expect(image.getAttribute("src")).toBe(completed.images[1].url);
+    key("ArrowLeft");
+    expect(image.getAttribute("src")).toBe(completed.images[0].url);
+
+    key("Escape");
+    expect($(".pai-lightbox")).toBeNull();
+    expect(document.activeElement).toBe(thumbs[0]);
+  });
+
+  test("the buttons navigate and close, focus returns to the opener", () => {
+    show(completed);
+    const thumbs = $$(".pai-thumb");
+    thumbs[1].click();
+    $(".pai-lightbox-prev").click();
+    expect($(".pai-lightbox-img").getAttribute("src")).toBe(completed.images[0].url);
+    $(".pai-lightbox-close").click();
+    expect($(".pai-lightbox")).toBeNull();
+    expect(document.activeElement).toBe(thumbs[1]);
+  });
+
+  test("offers a download link and copies the URL", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    show(completed);
+    $$(".pai-thumb")[0].click();
+    const link = $("a.pai-download");
+    expect(link.getAttribute("href")).toBe(completed.images[0].url);
+    expect(link.getAttribute("download")).toBe("img_001.jpg");
+    $(".pai-copy-url").click();
+    await vi.waitFor(() => expect($(".pai-copy-status").textContent).toBe("Copied"));
+    expect(writeText).toHaveBeenCalledWith(completed.images[0].url);
+    vi.unstubAllGlobals();
+  });
+});
+
+describe("when the job fails", () => {
+  test("the code and message show as an alert", () => {
+    show(failed);
+    const box = $(".pai-job-error");
+    expect(box.getAttribute("role")).toBe("alert");
+    expect($(".pai-error-code").textContent).toBe("generation_failed");
+    expect($(".pai-error-message").textContent).toBe("Unable to process the input image");
+  });
+
+  test("markup in the message is literal text and creates no element", () => {
+    const hostile = "<img src=x onerror=alert(1)>";
+    show({ ...failed, error: { code: "<b>x</b>", message: hostile } });
+    expect($(".pai-error-message").textContent).toBe(hostile);
+    expect($(".pai-error-code").textContent).toBe("<b>x</b>");
+    expect(document.querySelector("img")).toBeNull();
+    expect(document.querySelector("b")).toBeNull();
+  });
+});
+
+test("a javascript: image URL is never loaded or linked", () => {
+  const job = { ...completed, images: [{ url: "javascript:alert(1)", width: 1, height: 1 }, { url: " JAVASCRIPT:alert(2)" }] };
+  show(job);
+  $$(".pai-thumb")[0].click();
+  $(".pai-lightbox").dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+  const loaded = [...document.querySelectorAll("[src], [href]")].map((node) => node.getAttribute("src") ?? node.getAttribute("href"));
+  expect(loaded.filter((value) => /script/i.test(value))).toEqual([]);
+  expect($(".pai-lightbox-blocked").hidden).toBe(false);
+  expect($(".pai-download").hidden).toBe(true);
+});
+
+describe("cleanup", () => {
+  test("stops the ticking timer", () => {
+    const timers = trackTimers(vi);
+    show(processing);
+    expect(timers.pending()).toBe(1);
+    widget.cleanup();
+    expect(timers.pending()).toBe(0);
+    vi.restoreAllMocks();
+  });
+
+  test("completion stops the timer even before cleanup", () => {
+    const timers = trackTimers(vi);
+    show(processing);
+    widget.model.set("job", completed);
+    expect(timers.pending()).toBe(0);
+    vi.restoreAllMocks();
+  });
+
+  test("removes every window and document listener it added, and closes the lightbox", () => {
+    const timers = trackTimers(vi);
+    const added = [];
+    const removed = [];
+    for (const target of [window, document]) {
+      vi.spyOn(target, "addEventListener").mockImplementation((type) => added.push(type));
+      vi.spyOn(target, "removeEventListener").mockImplementation((type) => removed.push(type));
+    }
+    show(completed);
+    $$(".pai-thumb")[0].click();
+    $(".pai-copy-url").click();
+    expect(timers.pending()).toBe(1); // the "copy" notice fades after a moment
+    widget.cleanup();
+    expect(removed.sort()).toEqual(added.sort());
+    expect($(".pai-lightbox")).toBeNull();
+    expect(timers.pending()).toBe(0);
+    vi.restoreAllMocks();
+  });
+});

@@ -1,0 +1,87 @@
+// The completed view: the images as selectable thumbnails that open the lightbox,
+// with the tokens used and how long generation took.
+import { formatDuration, formatTimestamp, secondsBetween } from "../lib/time.js";
+import { facts, h, plural } from "../shared/dom.js";
+import { openLightbox } from "../shared/lightbox.js";
+import { sizeCaption, thumbnailGrid, thumbnailTile } from "../shared/thumbs.js";
+
+function imagesOf(job) {
+  return Array.isArray(job.images) ? job.images.filter((image) => image && typeof image === "object") : [];
+}
+
+/**
+ * {element, update(job), showSelection(indices), destroy()}. `onSelect(indices)` runs when
+ * the user ticks or unticks an image; `host` is where the lightbox opens.
+ */
+export function createResultView({ host, onSelect }) {
+  const element = h("div", { class: "pai-job-result" });
+  const selectionNote = h("span", { class: "pai-selection-count pai-muted" });
+  let shownImages = null;
+  let tiles = [];
+  let selected = new Set();
+  let lightbox = null;
+
+  function describeSelection() {
+    selectionNote.textContent = selected.size ? `${selected.size} selected` : "";
+  }
+
+  function toggle(index, checked) {
+    if (checked) selected.add(index);
+    else selected.delete(index);
+    describeSelection();
+    onSelect([...selected].sort((a, b) => a - b));
+  }
+
+  function slidesOf(job, images) {
+    return images.map((image, index) => ({
+      url: image.url,
+      alt: `Image ${index + 1} of job ${job.job_id ?? ""}`.trim(),
+      title: `Image ${index + 1} · ${sizeCaption(image)}`,
+      details: [["job", "Job", job.job_id ?? "—"], ["model", "Model", job.model ?? "—"]],
+    }));
+  }
+
+  function update(job) {
+    const images = imagesOf(job);
+    // a completed job never changes; the same state re-sent must not rebuild (and lose focus)
+    const signature = JSON.stringify([job.job_id, images]);
+    if (signature === shownImages) return;
+    shownImages = signature;
+    lightbox?.close();
+    const slides = slidesOf(job, images);
+    tiles = images.map((image, index) =>
+      thumbnailTile({
+        image,
+        alt: `Image ${index + 1}`,
+        caption: sizeCaption(image),
+        tileClass: "pai-job-tile",
+        checkboxClass: "pai-thumb-select",
+        selected: selected.has(index),
+        onOpen: (button) => {
+          lightbox = openLightbox({ host, slides, index, opener: button, onClose: () => (lightbox = null) });
+        },
+        onToggle: (checked) => toggle(index, checked),
+      }),
+    );
+    const summary = facts([
+      ["images", "Images", String(images.length)],
+      ["tokens", "Tokens used", job.tokens_used == null ? "—" : String(job.tokens_used)],
+      ["duration", "Took", formatDuration(secondsBetween(job.started_at || job.created_at, job.completed_at))],
+      ["model", "Model", job.model || "—"],
+      ["completed", "Completed", formatTimestamp(job.completed_at)],
+    ]);
+    const gallery = images.length
+      ? thumbnailGrid("pai-gallery", tiles)
+      : h("p", { class: "pai-muted", text: `Completed with ${plural(0, "image")}.` });
+    element.replaceChildren(gallery, h("div", { class: "pai-job-summary" }, summary, selectionNote));
+    describeSelection();
+  }
+
+  function showSelection(indices) {
+    selected = new Set(Array.isArray(indices) ? indices : []);
+    tiles.forEach((tile, index) => (tile.checkbox.checked = selected.has(index)));
+    describeSelection();
+  }
+
+  return { element, update, showSelection, destroy: () => lightbox?.close() };
+}

@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { mount } from "../tests/fake_model.js";
+import JobsTable, { ROW_HEIGHT } from "./index.js";
+
+const MODELS = ["nanobanana2", "seedream", "gpt-high"];
+const STATUSES = ["completed", "failed", "processing", "pending"];
+
+function makeRows(count) {
+  return Array.from({ length: count }, (_, i) => ({
+    job_id: `job_${String(i).padStart(5, "0")}`,
+    status: STATUSES[i % 4],
+    model: MODELS[i % 3],
+    num_images: (i % 4) + 1,
+    tokens_used: STATUSES[i % 4] === "completed" ? 5 * ((i % 4) + 1) : 0,
+    created_at: new Date(Date.UTC(2024, 0, 15, 10, 0, i)).toISOString(),
+    completed_at: null,
+    failed_at: null,
+    duration_seconds: i % 7 === 0 ? null : 10 + (i % 50),
+  }));
+}
+
+let widget;
+function show(rows, extra = {}) {
+  widget = mount(JobsTable, {
+    rows,
+    total: rows.length,
+    status_filter: "all",
+    model_filter: "all",
+    sort_by: "created_at",
+    sort_descending: true,
+    loading: false,
+    error: "",
+    selected_ids: [],
+    opened_id: null,
+    ...extra,
+  });
+  return widget;
+}
+const $ = (selector) => widget.el.querySelector(selector);
+const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
+const shownIds = () => $$("tr.pai-row").map((tr) => tr.dataset.jobId);
+const choose = (select, value) => {
+  select.value = value;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+};
+
+afterEach(() => {
+  widget?.cleanup();
+  document.body.replaceChildren();
+});
+
+describe("sorting", () => {
+  test("starts in the order Python asked for, marked on the header", () => {
+    show(makeRows(5));
+    expect(shownIds()).toEqual(["job_00004", "job_00003", "job_00002", "job_00001", "job_00000"]);
+    expect($('th[data-column="created_at"]').getAttribute("aria-sort")).toBe("descending");
+    expect($('th[data-column="model"]').getAttribute("aria-sort")).toBe("none");
+  });
+
+  test("a header click sorts by that column, a second click reverses it", () => {
+    show(makeRows(6));
+    $('th[data-column="model"]').click();
+    expect(widget.model.get("sort_by")).toBe("model");
+    expect(widget.model.get("sort_descending")).toBe(false);
+    expect($('th[data-column="model"]').getAttribute("aria-sort")).toBe("ascending");
+    expect($('th[data-column="created_at"]').getAttribute("aria-sort")).toBe("none");
+    const models = () => $$("tr.pai-row td:nth-child(4)").map((td) => td.textContent);
+    expect(models()).toEqual(["gpt-high", "gpt-high", "nanobanana2", "nanobanana2", "seedream", "seedream"]);
+
+    $('th[data-column="model"] button').click();
+    expect(widget.model.get("sort_descending")).toBe(true);
+    expect($('th[data-column="model"]').getAttribute("aria-sort")).toBe("descending");
+    expect(models()[0]).toBe("seedream");
+    expect(widget.model.saves).toBeGreaterThanOrEqual(2);
+  });
+
+  test("numbers sort as numbers", () => {
+    show(makeRows(8));
+    $('th[data-column="num_images"]').click();
+    const images = $$("tr.pai-row td:nth-child(5)").map((td) => Number(td.textContent));
+    expect(images).toEqual([...images].sort((a, b) => a - b));
+  });
+});
+
+describe("filters", () => {
+  test("the model filter lists the models present and filters here", () => {
+    show(makeRows(9));
+    const select = $("select.pai-model-filter");
+    expect([...select.options].map((o) => o.value)).toEqual(["all", "gpt-high", "nanobanana2", "seedream"]);
+    choose(select, "seedream");
+    expect(widget.model.get("model_filter")).toBe("seedream");
+    expect($$("tr.pai-row td:nth-child(4)").map((td) => td.textContent)).toEqual(["seedream", "seedream", "seedream"]);
+    expect($(".pai-totals").textContent).toMatch(/^3 jobs/);
+  });
+
+  test("the status filter asks Python for other rows", () => {
+    show(makeRows(8));
+    const select = $("select.pai-status-filter");
+    expect([...select.options].map((o) => o.value)).toEqual(["all", "pending", "processing", "completed", "failed"]);
+    choose(select, "failed");
+    expect(widget.model.get("status_filter")).toBe("failed");
+    expect(widget.model.saves).toBe(1);
+    expect($$("tr.pai-row").every((tr) => tr.querySelector(".pai-chip").textContent === "failed")).toBe(true);
+  });
+});
+
+describe("windowing", () => {
+  test("10,000 jobs put only a screenful of rows in the DOM", () => {
+    const rows = makeRows(10_000);
+    show(rows);
+    const count = $$("tr.pai-row").length;
+    expect(count).toBeGreaterThan(5);
+    expect(count).toBeLessThan(60);
+    // the spacers keep the full height so the scrollbar is true to the list
+    const spacerHeights = $$("tr.pai-spacer td").map((td) => parseInt(td.style.height, 10));
+    expect(spacerHeights.reduce((a, b) => a + b, 0) + count * ROW_HEIGHT).toBe(10_000 * ROW_HEIGHT);
+    expect($(".pai-totals").textContent).toMatch(/^10000 jobs/);
+  });
+
+  test("scrolling brings the rows of that part of the list", () => {
+    show(makeRows(10_000), { sort_by: "job_id", sort_descending: false });
+    const scroller = $(".pai-table-scroll");
+    scroller.scrollTop = 5000 * ROW_HEIGHT;
+    scroller.dispatchEvent(new Event("scroll"));
+    expect(shownIds()).toContain("job_05000");
+    expect(shownIds()).not.toContain("job_00000");
+    expect($$("tr.pai-row").length).toBeLessThan(60);
+  });
+});
+
+describe("paging and actions", () => {
+  test("the pager shows how many of the total are loaded and asks for more", () => {
+    show(makeRows(20), { total: 156 });
+    expect($(".pai-pager").textContent).toContain("20 of 156");
+    $(".pai-load-more").click();
+    expect(widget.model.sent).toEqual([{ type: "load_more" }]);
+
+    widget.model.set("rows", makeRows(156));
+    expect($(".pai-pager").textContent).toContain("156 of 156");
+    expect($(".pai-load-more").disabled).toBe(true);
+  });
+
+  test("a row click opens that job; clicking it again closes it", () => {
+    show(makeRows(3));
+    $('tr.pai-row[data-job-id="job_00001"] td:nth-child(3)').click();
+    expect(widget.model.get("opened_id")).toBe("job_00001");
+    expect($('tr.pai-row[data-job-id="job_00001"]').classList.contains("pai-row-open")).toBe(true);
+    $('tr.pai-row[data-job-id="job_00001"]').click();
+    expect(widget.model.get("opened_id")).toBeNull();
+  });
+
+  test("ticking rows selects jobs without opening them; Show images asks Python", () => {
+    show(makeRows(3));
+    expect($(".pai-show-images").textContent).toBe("Show images (all jobs)");
+    $('tr.pai-row[data-job-id="job_00002"] input.pai-row-select').click();
+    $('tr.pai-row[data-job-id="job_00000"] input.pai-row-select').click();
+    expect(widget.model.get("selected_ids")).toEqual(["job_00002", "job_00000"]);
+    expect(widget.model.get("opened_id")).toBeNull();
+    expect($(".pai-show-images").textContent).toBe("Show images (2 jobs)");
+    $('tr.pai-row[data-job-id="job_00002"] input.pai-row-select').click();
+    expect(widget.model.get("selected_ids")).toEqual(["job_00000"]);
+    $(".pai-show-images").click();
+    expect(widget.model.sent).toEqual([{ type: "show_images" }]);
+  });
+
+  test("totals add up the jobs, images and tokens shown", () => {
+    show(makeRows(4));
+    expect($(".pai-totals").textContent).toBe("4 jobs · 10 images · 5 tokens");
+  });
+});
+
+describe("loading and errors", () => {
+  test("a running query and its error are shown; error text stays text", () => {
+    show([], { loading: true });
+    expect($(".pai-loading").hidden).toBe(false);
+    expect($(".pai-table").getAttribute("aria-busy")).toBe("true");
+    widget.model.set("loading", false);
+    widget.model.set("error", "<img src=x onerror=alert(1)> Rate limited: retry in 5 s");
+    expect($(".pai-loading").hidden).toBe(true);
+    expect($(".pai-table-error").textContent).toBe("<img src=x onerror=alert(1)> Rate limited: retry in 5 s");
+    expect($(".pai-table-error").getAttribute("role")).toBe("alert");
+    expect(document.querySelector("img")).toBeNull();
+    expect($(".pai-empty").hidden).toBe(false);
+  });
+});

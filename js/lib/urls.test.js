@@ -1,0 +1,32 @@
+import { describe, expect, test } from "vitest";
+import { downloadName, safeImageUrl } from "./urls.js";
+
+describe("safeImageUrl", () => {
+  test.each([
+    "https://cdn.productai.photo/generated/img_001.jpg",
+    "http://127.0.0.1:8000/files/job_1/0.jpg",
+    "data:image/png;base64,iVBORw0KGgo=",
+  ])("lets an image URL through: %s", (url) => {
+    expect(safeImageUrl(url)).toBe(new URL(url).href);
+  });
+
+  test.each([
+    "javascript:alert(1)",
+    " JavaScript:alert(1)",
+    "java\tscript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "blob:https://example.com/1234",
+    "/files/relative.jpg",
+    "",
+    null,
+    42,
+  ])("blocks %s", (url) => {
+    expect(safeImageUrl(url)).toBeNull();
+  });
+});
+
+test("a download is named after the file, or the fallback for data URLs", () => {
+  expect(downloadName("https://cdn.example/generated/img_001.jpg", "x.png")).toBe("img_001.jpg");
+  expect(downloadName("data:image/png;base64,AAAA", "job_1-1.png")).toBe("job_1-1.png");
+});

@@ -1,0 +1,13 @@
+// Which rows of a long list are in view, so only those (plus some overscan) exist in the DOM.
+
+/**
+ * For rows of a fixed height in a scrolled viewport: the slice [start, end) to render and
+ * the heights of the spacers that stand in for the rows above and below it.
+ */
+export function visibleRange({ scrollTop, viewportHeight, rowHeight, count, overscan = 8 }) {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const inView = Math.ceil(viewportHeight / rowHeight) + 1;
+  const start = Math.max(0, Math.min(count, first - overscan));
+  const end = Math.min(count, first + inView + overscan);
+  return { start, end, before: start * rowHeight, after: (count - end) * rowHeight };
+}

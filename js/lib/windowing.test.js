@@ -1,0 +1,21 @@
+import { expect, test } from "vitest";
+import { visibleRange } from "./windowing.js";
+
+test("at the top only the first screenful plus overscan is rendered", () => {
+  const range = visibleRange({ scrollTop: 0, viewportHeight: 320, rowHeight: 32, count: 10_000, overscan: 5 });
+  expect(range).toEqual({ start: 0, end: 16, before: 0, after: (10_000 - 16) * 32 });
+});
+
+test("scrolled down, spacers stand in for the rows above and below", () => {
+  const range = visibleRange({ scrollTop: 3200, viewportHeight: 320, rowHeight: 32, count: 10_000, overscan: 5 });
+  expect(range.start).toBe(95);
+  expect(range.end).toBe(116);
+  expect(range.before + (range.end - range.start) * 32 + range.after).toBe(10_000 * 32);
+});
+
+test("a short list or a scroll past the end stays in bounds", () => {
+  expect(visibleRange({ scrollTop: 0, viewportHeight: 320, rowHeight: 32, count: 3 })).toEqual({ start: 0, end: 3, before: 0, after: 0 });
+  const past = visibleRange({ scrollTop: 1e9, viewportHeight: 320, rowHeight: 32, count: 10 });
+  expect(past.start).toBeLessThanOrEqual(past.end);
+  expect(past.end).toBe(10);
+});

@@ -1,0 +1,145 @@
+// The one image viewer of every widget: a modal dialog over the widget with previous/next,
+// keyboard navigation, a download link and copy-URL. Focus goes back to the thumbnail
+// that opened it.
+import { downloadName, safeImageUrl } from "../lib/urls.js";
+import { facts, h } from "./dom.js";
+import "./lightbox.css";
+
+const COPY_STATUS_MS = 2000;
+
+/**
+ * Shows slides[index] inside `host`. A slide is {url, alt, title, details: [[name, label, value]]}.
+ * Returns {element, show(index), close()}; `onClose` runs once it has closed.
+ */
+export function openLightbox({ host, slides, index, opener, onClose = () => {} }) {
+  let current = index;
+  let copyTimer = null;
+  let open = true;
+
+  const image = h("img", { class: "pai-lightbox-img", alt: "" });
+  const blocked = h("p", { class: "pai-lightbox-blocked", text: "This image's URL is not allowed, so it is not shown." });
+  const title = h("p", { class: "pai-lightbox-title" });
+  const details = h("div", { class: "pai-lightbox-details" });
+  const counter = h("span", { class: "pai-lightbox-counter", "aria-live": "polite" });
+  const prev = h("button", { class: "pai-lightbox-prev", type: "button", "aria-label": "Previous image", text: "‹" });
+  const next = h("button", { class: "pai-lightbox-next", type: "button", "aria-label": "Next image", text: "›" });
+  const close = h("button", { class: "pai-lightbox-close", type: "button", "aria-label": "Close", text: "×" });
+  const download = h("a", { class: "pai-download", target: "_blank", rel: "noopener noreferrer", text: "Download" });
+  const copy = h("button", { class: "pai-copy-url", type: "button", text: "Copy URL" });
+  const copyStatus = h("span", { class: "pai-copy-status", role: "status" });
+
+  const element = h(
+    "div",
+    {
+      class: "pai-lightbox",
+      role: "dialog",
+      "aria-modal": "true",
+      "aria-label": "Image viewer",
+      tabindex: "-1",
+      // JupyterLab ignores its own shortcuts (arrows, Escape) inside this element
+      "data-lm-suppress-shortcuts": "true",
+    },
+    h(
+      "div",
+      { class: "pai-lightbox-panel" },
+      h("div", { class: "pai-lightbox-bar" }, counter, close),
+      h("div", { class: "pai-lightbox-stage" }, prev, h("figure", { class: "pai-lightbox-figure" }, image, blocked), next),
+      title,
+      details,
+      h("div", { class: "pai-lightbox-actions" }, download, copy, copyStatus),
+    ),
+  );
+
+  function show(position) {
+    current = Math.max(0, Math.min(slides.length - 1, position));
+    const slide = slides[current];
+    const url = safeImageUrl(slide.url);
+    if (url) {
+      image.setAttribute("src", url);
+      download.setAttribute("href", url);
+      download.setAttribute("download", downloadName(url, `${slide.alt || "image"}.png`));
+    } else {
+      image.removeAttribute("src");
+      download.removeAttribute("href");
+    }
+    image.alt = slide.alt || "";
+    image.hidden = !url;
+    blocked.hidden = Boolean(url);
+    download.hidden = !url;
+    copy.hidden = !url;
+    copyStatus.textContent = "";
+    title.textContent = slide.title || "";
+    details.replaceChildren(facts(slide.details || []));
+    counter.textContent = `${current + 1} of ${slides.length}`;
+    prev.disabled = current === 0;
+    next.disabled = current === slides.length - 1;
+  }
+
+  function setCopyStatus(text) {
+    copyStatus.textContent = text;
+    clearTimeout(copyTimer);
+    copyTimer = setTimeout(() => (copyStatus.textContent = ""), COPY_STATUS_MS);
+  }
+
+  async function copyUrl() {
+    const url = safeImageUrl(slides[current].url);
+    if (!url) return;
+    if (!navigator.clipboard?.writeText) {
+      setCopyStatus("Copying is not available here");
+      return;
+    }
+    try {
+      await navigator.clipboard.writeText(url);
+      if (open) setCopyStatus("Copied");
+    } catch {
+      if (open) setCopyStatus("Could not copy");
+    }
+  }
+
+  function focusables() {
+    return [...element.querySelectorAll("button, a[href]")].filter((node) => !node.disabled && !node.hidden);
+  }
+
+  function onKeydown(event) {
+    const handled = { ArrowLeft: () => show(current - 1), ArrowRight: () => show(current + 1), Escape: closeLightbox };
+    if (handled[event.key]) {
+      handled[event.key]();
+    } else if (event.key === "Tab") {
+      // keep focus inside the dialog while it is open
+      const nodes = focusables();
+      const edge = event.shiftKey ? nodes[0] : nodes[nodes.length - 1];
+      if (nodes.length && (document.activeElement === edge || document.activeElement === element)) {
+        (event.shiftKey ? nodes[nodes.length - 1] : nodes[0]).focus();
+      } else {
+        return;
+      }
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  function closeLightbox() {
+    if (!open) return;
+    open = false;
+    clearTimeout(copyTimer);
+    element.remove();
+    if (opener?.isConnected) opener.focus();
+    onClose();
+  }
+
+  prev.addEventListener("click", () => show(current - 1));
+  next.addEventListener("click", () => show(current + 1));
+  close.addEventListener("click", closeLightbox);
+  copy.addEventListener("click", copyUrl);
+  element.addEventListener("keydown", onKeydown);
+  element.addEventListener("click", (event) => {
+    if (event.target === element) closeLightbox();
+  });
+
+  show(current);
+  host.append(element);
+  element.focus();
+  return { element, show, close: closeLightbox };
+}

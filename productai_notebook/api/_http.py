@@ -1,0 +1,265 @@
+"""The request policy, decided once for both clients and free of I/O.
+
+The sync and the async client only send requests and sleep; everything else is here:
+the connection settings, the headers, which answer becomes which error, and whether and
+when to retry (exponential backoff with jitter, `Retry-After` in seconds or as an HTTP date,
+capped). A retry must never create a second job, so requests that create something are
+retried only when they surely did not reach the server (connect error) or were refused (429).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..contract import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, ERROR_INSUFFICIENT_CREDITS
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InsufficientCreditsError,
+    InternalServerError,
+    InvalidResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+
+log = logging.getLogger("productai_notebook.api")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 2
+# first backoff, and the longest single wait between attempts (Retry-After included)
+BACKOFF_BASE_SECONDS = 0.5
+MAX_RETRY_WAIT_SECONDS = 60.0
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("productai-notebook")
+    except Exception:  # not installed as a distribution (a source checkout): ask the package
+        return str(getattr(sys.modules.get("productai_notebook"), "__version__", "0"))
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything needed to build a client with the same connection: see `client.settings`.
+
+    The key is kept out of `repr`, so printing settings (or a client) never shows it.
+    """
+
+    api_key: str = field(repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float = MAX_RETRY_WAIT_SECONDS
+
+    @classmethod
+    def resolve(
+        cls,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+    ) -> ClientSettings:
+        """Arguments first, then the environment, then the defaults."""
+        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
+        if not key:
+            raise AuthenticationError(401, "unauthorized", "no API key was given")
+        url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        return cls(
+            api_key=key,
+            base_url=url,
+            timeout=_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT,
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max(0, max_retries),
+        )
+
+    def with_changes(
+        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+    ) -> ClientSettings:
+        return replace(
+            self,
+            timeout=self.timeout if timeout is None else _timeout(timeout),
+            max_retries=self.max_retries if max_retries is None else max(0, max_retries),
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.api_key}",
+            "User-Agent": f"productai-notebook/{_version()}",
+            "Accept": "application/json",
+        }
+
+    def redact(self, text: str) -> str:
+        """`text` with the key blanked out, for anything that may be shown or logged."""
+        return text.replace(self.api_key, "[redacted]") if self.api_key else text
+
+
+def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(float(value))
+
+
+def job_path(job_id: str) -> str:
+    """`/jobs/<id>` with every character of the id percent-encoded, so no id can reach another endpoint."""
+    encoded = quote(job_id, safe="")
+    # "." and ".." are path steps, not names; encoded they stay one opaque segment
+    if encoded.strip("."):
+        return f"jobs/{encoded}"
+    return "jobs/" + encoded.replace(".", "%2E")
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """One logical API call; `creates` marks calls that make something (a job, an asset)."""
+
+    method: str
+    path: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    data: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
+    creates: bool = False
+
+    def describe(self) -> str:
+        return f"{self.method} /{self.path}"
+
+
+def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """The advised wait: `Retry-After` as seconds or an HTTP date; None if absent or unreadable."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def backoff_seconds(attempt: int, advised: float | None = None) -> float:
+    """The wait before retry number `attempt` (0-based): the server's word, else exponential + jitter."""
+    if advised is not None:
+        # a little jitter on top, so many clients told the same moment do not return at once
+        return advised + random.uniform(0, 0.25)
+    ceiling = BACKOFF_BASE_SECONDS * 2**attempt
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def retry_delay_after_error(
+    settings: ClientSettings, spec: RequestSpec, error: httpx.TransportError, attempt: int
+) -> float | None:
+    """Seconds to wait before retrying after a network error, or None to give up."""
+    if attempt >= settings.max_retries:
+        return None
+    # a request that creates something may have reached the server unless the connection never opened
+    if spec.creates and not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return None
+    return backoff_seconds(attempt)
+
+
+def retry_delay_after_status(
+    settings: ClientSettings, spec: RequestSpec, response: httpx.Response, attempt: int
+) -> float | None:
+    """Seconds to wait before retrying after this answer, or None to accept it (or its error)."""
+    status = response.status_code
+    if status not in RETRYABLE_STATUSES or attempt >= settings.max_retries:
+        return None
+    if spec.creates and status != 429:
+        return None
+    delay = backoff_seconds(attempt, retry_after_seconds(response.headers))
+    # past the cap the caller is better served by the error, which says when to retry
+    return delay if delay <= settings.max_retry_wait else None
+
+
+def connection_error(
+    settings: ClientSettings, spec: RequestSpec, error: httpx.TransportError
+) -> APIConnectionError:
+    """The typed error for a network failure; its text names the call, never the key."""
+    detail = settings.redact(f"{type(error).__name__}: {error}")[:200]
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(
+            f"{spec.describe()} got no answer in time ({detail}): retry, or pass a larger timeout=."
+        )
+    return APIConnectionError(
+        f"{spec.describe()} could not reach {settings.base_url} ({detail}): "
+        "check the network and the base_url, then retry."
+    )
+
+
+def decode_json(settings: ClientSettings, response: httpx.Response) -> Any:
+    """The body as JSON, or an InvalidResponseError that says what came instead."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        kind = response.headers.get("content-type", "no content type")
+        what = "an empty body" if not response.content else f"a body that is not JSON ({kind})"
+        raise InvalidResponseError(
+            f"The API answered {response.status_code} with {what}. "
+            f"Check that base_url ({settings.base_url}) points at the ProductAI API, then retry.",
+            status_code=response.status_code,
+        ) from None
+
+
+def status_error(settings: ClientSettings, response: httpx.Response) -> APIStatusError:
+    """The typed error for a non-2xx answer, read tolerantly: the body may be HTML, empty or broken."""
+    status = response.status_code
+    body: Any = None
+    code, message = "", ""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = str(body["error"].get("code") or "")
+        message = str(body["error"].get("message") or "")
+    if not message:
+        message = response.reason_phrase or "no error message"
+    message = settings.redact(message)[:500]
+    code = settings.redact(code)[:100] or f"http_{status}"
+    if status == 429:
+        return RateLimitError(
+            status, code, message, body=body, retry_after=retry_after_seconds(response.headers)
+        )
+    kind: type[APIStatusError] = {
+        400: BadRequestError,
+        401: AuthenticationError,
+        403: InsufficientCreditsError if code == ERROR_INSUFFICIENT_CREDITS else PermissionDeniedError,
+        404: NotFoundError,
+    }.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return kind(status, code, message, body=body)
+
+
+def log_answer(spec: RequestSpec, status: int, attempt: int) -> None:
+    log.debug("%s -> %s (attempt %d)", spec.describe(), status, attempt + 1)
+
+
+def log_retry(spec: RequestSpec, reason: str, delay: float, attempt: int, settings: ClientSettings) -> None:
+    log.debug(
+        "%s: %s; retry %d of %d in %.2f s",
+        spec.describe(),
+        settings.redact(reason),
+        attempt + 1,
+        settings.max_retries,
+        delay,
+    )

@@ -1,0 +1,147 @@
+"""What a call sends, checked before any request: generate's body, upload sources, download names."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..contract import (
+    ASPECT_RATIOS,
+    MAX_LIST_LIMIT,
+    MAX_NUM_IMAGES,
+    MAX_UPLOAD_BYTES,
+    MIN_NUM_IMAGES,
+    MODELS,
+    STATUS_FILTERS,
+)
+from .errors import InvalidArgumentError
+
+_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def generate_body(
+    *,
+    model: str,
+    image_url: str | None,
+    asset_id: str | None,
+    prompt: str | None,
+    preset_id: str | None,
+    num_images: int,
+    aspect_ratio: str,
+    webhook_url: str | None,
+) -> dict[str, Any]:
+    """The JSON of `POST /generate`, or an InvalidArgumentError naming the field that breaks the docs."""
+    if model not in MODELS:
+        raise InvalidArgumentError("model", f"{model!r} is not one of {', '.join(MODELS)}")
+    if (image_url is None) == (asset_id is None):
+        raise InvalidArgumentError("image_url", "give exactly one of image_url= or asset_id=")
+    if image_url is not None and urlsplit(image_url).scheme not in ("http", "https"):
+        raise InvalidArgumentError("image_url", "must be a public http(s) URL")
+    if not prompt and not preset_id:
+        raise InvalidArgumentError("prompt", "give a prompt= or a preset_id=")
+    if (
+        isinstance(num_images, bool)
+        or not isinstance(num_images, int)
+        or not (MIN_NUM_IMAGES <= num_images <= MAX_NUM_IMAGES)
+    ):
+        raise InvalidArgumentError(
+            "num_images", f"must be {MIN_NUM_IMAGES} to {MAX_NUM_IMAGES}, got {num_images!r}"
+        )
+    if aspect_ratio not in ASPECT_RATIOS:
+        raise InvalidArgumentError(
+            "aspect_ratio", f"{aspect_ratio!r} is not one of {', '.join(ASPECT_RATIOS)}"
+        )
+    if webhook_url is not None and urlsplit(webhook_url).scheme not in ("http", "https"):
+        raise InvalidArgumentError("webhook_url", "must be an http(s) URL")
+    body: dict[str, Any] = {"model": model, "num_images": num_images, "aspect_ratio": aspect_ratio}
+    optional = {
+        "image_url": image_url,
+        "asset_id": asset_id,
+        "prompt": prompt,
+        "preset_id": preset_id,
+        "webhook_url": webhook_url,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return body
+
+
+def list_params(limit: int, offset: int, status: str | None) -> dict[str, Any]:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
+        raise InvalidArgumentError(
+            "limit", f"must be 1 to {MAX_LIST_LIMIT} (the API's maximum), got {limit!r}"
+        )
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidArgumentError("offset", f"must be 0 or more, got {offset!r}")
+    if status is not None and status not in STATUS_FILTERS:
+        raise InvalidArgumentError("status", f"{status!r} is not one of {', '.join(STATUS_FILTERS)}")
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if status is not None:
+        params["status"] = status
+    return params
+
+
+def check_job_id(job_id: str) -> str:
+    if not isinstance(job_id, str) or not job_id:
+        raise InvalidArgumentError("job_id", f"expected a non-empty string, got {type(job_id).__name__}")
+    return job_id
+
+
+def _sniff(content: bytes) -> str | None:
+    for signature, mime in _SIGNATURES.items():
+        if content.startswith(signature):
+            return mime
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def upload_file(source: Any) -> tuple[str, bytes, str]:
+    """(file name, bytes, mime type) of an image given as a path, bytes, a binary file or a PIL image."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise InvalidArgumentError("file", f"cannot read {path.name!r}: {error.strerror}") from None
+        filename = path.name
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        content, filename = bytes(source), "image"
+    elif hasattr(source, "save") and hasattr(source, "mode"):
+        # a PIL image, duck-typed so the client does not import Pillow: PNG keeps it lossless
+        buffer = io.BytesIO()
+        source.save(buffer, format="PNG")
+        content, filename = buffer.getvalue(), "image.png"
+    elif hasattr(source, "read"):
+        content = source.read()
+        if not isinstance(content, bytes):
+            raise InvalidArgumentError("file", "open the file in binary mode ('rb')")
+        filename = Path(str(getattr(source, "name", "image"))).name
+    else:
+        raise InvalidArgumentError(
+            "file", f"expected a path, bytes, a binary file or a PIL image, got {type(source).__name__}"
+        )
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidArgumentError("file", f"{len(content)} bytes is over the 10 MB limit")
+    mime = _sniff(content)
+    if mime is None:
+        raise InvalidArgumentError("file", "not a JPEG, PNG or WebP image")
+    if "." not in filename:
+        filename += mimetypes.guess_extension(mime) or ""
+    return filename, content, mime
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def image_filename(job_id: str, index: int, url: str, content_type: str | None) -> str:
+    """A stable, safe file name for image `index` of a job: `<job_id>_<index>.<ext>`."""
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if suffix not in (".jpg", ".jpeg", ".png", ".webp"):
+        mime = (content_type or "").split(";")[0].strip()
+        suffix = mimetypes.guess_extension(mime) or ".jpg"
+    stem = _UNSAFE.sub("_", job_id).lstrip(".") or "job"
+    return f"{stem}_{index}{suffix}"

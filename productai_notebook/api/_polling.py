@@ -1,0 +1,66 @@
+"""When to ask about an unfinished job next: adaptive polling inside a band of intervals.
+
+The Jobs page recommends polling every 2-5 s. Within that band we poll near the expected
+finish: from the observed progress rate once progress moves, else from the job's
+`estimated_time_seconds`. A status we do not know backs off toward the band's top.
+"""
+
+from __future__ import annotations
+
+from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
+from .models import JobState
+
+DEFAULT_BAND = (POLL_INTERVAL_MIN, POLL_INTERVAL_MAX)
+DEFAULT_WAIT_TIMEOUT = 600.0
+
+PollInterval = float | tuple[float, float] | None
+
+
+def poll_band(poll_interval: PollInterval) -> tuple[float, float]:
+    """A fixed interval `x` is the band (x, x); None is the documented 2-5 s."""
+    if poll_interval is None:
+        return DEFAULT_BAND
+    if isinstance(poll_interval, tuple):
+        low, high = poll_interval
+    else:
+        low = high = poll_interval
+    if not 0 < low <= high:
+        raise ValueError(f"poll_interval must be positive seconds (low <= high), got {poll_interval!r}")
+    return float(low), float(high)
+
+
+class PollPlanner:
+    """Remembers what one job looked like over time and proposes the next poll's delay."""
+
+    def __init__(self, poll_interval: PollInterval = None) -> None:
+        self.low, self.high = poll_band(poll_interval)
+        self._first: tuple[float, int] | None = None  # (time, progress) when progress was first seen moving
+        self._last: tuple[float, int] | None = None
+        self._seen_since: float | None = None
+        self._unknown_streak = 0
+
+    def observe(self, state: JobState, now: float) -> None:
+        """Record a fresh state, seen at monotonic time `now`."""
+        if self._seen_since is None:
+            self._seen_since = now
+        self._unknown_streak = self._unknown_streak + 1 if state.status not in STATUSES else 0
+        if state.progress > 0 and self._first is None:
+            self._first = (now, state.progress)
+        self._last = (now, state.progress)
+
+    def next_delay(self, state: JobState, now: float) -> float:
+        """Seconds until the next poll, within the band."""
+        if self._unknown_streak:
+            return min(self.high, self.low * 2.0 ** (self._unknown_streak - 1))
+        remaining = self._remaining_seconds(state, now)
+        if remaining is None:
+            return (self.low + self.high) / 2
+        return min(self.high, max(self.low, remaining))
+
+    def _remaining_seconds(self, state: JobState, now: float) -> float | None:
+        if self._first and self._last and self._last[1] > self._first[1] and self._last[0] > self._first[0]:
+            rate = (self._last[1] - self._first[1]) / (self._last[0] - self._first[0])
+            return (100 - self._last[1]) / rate
+        if state.estimated_time_seconds is not None and self._seen_since is not None:
+            return state.estimated_time_seconds - (now - self._seen_since)
+        return None

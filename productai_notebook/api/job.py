@@ -1,0 +1,221 @@
+"""`Job` and `AsyncJob`: a live handle on one job id, holding its latest `JobState`.
+
+Whoever learns something newer about the job (a wait, a refresh, the background tracker,
+a webhook) calls `_apply(state)`; observers then run on that thread. A terminal job never
+changes again, so later updates are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .models import JSON, JobError, JobImage, JobState
+
+if TYPE_CHECKING:
+    from .client import AsyncProductAI, ProductAI
+
+log = logging.getLogger("productai_notebook.api")
+
+DisplayHook = Callable[[Any, Any, Any], Any]
+_display_hook: DisplayHook | None = None
+
+
+def set_display_hook(hook: DisplayHook | None) -> None:
+    """Register how a job shows itself as a cell's result: `hook(job, include, exclude)` -> mimebundle.
+
+    The notebook layer registers a JobView here; without it a job shows as text.
+    """
+    global _display_hook
+    _display_hook = hook
+
+
+class JobHandle:
+    """What `Job` and `AsyncJob` share: the latest state, its fields, observers, display."""
+
+    def __init__(self, state: JobState, *, prompt: str | None = None) -> None:
+        self._state = state
+        self._lock = threading.Lock()
+        self._observers: list[Callable[[Any], None]] = []
+        self.prompt = prompt
+        #: the images the user selected in this job's latest view (set by the widget)
+        self.selected: list[JobImage] = []
+
+    @property
+    def id(self) -> str:
+        return self._state.job_id
+
+    @property
+    def state(self) -> JobState:
+        return self._state
+
+    # The JobState fields, read straight off the latest state.
+    @property
+    def job_id(self) -> str:
+        return self._state.job_id
+
+    @property
+    def status(self) -> str:
+        return self._state.status
+
+    @property
+    def progress(self) -> int:
+        return self._state.progress
+
+    @property
+    def model(self) -> str | None:
+        return self._state.model
+
+    @property
+    def num_images(self) -> int | None:
+        return self._state.num_images
+
+    @property
+    def created_at(self) -> datetime | None:
+        return self._state.created_at
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self._state.started_at
+
+    @property
+    def completed_at(self) -> datetime | None:
+        return self._state.completed_at
+
+    @property
+    def failed_at(self) -> datetime | None:
+        return self._state.failed_at
+
+    @property
+    def images(self) -> tuple[JobImage, ...]:
+        return self._state.images
+
+    @property
+    def tokens_used(self) -> int | None:
+        return self._state.tokens_used
+
+    @property
+    def error(self) -> JobError | None:
+        return self._state.error
+
+    @property
+    def estimated_time_seconds(self) -> float | None:
+        return self._state.estimated_time_seconds
+
+    @property
+    def extra(self) -> JSON:
+        return self._state.extra
+
+    @property
+    def is_terminal(self) -> bool:
+        return self._state.is_terminal
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self._state.duration
+
+    def to_dict(self) -> JSON:
+        return self._state.to_dict()
+
+    def observe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """Call `callback(job)` after every change of state; returns a function that stops it."""
+        with self._lock:
+            self._observers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._observers:
+                    self._observers.remove(callback)
+
+        return unsubscribe
+
+    def _apply(self, state: JobState) -> bool:
+        """Take a fresher state; True if it changed anything. Thread-safe; a terminal job stays as it is."""
+        if state.job_id != self.id:
+            raise ValueError(f"state of job {state.job_id!r} applied to job {self.id!r}")
+        with self._lock:
+            if self._state.is_terminal or state == self._state:
+                return False
+            self._state = state
+            observers = list(self._observers)
+        for callback in observers:
+            try:
+                callback(self)
+            except Exception:
+                # one broken observer (say a closed widget) must not stop the others or the poller
+                log.exception("an observer of job %s failed", self.id)
+        return True
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        if _display_hook is not None:
+            try:
+                return _display_hook(self, include, exclude)
+            except Exception:
+                log.debug("the job display hook failed; showing text", exc_info=True)
+        return {"text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        state = self._state
+        detail = f"{state.progress}%" if not state.is_terminal else f"{len(state.images)} images"
+        if state.error:
+            detail = state.error.code
+        return f"<{type(self).__name__} {state.job_id} {state.status} {detail}>"
+
+
+class Job(JobHandle):
+    """A job made or fetched by a `ProductAI` client: `refresh()`, `wait()`, `download()`."""
+
+    def __init__(self, client: ProductAI, state: JobState, *, prompt: str | None = None) -> None:
+        super().__init__(state, prompt=prompt)
+        self.client = client
+
+    def refresh(self) -> Job:
+        """Ask the API for this job's latest state (no request once the job has ended)."""
+        if not self.is_terminal:
+            self._apply(self.client.jobs._fetch_state(self.id))
+        return self
+
+    def wait(
+        self,
+        timeout: float | None = None,
+        poll_interval: float | tuple[float, float] | None = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Poll until the job ends: returns it when completed; raises JobFailedError or JobTimeoutError."""
+        return self.client.jobs.wait(
+            self, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+        )
+
+    def download(self, folder: str | Path = ".") -> list[Path]:
+        """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
+        return self.client._download(self, Path(folder))
+
+
+class AsyncJob(JobHandle):
+    """A job made or fetched by an `AsyncProductAI` client: `await job.refresh()`, `wait()`, `download()`."""
+
+    def __init__(self, client: AsyncProductAI, state: JobState, *, prompt: str | None = None) -> None:
+        super().__init__(state, prompt=prompt)
+        self.client = client
+
+    async def refresh(self) -> AsyncJob:
+        if not self.is_terminal:
+            self._apply(await self.client.jobs._fetch_state(self.id))
+        return self
+
+    async def wait(
+        self,
+        timeout: float | None = None,
+        poll_interval: float | tuple[float, float] | None = None,
+        on_progress: Callable[[AsyncJob], None] | None = None,
+    ) -> AsyncJob:
+        return await self.client.jobs.wait(
+            self, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+        )
+
+    async def download(self, folder: str | Path = ".") -> list[Path]:
+        return await self.client._download(self, Path(folder))

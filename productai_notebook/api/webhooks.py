@@ -1,0 +1,186 @@
+"""Webhooks: sign and verify a delivery, read its event, and a small local receiver for push updates.
+
+The signature is `sha256=` + hex HMAC-SHA256 of the exact raw body, keyed with the account's
+webhook secret (the API key where none is set). Delivery is at least once, so the receiver hands
+each (event, job_id) to its callback once and answers repeats with 200.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
+from .errors import InvalidResponseError
+from .job import JobHandle
+from .models import JSON, JobState
+
+log = logging.getLogger("productai_notebook.api")
+
+# a delivery is a job's JSON: far below this; anything larger is not ours
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The `X-ProductAI-Signature` value for `body`."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return SIGNATURE_PREFIX + digest
+
+
+def verify(body: bytes, signature: str | None, secret: str) -> bool:
+    """True if `signature` is the right one for `body`; compares in constant time."""
+    if not signature or not signature.startswith(SIGNATURE_PREFIX) or not secret:
+        return False
+    return hmac.compare_digest(sign(body, secret).encode(), signature.strip().encode())
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One delivery: `event` (job.completed / job.failed), the job id, and the job fields it carried."""
+
+    event: str
+    job_id: str
+    payload: JSON = field(hash=False, repr=False)
+
+    @classmethod
+    def parse(cls, body: bytes) -> WebhookEvent:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidResponseError("The webhook body is not JSON.") from None
+        if not isinstance(data, dict):
+            raise InvalidResponseError("The webhook body is not a JSON object.")
+        event, job_id = data.get("event"), data.get("job_id")
+        if not isinstance(event, str) or not isinstance(job_id, str) or not job_id:
+            raise InvalidResponseError("The webhook body lacks its event or job_id.")
+        # check the job fields now, so a bad delivery is refused rather than applied later
+        JobState.parse({k: v for k, v in data.items() if k != "event"})
+        return cls(event=event, job_id=job_id, payload=data)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes a delivery a repeat: the same event of the same job."""
+        return self.event, self.job_id
+
+    def state(self, previous: JobState | None = None) -> JobState:
+        """The job's state after this event; fields the delivery lacks (model, ...) come from `previous`."""
+        fields = {k: v for k, v in self.payload.items() if k != "event"}
+        return previous.updated_with(fields) if previous else JobState.parse(fields)
+
+    def apply_to(self, job: JobHandle) -> bool:
+        """Push this event into a job handle (its observers run); True if it changed the job."""
+        return job._apply(self.state(job.state))
+
+
+def parse_event(body: bytes, signature: str | None, secret: str) -> WebhookEvent:
+    """A verified event, or InvalidResponseError when the signature is missing, malformed or wrong."""
+    if not verify(body, signature, secret):
+        raise InvalidResponseError("The webhook signature is missing or wrong: the delivery was refused.")
+    return WebhookEvent.parse(body)
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint for deliveries: verifies each, hands new events to `callback(event)`.
+
+    `with WebhookReceiver(secret, on_event) as receiver:` then `generate(..., webhook_url=receiver.url)`.
+    The callback runs on the receiver's thread; if it raises, the answer is 500 so the sender retries.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        callback: Callable[[WebhookEvent], None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        path: str = "/webhook",
+    ) -> None:
+        if not secret:
+            raise ValueError("a webhook secret is needed to verify deliveries")
+        self._secret = secret
+        self._callback = callback
+        self._path = path
+        self._seen: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self._path}"
+
+    def __repr__(self) -> str:
+        return f"<WebhookReceiver {self.url}>"
+
+    def start(self) -> WebhookReceiver:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="productai-webhooks", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def receive(self, path: str, signature: str | None, body: bytes) -> int:
+        """Handle one delivery; returns the HTTP status to answer with."""
+        if path.split("?")[0] != self._path:
+            return 404
+        try:
+            event = parse_event(body, signature, self._secret)
+        except InvalidResponseError as error:
+            log.debug("webhook refused: %s", error)
+            return 401 if "signature" in str(error) else 400
+        with self._lock:
+            if event.key in self._seen:
+                return 200
+            self._seen.add(event.key)
+        try:
+            self._callback(event)
+        except Exception:
+            log.exception("the webhook callback failed for %s of job %s", *event.key)
+            with self._lock:
+                self._seen.discard(event.key)  # let the sender's retry try again
+            return 500
+        return 200
+
+
+def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            length = self.headers.get("Content-Length", "")
+            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                self._answer(411 if not length.isdigit() else 413)
+                return
+            body = self.rfile.read(int(length))
+            self._answer(receiver.receive(self.path, self.headers.get(SIGNATURE_HEADER), body))
+
+        def _answer(self, status: int) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("webhook receiver: " + format, *args)
+
+    return Handler

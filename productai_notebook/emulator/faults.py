@@ -1,0 +1,64 @@
+"""Fault injection: real failures on a real socket, off by default.
+
+A spec like `500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02` gives each kind a
+probability per API request; one draw per request picks at most one fault, from a seeded
+random stream so a run can be repeated.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+
+KINDS = ("500", "429", "reset", "slow", "garbage")
+DEFAULT_SLOW_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    probability: float
+    seconds: float = 0.0  # how long a "slow" fault stalls
+
+
+def parse_faults(spec: str) -> tuple[Fault, ...]:
+    """Parse a fault spec; ValueError says which part is wrong."""
+    faults = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        kind, sep, rest = part.partition(":")
+        if kind not in KINDS or not sep:
+            raise ValueError(f"fault {part!r}: expected KIND:PROBABILITY with KIND one of {', '.join(KINDS)}")
+        probability_text, _, seconds_text = rest.partition("@")
+        try:
+            probability = float(probability_text)
+            seconds = float(seconds_text.removesuffix("s")) if seconds_text else DEFAULT_SLOW_SECONDS
+        except ValueError:
+            raise ValueError(f"fault {part!r}: probability and @seconds must be numbers") from None
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"fault {part!r}: probability must be between 0 and 1")
+        if seconds_text and kind != "slow":
+            raise ValueError(f"fault {part!r}: only slow takes @seconds")
+        faults.append(Fault(kind, probability, seconds if kind == "slow" else 0.0))
+    if sum(f.probability for f in faults) > 1.0 + 1e-9:
+        raise ValueError(f"faults {spec!r}: the probabilities add up to more than 1")
+    return tuple(faults)
+
+
+class FaultInjector:
+    def __init__(self, faults: tuple[Fault, ...], seed: int) -> None:
+        self._faults = faults
+        self._random = random.Random(f"faults/{seed}")
+        self._lock = threading.Lock()
+
+    def draw(self) -> Fault | None:
+        """The fault this request suffers, if any."""
+        if not self._faults:
+            return None
+        with self._lock:
+            roll = self._random.random()
+        for fault in self._faults:
+            if roll < fault.probability:
+                return fault
+            roll -= fault.probability
+        return None

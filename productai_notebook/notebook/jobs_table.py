@@ -1,0 +1,315 @@
+"""JobsTable: an account's jobs as a table widget (what `%productai jobs` returns).
+
+The table shows one query's jobs: a status (asked of the API), then page after page of it.
+The model filter and sorting happen in the browser over the loaded rows; `--since` is
+applied here, since the API cannot filter by date. Unfinished jobs update live through
+the tracker. Clicking a row opens that job's JobView beneath the table; "show images"
+opens a Gallery of the ticked jobs there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from .. import contract
+from ..api.errors import ProductAIError
+from ..sandbox import current_client
+from ._throttle import Throttle
+from .gallery import Gallery, with_images
+from .job_view import _NOT_BUILT_ESM, JobView, front_end
+from .static_html import jobs_table_html
+
+if TYPE_CHECKING:
+    import pandas
+
+    from ..api import Job, JobState, ProductAI
+
+NO_CLIENT = (
+    "No ProductAI client: run `%productai sandbox` to try the local emulator, "
+    f"or set {contract.API_KEY_ENV} (or call productai_notebook.use(client))."
+)
+
+
+_DATAFRAME_COLUMNS = [
+    "job_id", "status", "model", "num_images", "tokens_used",
+    "created_at", "completed_at", "failed_at", "duration",
+]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def job_row(job: Job, model: str | None = None) -> dict[str, Any]:
+    """The table row of a job, in the shape the front end reads (`model` where the state has none)."""
+    state = job.state
+    duration = state.duration
+    return {
+        "job_id": state.job_id,
+        "status": state.status,
+        "model": state.model or model,
+        "num_images": state.num_images,
+        "tokens_used": state.tokens_used,
+        "created_at": _iso(state.created_at),
+        "completed_at": _iso(state.completed_at),
+        "failed_at": _iso(state.failed_at),
+        "duration_seconds": duration.total_seconds() if duration is not None else None,
+    }
+
+
+def _as_job(client: ProductAI, item: Job | JobState) -> Job:
+    """A listed job as a Job handle of its own (a page holds partial states: no images)."""
+    from ..api.job import Job
+
+    return item if isinstance(item, Job) else Job(client, item)
+
+
+class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
+    """The jobs of one query: `t.jobs` (Job handles), `t.selected`, `t.to_dataframe()`.
+
+    `model` is filtered locally (the API has no model filter); `since` keeps jobs created
+    at or after that moment; `fetch_all` pages through every matching job at once.
+    """
+
+    _esm = front_end("jobs_table.js", _NOT_BUILT_ESM)
+    _css = front_end("jobs_table.css", "")
+
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)
+    status_filter = traitlets.Enum(contract.STATUS_FILTERS, default_value="all").tag(sync=True)
+    model_filter = traitlets.Unicode("all").tag(sync=True)
+    sort_by = traitlets.Unicode("created_at").tag(sync=True)
+    sort_descending = traitlets.Bool(True).tag(sync=True)
+    loading = traitlets.Bool(False).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    selected_ids = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    opened_id = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    def __init__(
+        self,
+        client: ProductAI | None = None,
+        *,
+        status: str = "all",
+        model: str = "all",
+        limit: int = contract.DEFAULT_LIST_LIMIT,
+        offset: int = 0,
+        since: datetime | None = None,
+        fetch_all: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        # What close() tears down exists first: a widget that failed to build is still closed.
+        self._live = Throttle[None](lambda _: self._show_rows(), interval=0.25)
+        self._stop_watching: dict[str, Callable[[], None]] = {}
+        self.opened: JobView | None = None
+        self.gallery: Gallery | None = None
+        self._beneath = ipywidgets.VBox()
+        # What a cell shows: the table with the opened job and the gallery beneath it.
+        self.panel = ipywidgets.VBox()
+        client = client or current_client()
+        if client is None:
+            raise ValueError(NO_CLIENT)
+        if not 1 <= limit <= contract.MAX_LIST_LIMIT:
+            raise ValueError(f"limit must be between 1 and {contract.MAX_LIST_LIMIT}, not {limit}")
+        if offset < 0:
+            raise ValueError(f"offset must be 0 or more, not {offset}")
+        self._client = client
+        self._limit = limit
+        self._first_offset = offset
+        self._since = since
+        self._fetch_all = fetch_all
+        self._loaded: list[Job] = []
+        # A failed job read on its own has no model, though the list gave one: keep the list's.
+        self._listed_models: dict[str, str | None] = {}
+        self._has_more = False
+        super().__init__(status_filter=status, model_filter=model, **kwargs)
+        self.panel.children = (self, self._beneath)
+        self.on_msg(self._on_message)
+        self.observe(lambda _: self.refresh(), names="status_filter")
+        self.observe(self._on_opened, names="opened_id")
+        self.refresh()
+
+    # -- what Python users read ---------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs shown (the model filter applied), newest first."""
+        return [job for job in self._loaded if self._matches_model(job)]
+
+    @property
+    def selected(self) -> list[Job]:
+        """The jobs ticked in the table."""
+        by_id = {job.id: job for job in self._loaded}
+        return [by_id[job_id] for job_id in self.selected_ids if job_id in by_id]
+
+    @property
+    def has_more(self) -> bool:
+        """More jobs match the query than are loaded (see `load_more()`)."""
+        return self._has_more
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The jobs shown as a pandas DataFrame, one row per job, times as datetimes."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("JobsTable.to_dataframe() needs pandas: pip install pandas") from None
+        records = []
+        for job in self.jobs:
+            state = job.state
+            records.append({
+                "job_id": state.job_id,
+                "status": state.status,
+                "model": state.model or self._listed_models.get(job.id),
+                "num_images": state.num_images,
+                "tokens_used": state.tokens_used,
+                "created_at": state.created_at,
+                "completed_at": state.completed_at,
+                "failed_at": state.failed_at,
+                "duration": state.duration,
+            })
+        return pandas.DataFrame.from_records(records, columns=_DATAFRAME_COLUMNS)
+
+    # -- querying -----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Query the API again from the first page (the status filter as it is now)."""
+        self._forget_jobs()
+        self._fetch(self._first_offset, replace=True)
+
+    def load_more(self) -> None:
+        """Fetch the next page of the query and add it to the table."""
+        if self._has_more and not self.loading:
+            self._fetch(self._first_offset + len(self._loaded), replace=False)
+
+    def _fetch(self, offset: int, *, replace: bool) -> None:
+        status = None if self.status_filter == "all" else self.status_filter
+        self.loading = True
+        try:
+            if self._fetch_all:
+                fetched = list(self._client.jobs.iter(status=status))
+                total, has_more = len(fetched), False
+            else:
+                page = self._client.jobs.list(limit=self._limit, offset=offset, status=status)
+                fetched, total, has_more = list(page.jobs), page.total, page.has_more
+        except ProductAIError as exc:
+            with self.hold_sync():
+                self.error = str(exc)
+                self.loading = False
+            return
+        jobs = [_as_job(self._client, item) for item in fetched]
+        self._listed_models.update((job.id, job.model) for job in jobs)
+        if self._since is not None:
+            kept = [job for job in jobs if job.created_at is not None and job.created_at >= self._since]
+            # Newest first: once a page reaches past `since`, no later page can hold a newer job.
+            has_more = has_more and len(kept) == len(jobs)
+            jobs = kept
+        self._loaded = jobs if replace else self._loaded + jobs
+        self._has_more = has_more
+        for job in jobs:
+            self._watch(job)
+        with self.hold_sync():
+            self.total = total
+            self.error = ""
+            self.loading = False
+            self._show_rows()
+
+    # -- live updates -------------------------------------------------------------------
+
+    def _watch(self, job: Job) -> None:
+        if job.state.is_terminal or job.id in self._stop_watching:
+            return
+        from ..api.tracking import get_tracker
+
+        unobserve = job.observe(lambda _: self._live.submit(None))
+        untrack = get_tracker().track(job)
+
+        def stop() -> None:
+            unobserve()
+            untrack()
+
+        self._stop_watching[job.id] = stop
+
+    def _show_rows(self) -> None:
+        with self.hold_sync():
+            self.rows = [job_row(job, self._listed_models.get(job.id)) for job in self._loaded]
+        for job in self._loaded:
+            if job.state.is_terminal and job.id in self._stop_watching:
+                self._stop_watching.pop(job.id)()
+
+    def _forget_jobs(self) -> None:
+        for stop in self._stop_watching.values():
+            stop()
+        self._stop_watching.clear()
+
+    # -- what the browser asks for ------------------------------------------------------
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "load_more":
+            self.load_more()
+        elif kind == "show_images":
+            self.show_images()
+
+    def show_images(self) -> Gallery:
+        """Open a Gallery of the ticked jobs (or of every job shown) beneath the table."""
+        jobs = self.selected or self.jobs
+        if self.gallery is not None:
+            self.gallery.close()
+        self.gallery = Gallery([self._with_images(job) for job in jobs])
+        self._show_beneath()
+        return self.gallery
+
+    def open_job(self, job_id: str | None) -> JobView | None:
+        """Show that job's JobView beneath the table (None closes it)."""
+        self.opened_id = job_id or None
+        return self.opened
+
+    def _on_opened(self, change: Any) -> None:
+        job = next((job for job in self._loaded if job.id == change["new"]), None)
+        self.opened = JobView.for_job(self._with_images(job)) if job is not None else None
+        self._show_beneath()
+
+    def _show_beneath(self) -> None:
+        self._beneath.children = tuple(view for view in (self.opened, self.gallery) if view is not None)
+
+    def _with_images(self, job: Job) -> Job:
+        full = with_images(job)
+        if full is not job:  # keep the full read: the next click needs no request
+            self._loaded = [full if listed is job else listed for listed in self._loaded]
+        return full
+
+    def _matches_model(self, job: Job) -> bool:
+        return self.model_filter == "all" or self.model_filter in (job.model, self._listed_models.get(job.id))
+
+    # -- display and teardown -----------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = self.panel._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self._summary()
+        bundle["text/html"] = jobs_table_html(self.rows)
+        return bundle
+
+    def _summary(self) -> str:
+        jobs = self.jobs
+        images = sum(job.num_images or 0 for job in jobs if job.status == contract.COMPLETED)
+        tokens = sum(job.tokens_used or 0 for job in jobs)
+        query = "" if self.status_filter == "all" else f" {self.status_filter}"
+        return f"JobsTable: {len(jobs)} of {self.total}{query} jobs, {images} images, {tokens} credits"
+
+    def __repr__(self) -> str:
+        return self._summary()
+
+    def close(self) -> None:
+        self._live.close()
+        self._forget_jobs()
+        for view in (self.opened, self.gallery):
+            if view is not None:
+                view.close()
+        self._beneath.close()
+        self.panel.close()
+        super().close()

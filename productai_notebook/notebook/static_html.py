@@ -1,0 +1,167 @@
+"""Script-free HTML (and plain text) for every widget: what GitHub, nbviewer and nbconvert show.
+
+Every server-provided field is escaped; image URLs pass only as http(s) or data:image/,
+so a hostile job (an error message with markup, a `javascript:` URL) renders as inert text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+_SAFE_URL_PREFIXES = ("http://", "https://", "data:image/")
+_THUMB_PX = 160
+_BOX = (
+    "font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; "
+    "border: 1px solid var(--jp-border-color2, #ddd); border-radius: 6px; padding: 8px 10px;"
+)
+_DOT = " \u00b7 "
+_GRID = "display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px;"
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if its scheme is one a page may load (http, https, data:image/), else None."""
+    if not isinstance(url, str):
+        return None
+    # Browsers ignore leading whitespace and control characters before a scheme: so must we.
+    stripped = "".join(ch for ch in url if ch > " ").lower()
+    return url.strip() if stripped.startswith(_SAFE_URL_PREFIXES) else None
+
+
+def _text(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _thumb(url: str, alt: str, size: str) -> str:
+    src = _text(url)
+    return (
+        f'<figure class="pai-thumb" style="margin: 0; width: {_THUMB_PX}px;">'
+        f'<a href="{src}" target="_blank" rel="noopener noreferrer">'
+        f'<img src="{src}" alt="{_text(alt)}" loading="lazy" width="{_THUMB_PX}" '
+        f'style="max-width: 100%; height: auto; border-radius: 4px;"></a>'
+        f'<figcaption style="font-size: 11px; opacity: 0.75;">{_text(size)}</figcaption></figure>'
+    )
+
+
+def _size(image: Mapping[str, Any]) -> str:
+    width, height = image.get("width"), image.get("height")
+    return f"{width}\u00d7{height}" if width and height else ""
+
+
+def _duration(state: Mapping[str, Any]) -> str | None:
+    start = state.get("started_at") or state.get("created_at")
+    end = state.get("completed_at") or state.get("failed_at")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return None
+    try:
+        seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                   - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+    except ValueError:
+        return None
+    return f"{seconds:.1f} s"
+
+
+def job_html(state: Mapping[str, Any]) -> str:
+    """A job as static HTML: status and progress, then its thumbnails, or its error."""
+    status = str(state.get("status") or "unknown")
+    job_id = state.get("job_id") or ""
+    facts = [f"<strong>{_text(status)}</strong>"]
+    if state.get("model"):
+        facts.append(_text(state["model"]))
+    if state.get("num_images"):
+        facts.append(f"{_text(state['num_images'])} image(s)")
+    if state.get("created_at"):
+        facts.append(f"created {_text(state['created_at'])}")
+    parts = [
+        f'<div class="pai-job pai-static" data-status="{_text(status)}" style="{_BOX}">',
+        f"<div>ProductAI job <code>{_text(job_id)}</code> \u00b7 {_DOT.join(facts)}</div>",
+    ]
+    if status not in ("completed", "failed"):
+        progress = state.get("progress") or 0
+        parts.append(
+            f'<div><progress max="100" value="{_text(progress)}">{_text(progress)}%</progress> '
+            f"{_text(progress)}%</div>"
+        )
+    error = state.get("error")
+    if isinstance(error, Mapping):
+        parts.append(
+            '<div class="pai-job-error" style="color: var(--jp-error-color1, #b00020);">'
+            f'<strong class="pai-error-code">{_text(error.get("code"))}</strong>: '
+            f'<span class="pai-error-message">{_text(error.get("message"))}</span></div>'
+        )
+    images = [image for image in state.get("images") or () if isinstance(image, Mapping)]
+    thumbs = [
+        _thumb(url, f"Image {index + 1} of job {job_id}", _size(image))
+        for index, image in enumerate(images)
+        if (url := safe_url(image.get("url")))
+    ]
+    if thumbs:
+        parts.append(f'<div class="pai-gallery" style="{_GRID}">{"".join(thumbs)}</div>')
+    totals = []
+    if state.get("tokens_used") is not None:
+        totals.append(f"{_text(state['tokens_used'])} credits used")
+    if (duration := _duration(state)) and status in ("completed", "failed"):
+        totals.append(f"took {_text(duration)}")
+    if totals:
+        parts.append(f'<div style="opacity: 0.75;">{_DOT.join(totals)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def job_text(state: Mapping[str, Any]) -> str:
+    """A job in a line or a few: what a terminal without HTML shows."""
+    status = state.get("status") or "unknown"
+    line = f"ProductAI job {state.get('job_id') or ''}: {status}"
+    if status not in ("completed", "failed"):
+        line += f", {state.get('progress') or 0}%"
+    if state.get("model"):
+        line += f" ({state['model']}, {state.get('num_images') or '?'} image(s))"
+    lines = [line]
+    error = state.get("error")
+    if isinstance(error, Mapping):
+        lines.append(f"  error {error.get('code')}: {error.get('message')}")
+    lines.extend(f"  {image.get('url')}" for image in state.get("images") or () if isinstance(image, Mapping))
+    return "\n".join(lines)
+
+
+_TABLE_COLUMNS = (
+    ("job_id", "Job"),
+    ("status", "Status"),
+    ("model", "Model"),
+    ("num_images", "Images"),
+    ("tokens_used", "Credits"),
+    ("created_at", "Created"),
+    ("completed_at", "Completed"),
+    ("failed_at", "Failed"),
+    ("duration_seconds", "Duration (s)"),
+)
+
+
+def jobs_table_html(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The jobs table as a plain HTML table (one row per job, the JobsTable's columns)."""
+    head = "".join(f"<th>{label}</th>" for _, label in _TABLE_COLUMNS)
+    body = "".join(
+        f'<tr class="pai-row" data-job-id="{_text(row.get("job_id"))}">'
+        + "".join(f"<td>{_text(row.get(key))}</td>" for key, _ in _TABLE_COLUMNS)
+        + "</tr>"
+        for row in rows
+    )
+    return f'<table class="pai-table pai-static"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def gallery_html(items: Iterable[Mapping[str, Any]]) -> str:
+    """Images of many jobs as a grid of linked thumbnails, captioned with job, model and prompt."""
+    figures = []
+    for item in items:
+        url = safe_url(item.get("url"))
+        if not url:
+            continue
+        caption = _DOT.join(
+            str(part) for part in (f"{item.get('job_id')} #{item.get('index')}", item.get("model")) if part
+        )
+        alt = item.get("prompt") or f"Image {item.get('index')} of job {item.get('job_id')}"
+        figures.append(_thumb(url, str(alt), f"{caption} {_size(item)}".strip()))
+    grid = f'<div style="{_GRID}">{"".join(figures)}</div>'
+    return f'<div class="pai-explorer pai-static" style="{_BOX}">{grid}</div>'

@@ -1,0 +1,312 @@
+"""The client's own decisions, against a scripted server: checks before sending, paths, headers, handles."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from api_helpers import BASE, KEY, Script, answer, job_json, mock_client
+from PIL import Image
+
+from productai_notebook.api import (
+    InvalidArgumentError,
+    Job,
+    JobFailedError,
+    JobState,
+    JobTimeoutError,
+    ProductAI,
+)
+from productai_notebook.api import job as job_module
+from productai_notebook.api._polling import PollPlanner
+
+SHOE = "https://example.com/shoe.jpg"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"model": "dalle", "image_url": SHOE, "prompt": "x"}, "model"),
+        ({"model": "nanobanana2", "prompt": "x"}, "image_url"),
+        ({"model": "nanobanana2", "image_url": SHOE, "asset_id": "asset_1", "prompt": "x"}, "image_url"),
+        ({"model": "nanobanana2", "image_url": "file:///etc/passwd", "prompt": "x"}, "image_url"),
+        ({"model": "nanobanana2", "image_url": SHOE}, "prompt"),
+        ({"model": "nanobanana2", "image_url": SHOE, "prompt": "x", "num_images": 5}, "num_images"),
+        ({"model": "nanobanana2", "image_url": SHOE, "prompt": "x", "num_images": 0}, "num_images"),
+        ({"model": "nanobanana2", "image_url": SHOE, "prompt": "x", "aspect_ratio": "2:1"}, "aspect_ratio"),
+    ],
+)
+def test_generate_checks_the_documented_constraints_before_sending(arguments: dict, field: str) -> None:
+    script = Script(answer(500))
+    with mock_client(script) as client, pytest.raises(InvalidArgumentError) as caught:
+        client.generate(**arguments)
+    assert caught.value.field == field and str(caught.value).startswith(field)
+    assert script.requests == []
+
+
+def test_generate_sends_the_documented_body_with_bearer_auth_and_user_agent() -> None:
+    script = Script(answer(202, {"job_id": "job_1", "status": "pending", "estimated_time_seconds": 30}))
+    with mock_client(script) as client:
+        job = client.generate(model="kontext-pro", asset_id="asset_9", preset_id="studio", num_images=3)
+    (request,) = script.requests
+    assert request.method == "POST" and request.url == f"{BASE}/generate"
+    assert json.loads(request.content) == {
+        "model": "kontext-pro",
+        "asset_id": "asset_9",
+        "preset_id": "studio",
+        "num_images": 3,
+        "aspect_ratio": "1:1",
+    }
+    assert request.headers["Authorization"] == f"Bearer {KEY}"
+    assert request.headers["User-Agent"].startswith("productai-notebook/")
+    assert job.status == "pending" and job.estimated_time_seconds == 30 and job.client is client
+
+
+@pytest.mark.parametrize("job_id", ["../me", "job_1/../../me", "job?status=all", "job#x", "..", ".", "a b"])
+def test_a_job_id_stays_one_path_segment(job_id: str) -> None:
+    script = Script(answer(200, job_json(job_id=job_id)))
+    with mock_client(script) as client:
+        client.jobs.get(job_id)
+    raw = script.requests[0].url.raw_path.decode()
+    assert raw.startswith("/v1/jobs/") and "/" not in raw[len("/v1/jobs/") :]
+    assert "?" not in raw and "#" not in raw and raw.rsplit("/", 1)[1] not in (".", "..")
+
+
+def test_list_sends_its_filters_and_refuses_a_limit_over_100() -> None:
+    page = {"jobs": [job_json()], "total": 1, "limit": 10, "offset": 5, "has_more": False}
+    script = Script(answer(200, page))
+    with mock_client(script) as client:
+        result = client.jobs.list(limit=10, offset=5, status="completed")
+        assert dict(script.requests[0].url.params) == {"limit": "10", "offset": "5", "status": "completed"}
+        assert result.total == 1 and result.jobs[0].job_id == "job_abc123xyz"
+        with pytest.raises(InvalidArgumentError, match="100"):
+            client.jobs.list(limit=101)
+        with pytest.raises(InvalidArgumentError, match="status"):
+            client.jobs.list(status="done")
+
+
+def test_iter_walks_every_page_and_skips_jobs_shifted_by_new_ones() -> None:
+    def pages(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        # a job created mid-walk shifts everything by one: job_2 shows up on both pages
+        ids = {0: ["job_0", "job_1", "job_2"], 3: ["job_2", "job_3", "job_4"], 6: ["job_5"]}[offset]
+        return answer(
+            200,
+            {
+                "jobs": [job_json(i) for i in ids],
+                "total": 7,
+                "limit": 3,
+                "offset": offset,
+                "has_more": offset < 6,
+            },
+        )
+
+    with mock_client(Script(pages)) as client:
+        assert [job.job_id for job in client.jobs.iter(page_size=3)] == [f"job_{n}" for n in range(6)]
+
+
+def test_one_handle_per_job_and_an_ended_job_is_not_read_again() -> None:
+    script = Script(answer(200, job_json(status="completed", progress=100)))
+    with mock_client(script) as client:
+        first = client.jobs.get("job_abc123xyz")
+        assert client.jobs.get("job_abc123xyz") is first
+    assert len(script.requests) == 1
+
+
+def test_wait_polls_until_completed_and_reports_progress() -> None:
+    script = Script(
+        answer(200, job_json(progress=10)),
+        answer(200, job_json(progress=60)),
+        answer(
+            200, job_json(status="completed", progress=100, images=[{"url": SHOE, "width": 8, "height": 8}])
+        ),
+    )
+    seen: list[int] = []
+    with mock_client(script) as client:
+        job = client.jobs.get("job_abc123xyz")
+        assert job.wait(timeout=30, poll_interval=0.01, on_progress=lambda j: seen.append(j.progress)) is job
+    assert seen == [60, 100] and job.images[0].url == SHOE
+
+
+def test_wait_raises_job_failed_with_its_code() -> None:
+    failed = job_json(status="failed", error={"code": "generation_failed", "message": "bad image"})
+    with mock_client(Script(answer(200, job_json()), answer(200, failed))) as client:
+        job = client.jobs.get("job_abc123xyz")
+        with pytest.raises(JobFailedError) as caught:
+            job.wait(poll_interval=0.01)
+    assert (
+        caught.value.job is job
+        and caught.value.code == "generation_failed"
+        and "bad image" in str(caught.value)
+    )
+
+
+def test_wait_has_a_deadline() -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        job = client.jobs.get("job_abc123xyz")
+        with pytest.raises(JobTimeoutError) as caught:
+            job.wait(timeout=0.2, poll_interval=0.05)
+    assert caught.value.job is job and "still processing" in str(caught.value)
+
+
+def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others() -> None:
+    states = {
+        "job_a": [job_json("job_a"), job_json("job_a", status="completed", progress=100)],
+        "job_b": [job_json("job_b", status="failed", error={"code": "generation_failed", "message": "x"})],
+        "job_c": [job_json("job_c"), job_json("job_c"), job_json("job_c", status="completed", progress=100)],
+    }
+
+    def server(request: httpx.Request) -> httpx.Response:
+        queue = states[request.url.path.rsplit("/", 1)[1]]
+        return answer(200, queue.pop(0) if len(queue) > 1 else queue[0])
+
+    with mock_client(Script(server)) as client:
+        jobs = [client.jobs.get(i) for i in ("job_a", "job_b", "job_c")]
+        finished = [job.id for job in client.jobs.as_completed(jobs, poll_interval=0.01)]
+        assert sorted(finished) == ["job_a", "job_b", "job_c"] and finished[0] == "job_b"
+        done = client.jobs.wait_all(jobs, poll_interval=0.01)
+    assert [job.status for job in done] == ["completed", "failed", "completed"]
+
+
+def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() -> None:
+    planner = PollPlanner()
+    pending = JobState.parse({"job_id": "j", "status": "pending", "estimated_time_seconds": 30})
+    planner.observe(pending, now=0.0)
+    assert planner.next_delay(pending, now=0.0) == 5.0  # far from done: the band's top
+    planner.observe(JobState.parse({"job_id": "j", "status": "processing", "progress": 10}), now=10.0)
+    moving = JobState.parse({"job_id": "j", "status": "processing", "progress": 90})
+    planner.observe(moving, now=12.0)  # 40 %/s: done in a quarter second
+    assert planner.next_delay(moving, now=12.0) == 2.0
+    odd = JobState.parse({"job_id": "j", "status": "mystery"})
+    planner.observe(odd, now=13.0)
+    planner.observe(odd, now=15.0)
+    assert planner.next_delay(odd, now=15.0) == 4.0  # an unknown status backs off
+    assert PollPlanner(0.1).next_delay(pending, now=0.0) == 0.1
+
+
+def test_observers_run_once_per_change_and_never_after_the_end() -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        job = client.jobs.get("job_abc123xyz")
+    calls: list[str] = []
+    stop = job.observe(lambda j: calls.append(j.status))
+    assert job._apply(job.state) is False
+    assert job._apply(JobState.parse(job_json(progress=50))) is True
+    assert job._apply(JobState.parse(job_json(status="completed", progress=100))) is True
+    assert job._apply(JobState.parse(job_json(progress=70))) is False
+    stop()
+    assert calls == ["processing", "completed"] and job.status == "completed"
+
+
+def test_apply_is_safe_from_many_threads() -> None:
+    with mock_client(Script(answer(200, job_json(progress=0)))) as client:
+        job = client.jobs.get("job_abc123xyz")
+    calls: list[int] = []
+    job.observe(lambda j: calls.append(j.progress))
+    threads = [
+        threading.Thread(target=job._apply, args=(JobState.parse(job_json(progress=p)),))
+        for p in range(1, 60)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(calls) <= 59 and job.progress in range(1, 60)
+
+
+def test_a_job_displays_through_the_hook_or_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        job = client.jobs.get("job_abc123xyz")
+    monkeypatch.setattr(job_module, "_display_hook", None)
+    assert job._repr_mimebundle_() == {"text/plain": "<Job job_abc123xyz processing 45%>"}
+    job_module.set_display_hook(lambda j, include, exclude: {"text/html": f"<b>{j.id}</b>"})
+    assert job._repr_mimebundle_() == {"text/html": "<b>job_abc123xyz</b>"}
+
+
+def test_download_saves_stable_names_without_sending_the_key(tmp_path: Path) -> None:
+    images = [
+        {"url": "https://cdn.example.test/a/1.png", "width": 8, "height": 8},
+        {"url": "https://cdn.example.test/a/2", "width": 8, "height": 8},
+    ]
+    done = job_json(status="completed", progress=100, images=images)
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.example.test":
+            assert "Authorization" not in request.headers
+            return httpx.Response(
+                200, content=b"\x89PNG\r\n\x1a\nfake", headers={"content-type": "image/webp"}
+            )
+        return answer(200, done)
+
+    with mock_client(Script(server)) as client:
+        paths = client.jobs.get("job_abc123xyz").download(tmp_path / "out")
+    assert [p.name for p in paths] == ["job_abc123xyz_0.png", "job_abc123xyz_1.webp"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+def test_download_of_an_unfinished_job_says_to_wait(tmp_path: Path) -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        with pytest.raises(Exception, match="wait for it first"):
+            client.jobs.get("job_abc123xyz").download(tmp_path)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["path", "bytes", "file", "pil"])
+def test_upload_takes_a_path_bytes_a_file_or_a_pil_image(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "shoe.png").write_bytes(_png())
+    source = {
+        "path": tmp_path / "shoe.png",
+        "bytes": _png(),
+        "file": io.BytesIO(_png()),
+        "pil": Image.new("RGB", (4, 4)),
+    }[kind]
+    script = Script(answer(201, {"asset_id": "asset_1", "status": "ready", "tags": ["a", "b"]}))
+    with mock_client(script) as client:
+        asset = client.assets.upload(source, name="shoe", tags=["a", "b"])
+    body = script.requests[0].content
+    assert asset.id == "asset_1" and b'name="file"' in body and b"\x89PNG" in body
+    assert b'name="tags[]"' in body and b'name="name"' in body
+
+
+def test_upload_refuses_what_is_not_an_image() -> None:
+    script = Script(answer(201, {"asset_id": "asset_1"}))
+    with mock_client(script) as client, pytest.raises(InvalidArgumentError, match="file"):
+        client.assets.upload(b"hello")
+    assert script.requests == []
+
+
+def test_settings_and_with_options_share_the_connection_not_the_key_in_text() -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        quick = client.with_options(timeout=1.5, max_retries=0)
+        assert quick.settings.timeout.read == 1.5 and quick.settings.max_retries == 0
+        assert quick.settings.base_url == client.settings.base_url == BASE
+        assert quick._http is client._http
+        quick.close()  # a derived client never closes the shared pool
+        assert client.jobs.get("job_abc123xyz").progress == 45
+        assert KEY not in repr(client) and KEY not in repr(client.settings) and BASE in repr(client)
+        again = ProductAI.from_settings(client.settings)
+        assert again.settings == client.settings
+        again.close()
+
+
+def test_the_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRODUCTAI_API_KEY", "pk_env")
+    monkeypatch.setenv("PRODUCTAI_BASE_URL", "http://127.0.0.1:9/v1/")
+    with ProductAI() as client:
+        assert client.settings.api_key == "pk_env" and client.base_url == "http://127.0.0.1:9/v1"
+    monkeypatch.delenv("PRODUCTAI_API_KEY")
+    with pytest.raises(Exception, match="PRODUCTAI_API_KEY"):
+        ProductAI()
+
+
+def test_job_is_the_public_handle() -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        job = client.jobs.get("job_abc123xyz")
+    assert isinstance(job, Job) and job.to_dict()["progress"] == 45 and job.selected == []

@@ -1,0 +1,240 @@
+"""JupyterLab and Debian's Chromium under test: start, drive, stop.
+
+Plain context managers and functions, so the pytest fixtures and the README screenshot script
+share them. Every wait has a deadline sized for a loaded 2-core machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from playwright.sync_api import Browser, Locator, Page, WebSocket
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium tries outside hosts and is refused.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+SERVER_START_SECONDS = 90
+NOTEBOOK_LOAD_MS = 90_000
+KERNEL_READY_MS = 90_000
+WIDGET_MS = 120_000
+
+# Without these: a "Select Kernel" dialog blocks Run All on the first notebook, and a news toast
+# covers screenshots.
+USER_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+
+@dataclass(frozen=True)
+class JupyterServer:
+    base_url: str
+    root_dir: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _write_user_settings(config_dir: Path) -> None:
+    for name, settings in USER_SETTINGS.items():
+        path = config_dir / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {server.returncode}; log: {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)  # polling an HTTP port: there is no event to await
+    raise TimeoutError(f"JupyterLab not ready at {url} after {SERVER_START_SECONDS}s; log: {log}")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (JupyterLab shuts its kernels down), then kill whatever kernel outlived it."""
+    try:
+        kernels = psutil.Process(server.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        kernels = []
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+    _gone, alive = psutil.wait_procs(kernels, timeout=5)
+    for kernel in alive:
+        kernel.kill()
+    psutil.wait_procs(alive, timeout=5)
+
+
+@contextmanager
+def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
+    """JupyterLab (which also serves Notebook 7) on a free loopback port, over a temp copy of `notebooks`.
+
+    Its config, runtime and IPython dirs are temporary too, so nothing here reads or writes
+    the user's Jupyter setup or the repository.
+    """
+    with tempfile.TemporaryDirectory(prefix="pai-lab-") as tmp:
+        home = Path(tmp)
+        root = home / "notebooks"
+        shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_CONFIG_DIR=str(home / "config"),
+            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            IPYTHONDIR=str(home / "ipython"),
+        )
+        # The notebooks must run against the built-in emulator, never a real account.
+        for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
+            env.pop(name, None)
+        _write_user_settings(home / "config")
+        port = _free_port()
+        log = home / "jupyterlab.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                [
+                    sys.executable, "-m", "jupyterlab", "--no-browser",
+                    "--ServerApp.token=", "--ServerApp.password=",
+                    "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+                    "--allow-root", f"--ServerApp.root_dir={root}",
+                ],
+                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root,
+            )  # fmt: skip
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_ready(f"{base_url}/lab", server, log)
+            yield JupyterServer(base_url=base_url, root_dir=root)
+        finally:
+            _stop(server)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (a browser download is impossible here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Browser) -> Page:
+    """A fresh page, light theme and a fixed size, so screenshots look the same everywhere."""
+    return browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme="light")
+
+
+def open_notebook(page: Page, server: JupyterServer, name: str, ui: str = "lab") -> None:
+    """Open `name` in JupyterLab (`ui="lab"`) or Notebook 7 (`ui="notebook"`) and wait for its kernel.
+
+    The kernel indicator says "idle" before the kernel is even connected, and a Run All then is
+    dropped silently; the kernel's answer to the front end's first `kernel_info_request` is the
+    moment cells can really run.
+    """
+    kernel_answered = threading.Event()
+
+    def watch(socket: WebSocket) -> None:
+        if "/api/kernels/" in socket.url:
+            socket.on("framereceived", lambda frame: _note_kernel_info(frame, kernel_answered))
+
+    page.on("websocket", watch)
+    if ui == "lab":
+        page.goto(f"{server.base_url}/lab/tree/{name}?reset")
+    else:
+        # The way a Notebook 7 user gets there: the file browser first, then the notebook's own page.
+        page.goto(f"{server.base_url}/tree")
+        page.locator(".jp-DirListing-item", has_text=name).first.wait_for(timeout=NOTEBOOK_LOAD_MS)
+        page.goto(f"{server.base_url}/notebooks/{name}")
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=NOTEBOOK_LOAD_MS)
+    deadline = time.monotonic() + KERNEL_READY_MS / 1000
+    while not kernel_answered.is_set():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel of {name} did not answer within {KERNEL_READY_MS / 1000:.0f}s")
+        page.wait_for_timeout(100)  # lets Playwright deliver the websocket events it has queued
+    page.remove_listener("websocket", watch)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").first.wait_for(timeout=KERNEL_READY_MS)
+
+
+def _note_kernel_info(frame: str | bytes, answered: threading.Event) -> None:
+    text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+    if "kernel_info_reply" in text:
+        answered.set()
+
+
+def run_all_cells(page: Page) -> None:
+    """Run > Run All Cells, through the menu as a user would."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def output(page: Page, selector: str, timeout_ms: int = WIDGET_MS) -> Locator:
+    """The first `selector` inside a cell's output (not its source), once it is there."""
+    found = page.locator(f".jp-OutputArea-output {selector}").first
+    found.wait_for(timeout=timeout_ms)
+    return found
+
+
+def run_notebook(page: Page, server: JupyterServer, name: str, selector: str, ui: str = "lab") -> Locator:
+    """Open a notebook, run all its cells, and wait for `selector` in an output."""
+    open_notebook(page, server, name, ui)
+    run_all_cells(page)
+    return output(page, selector)
+
+
+def cell_with_source(page: Page, text: str) -> Locator:
+    """The notebook cell whose source contains `text`."""
+    cell = page.locator(".jp-Notebook .jp-Cell", has=page.locator(".jp-InputArea-editor", has_text=text)).first
+    cell.wait_for(timeout=NOTEBOOK_LOAD_MS)
+    return cell
+
+
+def rerun_cell(page: Page, cell: Locator, expected_text: str, timeout_ms: int = WIDGET_MS) -> str:
+    """Run one cell again (Ctrl+Enter) and return its output text once it contains `expected_text`."""
+    cell.locator(".jp-InputArea-prompt").click()  # selects the cell without entering edit mode
+    page.keyboard.press("Control+Enter")
+    result = cell.locator(".jp-OutputArea-output", has_text=expected_text).first
+    result.wait_for(timeout=timeout_ms)
+    return result.inner_text()

@@ -1,0 +1,146 @@
+"""JobView: what the browser receives about a job, how often, and what it never receives."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from notebook_waits import wait_until
+
+from productai_notebook.api import Job, ProductAI
+from productai_notebook.api.tracking import Tracker
+from productai_notebook.contract import FAIL_MARKER
+from productai_notebook.emulator import Emulator
+from productai_notebook.notebook import job_view as job_view_module
+from productai_notebook.notebook.job_view import UPDATE_INTERVAL_SECONDS, JobView
+
+
+@pytest.fixture
+def tracker() -> Iterator[Tracker]:
+    tracker = Tracker(min_interval=0.02, max_interval=0.1, requests_per_minute=60000)
+    yield tracker
+    tracker.close()
+
+
+@pytest.fixture(scope="module")
+def slow_client(api_key: str) -> Iterator[ProductAI]:
+    """Jobs of 2-3 s, so a poll surely sees each status on its way."""
+    with Emulator(api_key=api_key, job_seconds=(2.0, 3.0), seed=2) as emu, ProductAI(
+        api_key=api_key, base_url=emu.base_url
+    ) as client:
+        yield client
+
+
+def generate(client: ProductAI, prompt: str = "a bottle on marble", num_images: int = 2) -> Job:
+    return client.generate(model="nanobanana2", image_url="https://example.com/bottle.jpg",
+                           prompt=prompt, num_images=num_images)
+
+
+class Outbox:
+    """The comm messages a view sends to the browser."""
+
+    def __init__(self, view: JobView) -> None:
+        self.messages: list[dict[str, Any]] = []
+        view.comm.send = self.record  # type: ignore[method-assign]
+
+    def record(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        self.messages.append(data)
+
+    @property
+    def statuses(self) -> list[str]:
+        return [m["state"]["job"]["status"] for m in self.messages if "job" in m.get("state", {})]
+
+
+def watch_statuses(view: JobView) -> list[str]:
+    seen = [view.job["status"]]
+    view.observe(lambda change: seen.append(change["new"]["status"]), names="job")
+    return seen
+
+
+def test_the_view_moves_from_pending_through_processing_to_a_gallery(slow_client, tracker):
+    job = generate(slow_client)
+    view = JobView.for_job(job, tracker=tracker)
+    seen = watch_statuses(view)
+    assert view.connection == "live"
+    wait_until(lambda: view.job["status"] == "completed", "the view to show the completed job")
+    statuses = [s for i, s in enumerate(seen) if i == 0 or seen[i - 1] != s]
+    assert statuses == ["pending", "processing", "completed"]
+    assert [image["url"] for image in view.job["images"]] == [image.url for image in job.images]
+    assert len(view.job["images"]) == 2 and view.job["tokens_used"] == 10
+    wait_until(lambda: view.connection == "idle", "the connection to go idle")
+
+
+def test_a_failed_job_shows_its_error(client, tracker):
+    job = generate(client, prompt=f"a bottle {FAIL_MARKER}")
+    view = JobView.for_job(job, tracker=tracker)
+    seen = watch_statuses(view)
+    wait_until(lambda: view.job["status"] == "failed", "the view to show the failure")
+    assert seen[0] == "pending" and "completed" not in seen
+    assert view.job["error"]["code"] == "generation_failed" and view.job["error"]["message"]
+    assert view.job["images"] == []
+
+
+def test_a_fast_job_sends_few_messages_however_often_it_is_polled(client, tracker):
+    job = generate(client, num_images=1)
+    started = time.monotonic()
+    view = JobView.for_job(job, tracker=tracker)
+    outbox = Outbox(view)
+    wait_until(lambda: job.is_terminal, "the job to end")
+    took = time.monotonic() - started
+    wait_until(lambda: outbox.statuses and outbox.statuses[-1] == "completed", "the final update")
+    # One update at once, then at most one per interval, plus the final state sent at once.
+    assert len(outbox.messages) <= took / UPDATE_INTERVAL_SECONDS + 2
+    assert tracker.polls > len(outbox.messages), "polls were coalesced into fewer updates"
+
+
+def test_closing_the_view_stops_polling_its_job(slow_client, tracker):
+    job = generate(slow_client)
+    view = JobView.for_job(job, tracker=tracker)
+    assert tracker.is_following(job)
+    view.close()
+    wait_until(lambda: not tracker.is_following(job), "polling to stop")
+    assert not job.is_terminal
+
+
+def test_a_job_shown_twice_is_polled_until_both_views_close(slow_client, tracker):
+    job = generate(slow_client)
+    first, second = JobView.for_job(job, tracker=tracker), JobView.for_job(job, tracker=tracker)
+    first.close()
+    assert tracker.is_following(job)
+    second.close()
+    wait_until(lambda: not tracker.is_following(job), "polling to stop")
+
+
+def test_the_selection_reaches_python(client, tracker):
+    job = generate(client, num_images=3).wait(timeout=60)
+    view = JobView.for_job(job, tracker=tracker)
+    assert view.connection == "idle" and not tracker.is_following(job)
+    view.selected_indices = [2, 0, 7]  # what the browser sets; an index past the end is ignored
+    assert view.selected == [job.images[2], job.images[0]]
+    assert job.selected == view.selected
+
+
+def test_the_api_key_is_in_no_state_repr_or_html(client, api_key, tracker):
+    job = generate(client)
+    view = JobView.for_job(job, tracker=tracker)
+    wait_until(lambda: view.job["status"] == "completed", "the job to complete")
+    data, _ = view._repr_mimebundle_()
+    shown = [json.dumps(view.get_state(), default=str), repr(view), data["text/plain"], data["text/html"],
+             repr(tracker)]
+    assert not any(api_key in text for text in shown)
+    assert '<img src="' + job.images[0].url in data["text/html"]
+    assert "completed" in data["text/plain"] and "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_a_job_that_ended_between_cells_is_sent_again_by_the_next_cell(client, tracker):
+    job = generate(client)
+    view = JobView.for_job(job, tracker=tracker)
+    wait_until(lambda: view.job["status"] == "completed", "the view to show the end")
+    outbox = Outbox(view)
+    job_view_module._resend_finished()  # what IPython's post_run_cell runs
+    assert outbox.statuses == ["completed"]
+    job_view_module._resend_finished()
+    assert outbox.statuses == ["completed"], "sent once, not after every cell"

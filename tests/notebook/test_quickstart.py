@@ -1,0 +1,93 @@
+"""notebooks/quickstart.ipynb run headless, as CI and nbconvert users do: it saves the finished job."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+from productai_notebook.contract import API_KEY_ENV, BASE_URL_ENV
+from productai_notebook.sandbox import SANDBOX_API_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = ROOT / "notebooks" / "quickstart.ipynb"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def execute(env: dict[str, str], saved: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(QUICKSTART, as_version=4)
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        NotebookClient(notebook, kernel_name="python3", timeout=120, startup_timeout=120,
+                       resources={"metadata": {"path": str(ROOT)}}).execute()
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    nbformat.write(notebook, saved)
+    return notebook
+
+
+def job_views(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    models = notebook.metadata["widgets"][WIDGET_STATE]["state"].values()
+    return [m["state"] for m in models if m["state"].get("_anywidget_id", "").endswith(".JobView")]
+
+
+@pytest.fixture(scope="module")
+def sandbox_run(tmp_path_factory) -> tuple[nbformat.NotebookNode, Path]:
+    saved = tmp_path_factory.mktemp("quickstart") / "quickstart.ipynb"
+    return execute({API_KEY_ENV: ""}, saved), saved
+
+
+def test_the_quickstart_is_saved_without_outputs():
+    notebook = nbformat.read(QUICKSTART, as_version=4)
+    nbformat.validate(notebook)
+    assert all(not cell.get("outputs") and not cell.get("execution_count")
+               for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_the_saved_notebook_holds_the_completed_job_with_its_images(sandbox_run):
+    notebook, saved = sandbox_run
+    views = job_views(notebook)
+    assert views, "no JobView in the saved widget state"
+    assert all(view["job"]["status"] == "completed" for view in views)
+    assert all(len(view["job"]["images"]) == 3 for view in views)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    selection_output = "".join(out.get("text", "") for out in code[-2].outputs)
+    assert "0 selected in the gallery; using 1" in selection_output
+    downloaded = code[-1].outputs[0]["data"]["text/plain"]
+    assert downloaded.count(".jpg") == 3
+    assert SANDBOX_API_KEY not in saved.read_text()
+
+
+def test_nbconvert_html_shows_the_thumbnails(sandbox_run):
+    notebook, _ = sandbox_run
+    urls = [image["url"] for image in job_views(notebook)[0]["job"]["images"]]
+    page, _ = HTMLExporter().from_notebook_node(notebook)
+    # With widget state saved, the embedded state (JSON, "/" escaped) carries the gallery for the
+    # page's widget manager, which nbconvert prefers to the text/html fallback.
+    assert all(url.replace("/", "\\/") in page for url in urls)
+    # Without it (JupyterLab does not save widget state by default), each view's static HTML shows.
+    stateless = copy.deepcopy(notebook)
+    del stateless.metadata["widgets"]
+    page, _ = HTMLExporter().from_notebook_node(stateless)
+    shown = set(re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', page))
+    assert set(urls) <= shown
+    assert "<script>alert" not in page
+
+
+def test_a_real_key_never_reaches_the_saved_notebook(emulator, api_key, tmp_path):
+    saved = tmp_path / "quickstart.ipynb"
+    notebook = execute({API_KEY_ENV: api_key, BASE_URL_ENV: emulator.base_url}, saved)
+    assert job_views(notebook)[0]["job"]["status"] == "completed"
+    assert api_key not in saved.read_text()

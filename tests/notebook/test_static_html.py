@@ -1,0 +1,94 @@
+"""The script-free HTML that GitHub, nbviewer and nbconvert show: informative, and inert."""
+
+from __future__ import annotations
+
+from productai_notebook.notebook.static_html import (
+    gallery_html,
+    job_html,
+    job_text,
+    jobs_table_html,
+    safe_url,
+)
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+COMPLETED = {
+    "job_id": "job_abc123xyz",
+    "status": "completed",
+    "progress": 100,
+    "model": "nanobanana2",
+    "num_images": 2,
+    "created_at": "2024-01-15T10:30:00Z",
+    "started_at": "2024-01-15T10:30:05Z",
+    "completed_at": "2024-01-15T10:30:35Z",
+    "images": [
+        {"url": "https://cdn.example/img_001.jpg", "width": 1024, "height": 1024},
+        {"url": "https://cdn.example/img_002.jpg", "width": 1024, "height": 768},
+    ],
+    "tokens_used": 10,
+}
+
+
+def test_a_completed_job_shows_its_thumbnails_credits_and_duration():
+    page = job_html(COMPLETED)
+    assert '<img src="https://cdn.example/img_001.jpg"' in page
+    assert '<img src="https://cdn.example/img_002.jpg"' in page
+    assert 'loading="lazy"' in page
+    assert "1024\u00d7768" in page
+    assert "10 credits used" in page and "took 30.0 s" in page
+    assert 'data-status="completed"' in page
+    assert "<script" not in page
+
+
+def test_a_running_job_shows_its_progress():
+    page = job_html({"job_id": "job_1", "status": "processing", "progress": 45, "model": "seedream"})
+    assert '<progress max="100" value="45">' in page
+    assert "45%" in page and "seedream" in page
+    assert job_text({"job_id": "job_1", "status": "processing", "progress": 45}) == (
+        "ProductAI job job_1: processing, 45%"
+    )
+
+
+def test_an_error_message_with_markup_shows_as_literal_text():
+    error = {"code": "generation_failed", "message": HOSTILE}
+    state = {"job_id": "job_x", "status": "failed", "error": error}
+    page = job_html(state)
+    assert HOSTILE not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'class="pai-job-error"' in page and "generation_failed" in page
+    assert "generation_failed" in job_text(state)
+
+
+def test_javascript_urls_are_dropped_everywhere():
+    evil = {"url": " JaVaScript:alert(1)", "width": 1, "height": 1}
+    state = {**COMPLETED, "images": [evil, {"url": "java\tscript:alert(1)"}]}
+    assert "alert" not in job_html(state).lower()
+    items = [{"key": "job_x:0", "job_id": "job_x", "index": 0, "url": "javascript:alert(1)"}]
+    assert "alert" not in gallery_html(items).lower()
+    assert safe_url("data:image/png;base64,AAAA") == "data:image/png;base64,AAAA"
+    assert safe_url("data:text/html,<b>") is None
+    assert safe_url("\x01javascript:alert(1)") is None
+
+
+def test_the_jobs_table_escapes_every_cell():
+    rows = [
+        {"job_id": "job_1", "status": "completed", "model": "nanobanana2", "num_images": 2, "tokens_used": 10,
+         "created_at": "2024-01-15T10:30:00Z", "completed_at": "2024-01-15T10:30:35Z", "failed_at": None,
+         "duration_seconds": 35.0},
+        {"job_id": HOSTILE, "status": "failed", "model": HOSTILE},
+    ]
+    page = jobs_table_html(rows)
+    assert page.count('<tr class="pai-row"') == 2
+    assert "<td>job_1</td>" in page and "<td>35.0</td>" in page
+    assert HOSTILE not in page
+
+
+def test_the_gallery_captions_each_image_with_its_job_and_prompt():
+    items = [
+        {"key": "job_1:0", "job_id": "job_1", "index": 0, "url": "https://cdn.example/a.jpg", "width": 1024,
+         "height": 1024, "model": "nanobanana2", "prompt": HOSTILE, "created_at": None},
+    ]
+    page = gallery_html(items)
+    assert '<img src="https://cdn.example/a.jpg"' in page
+    assert "job_1 #0" in page and "nanobanana2" in page
+    assert HOSTILE not in page
