@@ -9,8 +9,10 @@ opens a Gallery of the ticked jobs there.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
+from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -19,6 +21,7 @@ import traitlets
 
 from .. import contract
 from ..api.errors import ProductAIError
+from ..api.tracking import get_tracker
 from ..sandbox import current_client
 from ._throttle import Throttle
 from .gallery import Gallery, with_images
@@ -105,7 +108,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     ) -> None:
         # What close() tears down exists first: a widget that failed to build is still closed.
         self._live = Throttle[None](lambda _: self._show_rows(), interval=0.25)
+        # Filled on the kernel's thread, emptied also on the throttle's timer thread.
         self._stop_watching: dict[str, Callable[[], None]] = {}
+        self._watching_lock = threading.Lock()
         self.opened: JobView | None = None
         self.gallery: Gallery | None = None
         self._beneath = ipywidgets.VBox()
@@ -191,7 +196,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         self.loading = True
         try:
             if self._fetch_all:
-                fetched = list(self._client.jobs.iter(status=status))
+                every = self._client.jobs.iter(status=status)
+                # Newest first: stop paging at the first job older than `since`.
+                fetched = list(takewhile(self._is_recent, every) if self._since else every)
                 total, has_more = len(fetched), False
             else:
                 page = self._client.jobs.list(limit=self._limit, offset=offset, status=status)
@@ -204,7 +211,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         jobs = [_as_job(self._client, item) for item in fetched]
         self._listed_models.update((job.id, job.model) for job in jobs)
         if self._since is not None:
-            kept = [job for job in jobs if job.created_at is not None and job.created_at >= self._since]
+            kept = [job for job in jobs if self._is_recent(job)]
             # Newest first: once a page reaches past `since`, no later page can hold a newer job.
             has_more = has_more and len(kept) == len(jobs)
             jobs = kept
@@ -221,30 +228,33 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     # -- live updates -------------------------------------------------------------------
 
     def _watch(self, job: Job) -> None:
-        if job.state.is_terminal or job.id in self._stop_watching:
+        if job.state.is_terminal:
             return
-        from ..api.tracking import get_tracker
+        with self._watching_lock:
+            if job.id in self._stop_watching:
+                return
+            unobserve = job.observe(lambda _: self._live.submit(None))
+            untrack = get_tracker().track(job)
 
-        unobserve = job.observe(lambda _: self._live.submit(None))
-        untrack = get_tracker().track(job)
+            def stop() -> None:
+                unobserve()
+                untrack()
 
-        def stop() -> None:
-            unobserve()
-            untrack()
-
-        self._stop_watching[job.id] = stop
+            self._stop_watching[job.id] = stop
 
     def _show_rows(self) -> None:
         with self.hold_sync():
             self.rows = [job_row(job, self._listed_models.get(job.id)) for job in self._loaded]
-        for job in self._loaded:
-            if job.state.is_terminal and job.id in self._stop_watching:
-                self._stop_watching.pop(job.id)()
+        with self._watching_lock:
+            for job in self._loaded:
+                if job.state.is_terminal and job.id in self._stop_watching:
+                    self._stop_watching.pop(job.id)()
 
     def _forget_jobs(self) -> None:
-        for stop in self._stop_watching.values():
-            stop()
-        self._stop_watching.clear()
+        with self._watching_lock:
+            for stop in self._stop_watching.values():
+                stop()
+            self._stop_watching.clear()
 
     # -- what the browser asks for ------------------------------------------------------
 
@@ -264,12 +274,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         self._show_beneath()
         return self.gallery
 
-    def open_job(self, job_id: str | None) -> JobView | None:
-        """Show that job's JobView beneath the table (None closes it)."""
-        self.opened_id = job_id or None
-        return self.opened
-
     def _on_opened(self, change: Any) -> None:
+        if self.opened is not None:
+            self.opened.close()
         job = next((job for job in self._loaded if job.id == change["new"]), None)
         self.opened = JobView.for_job(self._with_images(job)) if job is not None else None
         self._show_beneath()
@@ -282,6 +289,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         if full is not job:  # keep the full read: the next click needs no request
             self._loaded = [full if listed is job else listed for listed in self._loaded]
         return full
+
+    def _is_recent(self, job: Job | JobState) -> bool:
+        return self._since is None or (job.created_at is not None and job.created_at >= self._since)
 
     def _matches_model(self, job: Job) -> bool:
         return self.model_filter == "all" or self.model_filter in (job.model, self._listed_models.get(job.id))

@@ -22,7 +22,8 @@ def png(colour=MAGENTA, size=(300, 200)) -> bytes:
 def magenta_share(jpeg: bytes) -> float:
     """How much of a generated image is the uploaded product's colour."""
     image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
-    close = [p for p in image.getdata() if p[0] > 200 and p[1] < 60 and p[2] > 200]
+    data = image.tobytes()
+    close = [p for p in zip(data[0::3], data[1::3], data[2::3]) if p[0] > 200 and p[1] < 60 and p[2] > 200]
     return len(close) / (128 * 128)
 
 
@@ -65,6 +66,13 @@ def test_a_data_url_input_is_composited_and_an_outside_url_is_never_fetched(emu)
                                   ("completed",))
     assert magenta_share(httpx.get(with_data["images"][0]["url"]).content) > 0.05
     assert magenta_share(httpx.get(outside["images"][0]["url"]).content) == 0
+
+
+def test_a_loopback_url_input_is_composited(emu):
+    with api(emu) as http:
+        asset_url = http.post("training-asset", files={"file": ("p.png", png(), "image/png")}).json()["url"]
+        job = wait_for_status(http, create_job(http, image_url=asset_url)["job_id"], ("completed",))
+    assert magenta_share(httpx.get(job["images"][0]["url"]).content) > 0.05
 
 
 def test_an_asset_belongs_to_its_account(emu, new_account):

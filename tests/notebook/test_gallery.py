@@ -8,7 +8,7 @@ import uuid
 import pytest
 import traitlets
 
-from productai_notebook import Gallery
+from productai_notebook import Gallery, JobsTable
 from productai_notebook.api import JobFailedError, JobImage, JobState, ProductAI
 
 IMAGE_URL = "https://example.com/lamp.jpg"
@@ -75,3 +75,12 @@ def test_it_displays_with_a_static_fallback(jobs):
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == gallery.model_id
     assert jobs[0].images[0].url in data["text/html"] and "<script" not in data["text/html"]
     assert data["text/plain"] == "Gallery: 3 images of 3 jobs"
+
+
+def test_listed_jobs_are_read_in_full_for_their_images(jobs):
+    client = jobs[0].client
+    listed = JobsTable(client, status="completed").jobs
+    assert all(job.images == () for job in listed)  # a page of the list carries no images
+    gallery = Gallery(listed)
+    assert len(gallery.items) == 3
+    assert {item["prompt"] for item in gallery.items} == {"lamp on oak", "lamp at dusk"}
