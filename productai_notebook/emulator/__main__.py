@@ -46,8 +46,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--credits", type=int, default=None, help="credits of a new default account")
     p.add_argument("--job-seconds", type=_job_seconds, default=(3.0, 10.0), metavar="MIN:MAX")
     p.add_argument("--rate-limit", type=int, default=None, metavar="N", help="requests/min for every plan")
-    p.add_argument("--faults", type=_faults, default=None,
-                   help="e.g. 500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02")
+    p.add_argument(
+        "--faults",
+        type=_faults,
+        default=None,
+        help="e.g. 500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02",
+    )
     p.add_argument("--webhook-secret", default=None, help="signs webhooks (default: the API key)")
     p.add_argument("--seed", type=int, default=0)
     return p
@@ -57,9 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     extra = {} if args.credits is None else {"credits": args.credits}
     emulator = Emulator(
-        api_key=args.api_key, plan=args.plan, job_seconds=args.job_seconds, seed=args.seed,
-        rate_limit=args.rate_limit, faults=args.faults, webhook_secret=args.webhook_secret,
-        db=None if args.memory else args.db, host=args.host, port=args.port, **extra,
+        api_key=args.api_key,
+        plan=args.plan,
+        job_seconds=args.job_seconds,
+        seed=args.seed,
+        rate_limit=args.rate_limit,
+        faults=args.faults,
+        webhook_secret=args.webhook_secret,
+        db=None if args.memory else args.db,
+        host=args.host,
+        port=args.port,
+        **extra,
     )
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

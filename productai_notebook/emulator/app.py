@@ -66,8 +66,13 @@ class DroppedConnection(Exception):
 
 class _DroppedResponse(Response):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"512")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"512")],
+            }
+        )
         # The server closes a connection whose application failed after answering began.
         raise DroppedConnection
 
@@ -103,7 +108,9 @@ def create_app(settings: Settings) -> Starlette:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         account = store.account(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
         if account is None:
-            raise ApiError(401, ERROR_UNAUTHORIZED, "Missing or invalid API key: send Authorization: Bearer <key>")
+            raise ApiError(
+                401, ERROR_UNAUTHORIZED, "Missing or invalid API key: send Authorization: Bearer <key>"
+            )
         return account
 
     def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -122,13 +129,19 @@ def create_app(settings: Settings) -> Starlette:
                 verdict = settings.limiter.check(account.user_id, limit)
                 headers = verdict.headers()
                 if not verdict.allowed:
-                    raise ApiError(429, ERROR_RATE_LIMITED,
-                                   f"Rate limit of {limit} requests per minute exceeded; retry after "
-                                   f"{headers['Retry-After']} s", headers)
+                    raise ApiError(
+                        429,
+                        ERROR_RATE_LIMITED,
+                        f"Rate limit of {limit} requests per minute exceeded; retry after "
+                        f"{headers['Retry-After']} s",
+                        headers,
+                    )
                 status, body = await handler(request, account)
                 response: Response = JSONResponse(body, status_code=status, headers=headers)
             except ApiError as error:
-                response = error_response(error.status, error.code, error.message, {**headers, **error.headers})
+                response = error_response(
+                    error.status, error.code, error.message, {**headers, **error.headers}
+                )
             except ClientDisconnect:
                 response = Response(status_code=400)
             if fault is not None and fault.kind == "garbage":
@@ -150,19 +163,30 @@ def create_app(settings: Settings) -> Starlette:
         def make(seq: int) -> JobRecord:
             duration = job_duration(settings.seed, seq, settings.job_seconds)
             return JobRecord(
-                seq=seq, job_id="job_" + secrets.token_urlsafe(12), user_id=account.user_id,
-                model=wanted.model, num_images=wanted.num_images, aspect_ratio=wanted.aspect_ratio,
-                prompt=wanted.prompt, preset_id=wanted.preset_id, image_url=wanted.image_url,
-                asset_id=wanted.asset_id, webhook_url=wanted.webhook_url,
-                timeline=plan_timeline(created_at, duration, fails), tokens=0 if fails else cost,
+                seq=seq,
+                job_id="job_" + secrets.token_urlsafe(12),
+                user_id=account.user_id,
+                model=wanted.model,
+                num_images=wanted.num_images,
+                aspect_ratio=wanted.aspect_ratio,
+                prompt=wanted.prompt,
+                preset_id=wanted.preset_id,
+                image_url=wanted.image_url,
+                asset_id=wanted.asset_id,
+                webhook_url=wanted.webhook_url,
+                timeline=plan_timeline(created_at, duration, fails),
+                tokens=0 if fails else cost,
             )
 
         try:
             job = store.create_job(account, cost, make)
         except InsufficientCredits as short:
-            raise ApiError(403, ERROR_INSUFFICIENT_CREDITS,
-                           f"This job needs {short.needed} credits and the account has {short.available}; "
-                           "buy credits or lower num_images") from None
+            raise ApiError(
+                403,
+                ERROR_INSUFFICIENT_CREDITS,
+                f"This job needs {short.needed} credits and the account has {short.available}; "
+                "buy credits or lower num_images",
+            ) from None
         if job.webhook_url:
             settings.webhooks.job_created()
         return 202, views.created_view(job)
@@ -210,9 +234,15 @@ def create_app(settings: Settings) -> Starlette:
         if checked is None:
             raise invalid("file", "must be a JPEG, PNG or WebP image")
         asset = AssetRecord(
-            asset_id="asset_" + secrets.token_urlsafe(9), user_id=account.user_id, name=name,
-            format=checked.format, width=checked.width, height=checked.height, file_size=len(data),
-            tags=tags, created_at=time.time(),
+            asset_id="asset_" + secrets.token_urlsafe(9),
+            user_id=account.user_id,
+            name=name,
+            format=checked.format,
+            width=checked.width,
+            height=checked.height,
+            file_size=len(data),
+            tags=tags,
+            created_at=time.time(),
         )
         store.add_asset(asset, data)
         return 201, views.asset_view(asset, settings.origin())
@@ -233,17 +263,28 @@ def create_app(settings: Settings) -> Starlette:
     async def job_image(request: Request) -> Response:
         job = store.job_by_id(request.path_params["job_id"])
         number = _image_number(request.path_params["name"])
-        if job is None or number is None or not 1 <= number <= job.num_images \
-                or status_at(job.timeline, time.time()) != COMPLETED:
+        if (
+            job is None
+            or number is None
+            or not 1 <= number <= job.num_images
+            or status_at(job.timeline, time.time()) != COMPLETED
+        ):
             return error_response(404, ERROR_NOT_FOUND, "No such image")
 
         def render() -> bytes:
             product = inputs.open_product(_input_bytes(store, job))
-            return images.render(job.job_id, number, job.prompt or job.preset_id or "",
-                                 ASPECT_RATIOS[job.aspect_ratio], product)
+            return images.render(
+                job.job_id,
+                number,
+                job.prompt or job.preset_id or "",
+                ASPECT_RATIOS[job.aspect_ratio],
+                product,
+            )
 
         data = await run_in_threadpool(cache.get, (job.job_id, number), render)
-        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=31536000, immutable"})
+        return Response(
+            data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+        )
 
     async def asset_file(request: Request) -> Response:
         asset_id = request.path_params["asset_id"]

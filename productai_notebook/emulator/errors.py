@@ -10,9 +10,7 @@ from ..contract import ERROR_INVALID_REQUEST
 class ApiError(Exception):
     """Raised anywhere while handling a request; becomes the error answer."""
 
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code

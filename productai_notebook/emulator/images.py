@@ -26,9 +26,7 @@ PRODUCT_COLOURS = ((196, 72, 60), (44, 92, 150), (40, 120, 96), (214, 160, 48), 
 JPEG_QUALITY = 85
 
 
-def render(
-    job_id: str, index: int, prompt: str, size: tuple[int, int], product: Image.Image | None
-) -> bytes:
+def render(job_id: str, index: int, prompt: str, size: tuple[int, int], product: Image.Image | None) -> bytes:
     """A JPEG of `size` for image `index` of a job; `product` is the input to composite, if any."""
     rng = random.Random(hashlib.sha256(f"{job_id}/{index}/{prompt}".encode()).digest())
     width, height = size
@@ -69,15 +67,18 @@ def _drawn_product(width: int, height: int, rng: random.Random) -> Image.Image:
         draw.rectangle((w // 2 - neck // 2, 0, w // 2 + neck // 2, h // 5), fill=(40, 40, 44, 255))
         draw.rounded_rectangle((0, h // 6, w - 1, h - 1), radius=w // 4, fill=(*colour, 255))
     elif shape == "jar":
-        draw.rounded_rectangle((w // 10, 0, w - w // 10 - 1, h // 8), radius=w // 20, fill=(220, 220, 224, 255))
+        draw.rounded_rectangle(
+            (w // 10, 0, w - w // 10 - 1, h // 8), radius=w // 20, fill=(220, 220, 224, 255)
+        )
         draw.rounded_rectangle((0, h // 10, w - 1, h - 1), radius=w // 6, fill=(*colour, 255))
     else:
         draw.rectangle((0, 0, w - 1, h - 1), fill=(*colour, 255))
     # A label band and a highlight down one side make it read as a lit object.
     label_top = int(h * rng.uniform(0.45, 0.55))
     draw.rectangle((w // 12, label_top, w - w // 12, label_top + h // 5), fill=(250, 248, 242, 255))
-    draw.rectangle((w // 8, label_top + h // 14, w - w // 8, label_top + h // 14 + max(2, h // 60)),
-                   fill=(*colour, 255))
+    draw.rectangle(
+        (w // 8, label_top + h // 14, w - w // 8, label_top + h // 14 + max(2, h // 60)), fill=(*colour, 255)
+    )
     light = Image.linear_gradient("L").rotate(90 if rng.random() < 0.5 else -90).resize((w, h))
     shade = Image.new("RGBA", (w, h), (255, 255, 255, 0))
     shade.putalpha(ImageChops.multiply(light, item.getchannel("A")).point(lambda v: v * 70 // 255))
@@ -91,7 +92,7 @@ def _shadow(canvas: Image.Image, centre_x: int, floor_y: int, item_width: int, r
     spread = item_width * rng.uniform(0.55, 0.75) / factor
     cx, cy = centre_x / factor, floor_y / factor
     ImageDraw.Draw(small).ellipse((cx - spread, cy - spread / 5, cx + spread, cy + spread / 5), fill=120)
-    mask = small.filter(ImageFilter.GaussianBlur(max(1, int(spread / 4)))).resize(canvas.size, Image.BILINEAR)
+    mask = small.filter(ImageFilter.GaussianBlur(max(1, int(spread / 4)))).resize(canvas.size, Image.Resampling.BILINEAR)
     canvas.paste((20, 20, 24), (0, 0), mask)
 
 

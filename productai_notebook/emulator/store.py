@@ -167,15 +167,15 @@ class Store:
 
     # jobs
 
-    def create_job(
-        self, account: Account, cost: int, make: Callable[[int], JobRecord]
-    ) -> JobRecord:
+    def create_job(self, account: Account, cost: int, make: Callable[[int], JobRecord]) -> JobRecord:
         """Insert the job `make(seq)` builds and deduct its tokens, or raise InsufficientCredits.
 
         A job that will fail needs the credits but uses none (its `tokens` is 0).
         """
         with self._transaction() as db:
-            (credits,) = db.execute("SELECT credits FROM accounts WHERE api_key = ?", (account.api_key,)).fetchone()
+            (credits,) = db.execute(
+                "SELECT credits FROM accounts WHERE api_key = ?", (account.api_key,)
+            ).fetchone()
             if credits < cost:
                 raise InsufficientCredits(cost, credits)
             (last_seq,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
@@ -184,13 +184,29 @@ class Store:
             db.execute(
                 "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                 (
-                    job.seq, job.job_id, job.user_id, job.model, job.num_images, job.aspect_ratio,
-                    job.prompt, job.preset_id, job.image_url, job.asset_id, job.webhook_url,
-                    t.created_at, t.started_at, t.ends_at, int(t.fails), job.tokens,
-                    t.ends_at if has_webhook else None, 0 if has_webhook else 1,
+                    job.seq,
+                    job.job_id,
+                    job.user_id,
+                    job.model,
+                    job.num_images,
+                    job.aspect_ratio,
+                    job.prompt,
+                    job.preset_id,
+                    job.image_url,
+                    job.asset_id,
+                    job.webhook_url,
+                    t.created_at,
+                    t.started_at,
+                    t.ends_at,
+                    int(t.fails),
+                    job.tokens,
+                    t.ends_at if has_webhook else None,
+                    0 if has_webhook else 1,
                 ),
             )
-            db.execute("UPDATE accounts SET credits = credits - ? WHERE api_key = ?", (job.tokens, account.api_key))
+            db.execute(
+                "UPDATE accounts SET credits = credits - ? WHERE api_key = ?", (job.tokens, account.api_key)
+            )
         return job
 
     def job(self, user_id: str, job_id: str) -> JobRecord | None:
@@ -205,7 +221,8 @@ class Store:
         self, user_id: str, status: str, limit: int, offset: int, now: float
     ) -> tuple[list[JobRecord], int]:
         """One page of the user's jobs, newest first, and how many match in all."""
-        where, params = "user_id = ?", [user_id]
+        where = "user_id = ?"
+        params: list[Any] = [user_id]
         if status in STATUS_SQL:
             clause = STATUS_SQL[status]
             where += " AND " + clause
@@ -222,9 +239,7 @@ class Store:
 
     def next_webhook(self) -> tuple[JobRecord, int, float] | None:
         """The job whose webhook is due soonest: (job, attempts so far, when it is due)."""
-        rows = self._query(
-            "SELECT * FROM jobs WHERE webhook_done = 0 ORDER BY webhook_next_at LIMIT 1"
-        )
+        rows = self._query("SELECT * FROM jobs WHERE webhook_done = 0 ORDER BY webhook_next_at LIMIT 1")
         if not rows:
             return None
         return _job(rows[0]), rows[0]["webhook_attempts"], rows[0]["webhook_next_at"]
@@ -238,7 +253,8 @@ class Store:
                 delivery,
             )
             db.execute(
-                "UPDATE jobs SET webhook_attempts = ?, webhook_done = ?, webhook_next_at = ? WHERE job_id = ?",
+                "UPDATE jobs SET webhook_attempts = ?, webhook_done = ?, webhook_next_at = ? "
+                "WHERE job_id = ?",
                 (delivery["attempt"], int(done), next_at, delivery["job_id"]),
             )
 
@@ -256,8 +272,16 @@ class Store:
             db.execute(
                 "INSERT INTO assets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    asset.asset_id, asset.user_id, asset.name, asset.format, asset.width, asset.height,
-                    asset.file_size, json.dumps(asset.tags), asset.created_at, data,
+                    asset.asset_id,
+                    asset.user_id,
+                    asset.name,
+                    asset.format,
+                    asset.width,
+                    asset.height,
+                    asset.file_size,
+                    json.dumps(asset.tags),
+                    asset.created_at,
+                    data,
                 ),
             )
 
@@ -273,7 +297,9 @@ class Store:
 
     def list_assets(self, user_id: str, limit: int, offset: int) -> tuple[list[AssetRecord], int]:
         with self._lock:
-            (total,) = self._db.execute("SELECT COUNT(*) FROM assets WHERE user_id = ?", (user_id,)).fetchone()
+            (total,) = self._db.execute(
+                "SELECT COUNT(*) FROM assets WHERE user_id = ?", (user_id,)
+            ).fetchone()
             rows = self._db.execute(
                 "SELECT * FROM assets WHERE user_id = ? ORDER BY created_at DESC LIMIT ? OFFSET ?",
                 (user_id, limit, offset),
@@ -283,9 +309,16 @@ class Store:
 
 def _job(row: sqlite3.Row) -> JobRecord:
     return JobRecord(
-        seq=row["seq"], job_id=row["job_id"], user_id=row["user_id"], model=row["model"],
-        num_images=row["num_images"], aspect_ratio=row["aspect_ratio"], prompt=row["prompt"],
-        preset_id=row["preset_id"], image_url=row["image_url"], asset_id=row["asset_id"],
+        seq=row["seq"],
+        job_id=row["job_id"],
+        user_id=row["user_id"],
+        model=row["model"],
+        num_images=row["num_images"],
+        aspect_ratio=row["aspect_ratio"],
+        prompt=row["prompt"],
+        preset_id=row["preset_id"],
+        image_url=row["image_url"],
+        asset_id=row["asset_id"],
         webhook_url=row["webhook_url"],
         timeline=Timeline(row["created_at"], row["started_at"], row["ends_at"], bool(row["fails"])),
         tokens=row["tokens"],
@@ -294,7 +327,13 @@ def _job(row: sqlite3.Row) -> JobRecord:
 
 def _asset(row: sqlite3.Row) -> AssetRecord:
     return AssetRecord(
-        asset_id=row["asset_id"], user_id=row["user_id"], name=row["name"], format=row["format"],
-        width=row["width"], height=row["height"], file_size=row["file_size"], tags=json.loads(row["tags"]),
+        asset_id=row["asset_id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        format=row["format"],
+        width=row["width"],
+        height=row["height"],
+        file_size=row["file_size"],
+        tags=json.loads(row["tags"]),
         created_at=row["created_at"],
     )

@@ -22,9 +22,9 @@ from ..contract import (
 )
 from .errors import invalid
 
-
 # SQLite integers are 64-bit; a larger offset must be a 400, not an overflow.
 MAX_OFFSET = 2**31
+
 
 @dataclass(frozen=True)
 class GenerateRequest:

@@ -84,8 +84,14 @@ class WebhookWorker:
         next_at = None if done else time.time() + FIRST_RETRY_SECONDS * 2 ** (attempt - 1)
         self._store.record_delivery(
             {
-                "job_id": job.job_id, "event": payload["event"], "url": job.webhook_url, "attempt": attempt,
-                "status_code": status_code, "error": error, "body": body.decode(), "signature": signature,
+                "job_id": job.job_id,
+                "event": payload["event"],
+                "url": job.webhook_url,
+                "attempt": attempt,
+                "status_code": status_code,
+                "error": error,
+                "body": body.decode(),
+                "signature": signature,
                 "at": time.time(),
             },
             done,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -21,6 +21,9 @@ from .. import contract
 from ..api.errors import JobTimeoutError, ProductAIError
 from ..sandbox import current_client, sandbox, use
 from .jobs_table import NO_CLIENT, JobsTable
+
+if TYPE_CHECKING:
+    from ..api import ProductAI
 
 SUBCOMMANDS = {
     "jobs": "list jobs as a table",
@@ -134,8 +137,8 @@ def _overview() -> str:
     return "\n".join(lines)
 
 
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 @magics_class
@@ -169,11 +172,11 @@ class ProductAIMagics(Magics):
         try:
             return run(args)
         except ProductAIError as exc:
-            raise UsageError(f"%productai {name}: {_one_line(exc)}") from None
+            raise UsageError(f"%productai {name}: {_one_line(str(exc))}") from None
 
     # -- subcommands --------------------------------------------------------------------
 
-    def _client(self) -> Any:
+    def _client(self) -> ProductAI:
         client = current_client()
         if client is None:
             raise UsageError(NO_CLIENT)
@@ -183,9 +186,9 @@ class ProductAIMagics(Magics):
         table = JobsTable(self._client(), status=args.status, model=args.model or "all", limit=args.limit,
                           offset=args.offset, since=args.since, fetch_all=args.all)
         if table.error:
-            message = table.error
+            message = _one_line(table.error)
             table.close()
-            raise UsageError(f"%productai jobs: {_one_line(Exception(message))}")
+            raise UsageError(f"%productai jobs: {message}")
         return table
 
     def _job(self, args: argparse.Namespace) -> Any:

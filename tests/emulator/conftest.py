@@ -16,7 +16,9 @@ NO_RATE_LIMIT = 1_000_000
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     """A private emulator with fast jobs and a rate limit no test reaches by accident."""
-    with Emulator(api_key="pk_test_emulator_suite", job_seconds=FAST_JOBS, seed=7, rate_limit=NO_RATE_LIMIT) as e:
+    with Emulator(
+        api_key="pk_test_emulator_suite", job_seconds=FAST_JOBS, seed=7, rate_limit=NO_RATE_LIMIT
+    ) as e:
         yield e
 
 

@@ -39,7 +39,11 @@ def wait_until(condition: Callable[[], Any], what: str, deadline: float = DEADLI
 
 
 def create_job(http: httpx.Client, **fields: Any) -> dict[str, Any]:
-    body = {"model": "nanobanana2", "prompt": "a ceramic mug on oak", "image_url": "https://example.com/mug.png"}
+    body = {
+        "model": "nanobanana2",
+        "prompt": "a ceramic mug on oak",
+        "image_url": "https://example.com/mug.png",
+    }
     body.update(fields)
     response = http.post("generate", json=body)
     assert response.status_code == 202, response.text

@@ -28,7 +28,9 @@ def test_the_default_account_has_credits_for_hundreds_of_jobs(emu):
 
 def test_a_completed_job_uses_its_models_credits_per_image(emu, new_account):
     with api(emu, new_account(credits=1000)) as http:
-        job = wait_for_status(http, create_job(http, model="gpt-high", num_images=3)["job_id"], ("completed",))
+        job = wait_for_status(
+            http, create_job(http, model="gpt-high", num_images=3)["job_id"], ("completed",)
+        )
         assert job["tokens_used"] == CREDITS_PER_IMAGE["gpt-high"] * 3
         assert credits(http) == 1000 - job["tokens_used"]
 
@@ -42,8 +44,10 @@ def test_a_failed_job_uses_no_credits(emu, new_account):
 def test_without_enough_credits_no_job_is_created(emu, new_account):
     with api(emu, new_account(credits=7)) as http:
         create_job(http, model="nanobanana2")  # 5 credits
-        response = http.post("generate", json={"model": "nanobanana2", "prompt": "again",
-                                               "image_url": "https://example.com/a.png"})
+        response = http.post(
+            "generate",
+            json={"model": "nanobanana2", "prompt": "again", "image_url": "https://example.com/a.png"},
+        )
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "insufficient_credits"
         assert "credits" in response.json()["error"]["message"]
@@ -62,7 +66,12 @@ def test_another_accounts_job_is_not_found_and_not_listed(emu, new_account):
 
 
 def test_a_missing_or_wrong_key_is_unauthorized(emu):
-    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer"},
+    ):
         with api(emu) as http:
             http.headers.pop("Authorization")
             response = http.get("me", headers=headers)

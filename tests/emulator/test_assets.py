@@ -23,19 +23,34 @@ def magenta_share(jpeg: bytes) -> float:
     """How much of a generated image is the uploaded product's colour."""
     image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
     data = image.tobytes()
-    close = [p for p in zip(data[0::3], data[1::3], data[2::3]) if p[0] > 200 and p[1] < 60 and p[2] > 200]
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    close = [(r, g, b) for r, g, b in pixels if r > 200 and g < 60 and b > 200]
     return len(close) / (128 * 128)
 
 
 def test_an_uploaded_file_becomes_a_ready_asset(emu, new_account):
     with api(emu, new_account()) as http:
-        response = http.post("training-asset", files={"file": ("mug.png", png(), "image/png")},
-                             data={"name": "Mug", "tags[]": ["kitchen", "white"]})
+        response = http.post(
+            "training-asset",
+            files={"file": ("mug.png", png(), "image/png")},
+            data={"name": "Mug", "tags[]": ["kitchen", "white"]},
+        )
         listed = http.get("my-uploaded-assets").json()
     assert response.status_code == 201
     asset = response.json()
-    assert set(asset) == {"asset_id", "name", "status", "url", "thumbnail_url", "width", "height", "file_size",
-                          "format", "tags", "created_at"}
+    assert set(asset) == {
+        "asset_id",
+        "name",
+        "status",
+        "url",
+        "thumbnail_url",
+        "width",
+        "height",
+        "file_size",
+        "format",
+        "tags",
+        "created_at",
+    }
     assert (asset["name"], asset["status"], asset["format"]) == ("Mug", "ready", "png")
     assert (asset["width"], asset["height"], asset["file_size"]) == (300, 200, len(png()))
     assert asset["tags"] == ["kitchen", "white"]
@@ -53,8 +68,12 @@ def test_a_data_url_can_be_uploaded_as_json(emu, new_account):
 
 def test_an_asset_is_composited_into_the_generated_images(emu, new_account):
     with api(emu, new_account()) as http:
-        asset_id = http.post("training-asset", files={"file": ("p.png", png(), "image/png")}).json()["asset_id"]
-        job = wait_for_status(http, create_job(http, image_url=None, asset_id=asset_id)["job_id"], ("completed",))
+        asset_id = http.post("training-asset", files={"file": ("p.png", png(), "image/png")}).json()[
+            "asset_id"
+        ]
+        job = wait_for_status(
+            http, create_job(http, image_url=None, asset_id=asset_id)["job_id"], ("completed",)
+        )
     assert magenta_share(httpx.get(job["images"][0]["url"]).content) > 0.05
 
 
@@ -62,8 +81,9 @@ def test_a_data_url_input_is_composited_and_an_outside_url_is_never_fetched(emu)
     data_url = "data:image/png;base64," + base64.b64encode(png()).decode()
     with api(emu) as http:
         with_data = wait_for_status(http, create_job(http, image_url=data_url)["job_id"], ("completed",))
-        outside = wait_for_status(http, create_job(http, image_url="https://example.com/p.png")["job_id"],
-                                  ("completed",))
+        outside = wait_for_status(
+            http, create_job(http, image_url="https://example.com/p.png")["job_id"], ("completed",)
+        )
     assert magenta_share(httpx.get(with_data["images"][0]["url"]).content) > 0.05
     assert magenta_share(httpx.get(outside["images"][0]["url"]).content) == 0
 
@@ -77,7 +97,9 @@ def test_a_loopback_url_input_is_composited(emu):
 
 def test_an_asset_belongs_to_its_account(emu, new_account):
     with api(emu, new_account()) as alice, api(emu, new_account()) as bob:
-        asset_id = alice.post("training-asset", files={"file": ("p.png", png(), "image/png")}).json()["asset_id"]
+        asset_id = alice.post("training-asset", files={"file": ("p.png", png(), "image/png")}).json()[
+            "asset_id"
+        ]
         response = bob.post("generate", json={"model": "seedream", "prompt": "x", "asset_id": asset_id})
         assert response.status_code == 400 and response.json()["error"]["message"].startswith("asset_id")
         assert bob.get("my-uploaded-assets").json()["total"] == 0

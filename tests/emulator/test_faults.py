@@ -73,6 +73,14 @@ def test_a_bad_fault_spec_is_refused_with_a_reason(spec):
 
 
 def test_a_full_fault_spec_parses():
-    kinds = [(f.kind, f.probability, f.seconds) for f in parse_faults("500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02")]
-    assert kinds == [("500", 0.1, 0.0), ("429", 0.05, 0.0), ("reset", 0.02, 0.0), ("slow", 0.05, 3.0),
-                     ("garbage", 0.02, 0.0)]
+    kinds = [
+        (f.kind, f.probability, f.seconds)
+        for f in parse_faults("500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02")
+    ]
+    assert kinds == [
+        ("500", 0.1, 0.0),
+        ("429", 0.05, 0.0),
+        ("reset", 0.02, 0.0),
+        ("slow", 0.05, 3.0),
+        ("garbage", 0.02, 0.0),
+    ]

@@ -18,8 +18,18 @@ from .helpers import api, create_job, wait_for_status, wait_until
 FIELDS_BY_STATUS = {
     "pending": {"job_id", "status", "progress", "created_at", "model", "num_images"},
     "processing": {"job_id", "status", "progress", "created_at", "started_at", "model", "num_images"},
-    "completed": {"job_id", "status", "progress", "created_at", "started_at", "completed_at", "model",
-                  "num_images", "images", "tokens_used"},
+    "completed": {
+        "job_id",
+        "status",
+        "progress",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "model",
+        "num_images",
+        "images",
+        "tokens_used",
+    },
     "failed": {"job_id", "status", "created_at", "started_at", "failed_at", "error"},
 }
 

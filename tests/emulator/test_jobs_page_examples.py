@@ -15,7 +15,7 @@ from .helpers import api, create_job
 DOCS_HOST = "https://api.productai.photo/v1"
 
 # Verbatim from the Jobs page.
-PYTHON_EXAMPLE = '''
+PYTHON_EXAMPLE = """
 import requests
 import time
 
@@ -41,9 +41,9 @@ def wait_for_job(job_id, api_key, timeout=120):
 images = wait_for_job("job_abc123xyz", "YOUR_API_KEY")
 for img in images:
     print(img["url"])
-'''
+"""
 
-JAVASCRIPT_EXAMPLE = '''
+JAVASCRIPT_EXAMPLE = """
 async function waitForJob(jobId, apiKey, timeout = 120000) {
   const url = `https://api.productai.photo/v1/jobs/${jobId}`;
   const start = Date.now();
@@ -65,7 +65,7 @@ async function waitForJob(jobId, apiKey, timeout = 120000) {
 // Usage
 const images = await waitForJob("job_abc123xyz", "YOUR_API_KEY");
 images.forEach(img => console.log(img.url));
-'''
+"""
 
 CURL_GET_EXAMPLE = '''curl "https://api.productai.photo/v1/jobs/job_abc123xyz" \\
   -H "Authorization: Bearer YOUR_API_KEY"'''
@@ -75,8 +75,11 @@ CURL_LIST_EXAMPLE = '''curl "https://api.productai.photo/v1/jobs?limit=10&status
 
 
 def swapped(example: str, emu, job_id: str = "job_abc123xyz") -> str:
-    return (example.replace(DOCS_HOST, emu.base_url).replace("YOUR_API_KEY", emu.api_key)
-            .replace("job_abc123xyz", job_id))
+    return (
+        example.replace(DOCS_HOST, emu.base_url)
+        .replace("YOUR_API_KEY", emu.api_key)
+        .replace("job_abc123xyz", job_id)
+    )
 
 
 def test_the_python_and_javascript_examples_wait_for_the_images(emu, tmp_path):
@@ -85,8 +88,11 @@ def test_the_python_and_javascript_examples_wait_for_the_images(emu, tmp_path):
         js_job = create_job(http, num_images=3)["job_id"]
     script = tmp_path / "wait.mjs"
     script.write_text(swapped(JAVASCRIPT_EXAMPLE, emu, js_job))
-    node = subprocess.Popen(["node", str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) \
-        if shutil.which("node") else None
+    node = (
+        subprocess.Popen(["node", str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if shutil.which("node")
+        else None
+    )
     try:
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
@@ -114,9 +120,18 @@ def test_the_python_example_raises_the_failure_message(emu):
 def test_the_curl_examples_answer_like_the_page(emu):
     with api(emu) as http:
         job_id = create_job(http)["job_id"]
-    job = json.loads(subprocess.run(["bash", "-c", swapped(CURL_GET_EXAMPLE, emu, job_id)], capture_output=True,
-                                    check=True, timeout=60).stdout)
+    job = json.loads(
+        subprocess.run(
+            ["bash", "-c", swapped(CURL_GET_EXAMPLE, emu, job_id)],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    )
     assert job["job_id"] == job_id and job["status"] in ("pending", "processing", "completed")
-    page = json.loads(subprocess.run(["bash", "-c", swapped(CURL_LIST_EXAMPLE, emu)], capture_output=True,
-                                     check=True, timeout=60).stdout)
+    page = json.loads(
+        subprocess.run(
+            ["bash", "-c", swapped(CURL_LIST_EXAMPLE, emu)], capture_output=True, check=True, timeout=60
+        ).stdout
+    )
     assert page["limit"] == 10 and all(j["status"] == "completed" for j in page["jobs"])

@@ -47,8 +47,9 @@ def test_pages_walk_every_job_once(emu, four_jobs):
     assert beyond["jobs"] == [] and beyond["total"] == 4 and beyond["has_more"] is False
 
 
-@pytest.mark.parametrize(("status", "count"), [("completed", 3), ("failed", 1), ("processing", 0),
-                                               ("pending", 0), ("all", 4)])
+@pytest.mark.parametrize(
+    ("status", "count"), [("completed", 3), ("failed", 1), ("processing", 0), ("pending", 0), ("all", 4)]
+)
 def test_the_status_filter(emu, four_jobs, status, count):
     key, _ = four_jobs
     with api(emu, key) as http:
@@ -60,13 +61,17 @@ def test_the_status_filter(emu, four_jobs, status, count):
 def test_a_job_in_progress_is_filtered_by_its_current_status(emu, new_account):
     with api(emu, new_account()) as http:
         job_id = create_job(http)["job_id"]
-        statuses = {s: [j["job_id"] for j in http.get("jobs", params={"status": s}).json()["jobs"]]
-                    for s in ("pending", "processing", "completed")}
+        statuses = {
+            s: [j["job_id"] for j in http.get("jobs", params={"status": s}).json()["jobs"]]
+            for s in ("pending", "processing", "completed")
+        }
     assert sum(job_id in ids for ids in statuses.values()) == 1
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"offset": -1},
-                                    {"offset": 10**30}, {"status": "done"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"offset": -1}, {"offset": 10**30}, {"status": "done"}],
+)
 def test_out_of_range_list_parameters_are_refused(emu, params):
     with api(emu) as http:
         response = http.get("jobs", params=params)

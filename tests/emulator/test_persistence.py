@@ -20,9 +20,27 @@ KEY = "pk_test_persistent"
 def start(db, *extra: str) -> tuple[subprocess.Popen, str]:
     """Run `python -m productai_notebook.emulator` and read the base URL it prints."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "productai_notebook.emulator", "--db", str(db), "--port", "0", "--api-key", KEY,
-         "--job-seconds", "3:5", "--seed", "3", "--rate-limit", "100000", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "productai_notebook.emulator",
+            "--db",
+            str(db),
+            "--port",
+            "0",
+            "--api-key",
+            KEY,
+            "--job-seconds",
+            "3:5",
+            "--seed",
+            "3",
+            "--rate-limit",
+            "100000",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -73,15 +91,35 @@ def test_jobs_survive_kill_9_and_finish_after_a_restart(tmp_path):
 
 
 def test_the_command_line_explains_its_options():
-    result = subprocess.run([sys.executable, "-m", "productai_notebook.emulator", "--help"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ})
+    result = subprocess.run(
+        [sys.executable, "-m", "productai_notebook.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
     assert result.returncode == 0
-    for option in ("--db", "--memory", "--plan", "--job-seconds", "--rate-limit", "--faults", "--webhook-secret",
-                   "--seed", "--api-key", "--port", "--host"):
+    for option in (
+        "--db",
+        "--memory",
+        "--plan",
+        "--job-seconds",
+        "--rate-limit",
+        "--faults",
+        "--webhook-secret",
+        "--seed",
+        "--api-key",
+        "--port",
+        "--host",
+    ):
         assert option in result.stdout
 
 
 def test_a_bad_option_is_one_clear_line():
-    result = subprocess.run([sys.executable, "-m", "productai_notebook.emulator", "--faults", "boom:1"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "productai_notebook.emulator", "--faults", "boom:1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "boom" in result.stderr

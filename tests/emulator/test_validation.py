@@ -47,7 +47,9 @@ def test_each_broken_constraint_is_a_400_naming_the_field(emu, body, field):
 
 def test_unknown_fields_are_ignored_and_a_preset_replaces_the_prompt(emu):
     with api(emu) as http:
-        response = http.post("generate", json={**without("prompt"), "preset_id": "studio", "future_option": [1]})
+        response = http.post(
+            "generate", json={**without("prompt"), "preset_id": "studio", "future_option": [1]}
+        )
     assert response.status_code == 202
 
 
@@ -61,8 +63,9 @@ def test_a_body_that_is_not_a_json_object_is_a_400(emu, content):
 
 def test_a_body_over_10_mb_is_refused(emu):
     with api(emu) as http:
-        response = http.post("generate", content=b" " * (11 * 1024 * 1024),
-                             headers={"Content-Type": "application/json"})
+        response = http.post(
+            "generate", content=b" " * (11 * 1024 * 1024), headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == 400
     assert "10 MB" in response.json()["error"]["message"]
 
@@ -77,7 +80,11 @@ def test_a_body_over_10_mb_is_refused(emu):
         ("DELETE", "jobs/job_x", {}),
         ("PUT", "generate", {}),
         ("GET", "nothing-here", {}),
-        ("POST", "training-asset", {"content": b"--x\r\nbroken", "headers": {"Content-Type": "multipart/form-data; boundary=x"}}),
+        (
+            "POST",
+            "training-asset",
+            {"content": b"--x\r\nbroken", "headers": {"Content-Type": "multipart/form-data; boundary=x"}},
+        ),
         ("POST", "training-asset", {"files": {"file": ("a.png", b"not an image", "image/png")}}),
         ("POST", "training-asset", {"json": {"url": "https://example.com/a.png"}}),
         ("POST", "training-asset", {"json": {"url": "data:image/png;base64,@@@"}}),

@@ -28,7 +28,10 @@ def test_a_completed_job_is_posted_signed_with_the_api_key(emu):
     assert set(event) == {"event", "job_id", "status", "images", "tokens_used", "completed_at"}
     assert (event["event"], event["job_id"], event["status"]) == ("job.completed", job_id, "completed")
     assert (event["images"], event["tokens_used"], event["completed_at"]) == (
-        job["images"], job["tokens_used"], job["completed_at"])
+        job["images"],
+        job["tokens_used"],
+        job["completed_at"],
+    )
 
 
 def test_a_failed_job_is_posted_as_job_failed(emu):
@@ -42,8 +45,11 @@ def test_a_failed_job_is_posted_as_job_failed(emu):
 
 
 def test_a_configured_webhook_secret_signs_instead_of_the_key():
-    with Emulator(api_key="pk_test_signed", webhook_secret="whsec_1", job_seconds=(0.2, 0.4)) as e, \
-            WebhookReceiver().running() as hook, api(e) as http:
+    with (
+        Emulator(api_key="pk_test_signed", webhook_secret="whsec_1", job_seconds=(0.2, 0.4)) as e,
+        WebhookReceiver().running() as hook,
+        api(e) as http,
+    ):
         create_job(http, webhook_url=hook.url)
         wait_until(lambda: hook.requests, "the webhook")
     request = hook.requests[0]

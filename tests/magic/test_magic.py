@@ -200,6 +200,20 @@ def test_generate_starts_a_job(shell, with_account):
     assert job.images[0].width == 1024 and job.images[0].height == 576
 
 
+def test_generate_from_a_local_file_uploads_it_first(shell, with_account, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "product.png"
+    Image.new("RGB", (64, 64), "orange").save(path)
+    job = productai(shell, f"generate --file {path} --prompt 'on a shelf'")
+    assert isinstance(job, Job) and job.model == "nanobanana2"
+
+
+def test_generate_from_a_missing_file_is_one_line(shell, with_account, tmp_path):
+    message = usage_error(shell, f"generate --file {tmp_path / 'nope.png'} --prompt p")
+    assert message.startswith("%productai generate: ") and "cannot read 'nope.png'" in message
+
+
 def test_me_prints_plan_and_credits(shell, with_account, capsys):
     productai(shell, "me")
     out = capsys.readouterr().out

@@ -99,6 +99,9 @@ def test_clicking_a_row_opens_its_job_beneath(account, batch):
     assert len(table.opened.job["images"]) == 2  # the list has no images: the job was read in full
     assert table.panel.children == (table, table.panel.children[1])
     assert table.panel.children[1].children == (table.opened,)
+    first = table.opened
+    table.opened_id = batch[1].id
+    assert table.opened.job["status"] == "failed" and first.comm is None  # the old view is closed
     table.opened_id = None
     assert table.opened is None and table.panel.children[1].children == ()
 
