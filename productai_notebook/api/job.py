@@ -138,6 +138,7 @@ class JobHandle:
         if state.job_id != self.id:
             raise ValueError(f"state of job {state.job_id!r} applied to job {self.id!r}")
         with self._lock:
+            state = state.filled_from(self._state)
             if self._state.is_terminal or state == self._state:
                 return False
             self._state = state

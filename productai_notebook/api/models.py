@@ -8,7 +8,7 @@ Fields the contract does not know are kept in `extra`, so a newer service loses 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -222,6 +222,19 @@ class JobState:
             "error": self.error.to_dict() if self.error else None,
             "estimated_time_seconds": self.estimated_time_seconds,
         }
+
+    def filled_from(self, older: JobState) -> JobState:
+        """This state, with what it leaves out taken from an older one of the same job.
+
+        The Jobs page's failed job carries no model or num_images, and list entries no start
+        time: a fresher but thinner answer must not make a job forget what was already known.
+        """
+        missing = {
+            name: getattr(older, name)
+            for name in ("model", "num_images", "created_at", "started_at", "estimated_time_seconds")
+            if getattr(self, name) is None and getattr(older, name) is not None
+        }
+        return replace(self, **missing) if missing else self
 
     def updated_with(self, fields: Mapping[str, Any]) -> JobState:
         """This state with some wire fields replaced (a webhook carries only part of a job)."""

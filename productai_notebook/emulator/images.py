@@ -92,7 +92,8 @@ def _shadow(canvas: Image.Image, centre_x: int, floor_y: int, item_width: int, r
     spread = item_width * rng.uniform(0.55, 0.75) / factor
     cx, cy = centre_x / factor, floor_y / factor
     ImageDraw.Draw(small).ellipse((cx - spread, cy - spread / 5, cx + spread, cy + spread / 5), fill=120)
-    mask = small.filter(ImageFilter.GaussianBlur(max(1, int(spread / 4)))).resize(canvas.size, Image.Resampling.BILINEAR)
+    blurred = small.filter(ImageFilter.GaussianBlur(max(1, int(spread / 4))))
+    mask = blurred.resize(canvas.size, Image.Resampling.BILINEAR)
     canvas.paste((20, 20, 24), (0, 0), mask)
 
 

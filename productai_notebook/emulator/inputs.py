@@ -66,7 +66,7 @@ def is_loopback(url: str) -> bool:
 def fetch_loopback(url: str) -> bytes | None:
     """GET a loopback URL, at most 10 MB, or None when it cannot be had quickly."""
     try:
-        with httpx.stream("GET", url, timeout=LOOPBACK_FETCH_SECONDS) as response:
+        with httpx.stream("GET", url, timeout=LOOPBACK_FETCH_SECONDS, trust_env=False) as response:
             if response.status_code != 200:
                 return None
             data = bytearray()

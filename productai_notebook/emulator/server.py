@@ -75,6 +75,7 @@ class Emulator:
         )
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
+        self._stopped = False
 
     @property
     def origin(self) -> str:
@@ -91,8 +92,11 @@ class Emulator:
         return self.origin + "/v1"
 
     def start(self) -> Emulator:
+        """Serve from a background thread; once stopped, an Emulator cannot start again (make a new one)."""
         if self._thread is not None:
             return self
+        if self._stopped:
+            raise RuntimeError("This emulator was stopped; create a new Emulator (same db= to keep its data)")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -124,6 +128,7 @@ class Emulator:
             self._socket.close()
         self._store.close()
         self._thread = None
+        self._stopped = True
 
     def add_account(
         self,

@@ -49,7 +49,8 @@ class WebhookWorker:
         self._wake.set()
 
     def _run(self) -> None:
-        with httpx.Client(timeout=WEBHOOK_TIMEOUT_SECONDS) as http:
+        # trust_env=False: a proxy from the environment must not carry loopback deliveries away.
+        with httpx.Client(timeout=WEBHOOK_TIMEOUT_SECONDS, trust_env=False) as http:
             while not self._stopping.is_set():
                 due = self._store.next_webhook()
                 wait = IDLE_WAKE_SECONDS if due is None else min(IDLE_WAKE_SECONDS, due[2] - time.time())
@@ -78,6 +79,8 @@ class WebhookWorker:
             status_code = response.status_code
         except httpx.HTTPError as exc:
             error = type(exc).__name__
+        if self._stopping.is_set():
+            return  # the store may be closing: this attempt is not recorded and is retried after a restart
         attempt = attempts + 1
         delivered = status_code is not None and 200 <= status_code < 300
         done = delivered or attempt >= WEBHOOK_MAX_ATTEMPTS

@@ -193,3 +193,13 @@ def test_account_and_asset_parse_the_documented_shapes() -> None:
 def test_states_compare_by_value_and_hash() -> None:
     assert JobState.parse(json.loads(COMPLETED)) == JobState.parse(json.loads(COMPLETED))
     assert len({JobState.parse(json.loads(COMPLETED)), JobState.parse(json.loads(COMPLETED))}) == 1
+
+
+def test_a_job_that_fails_keeps_the_model_and_image_count_it_was_made_with() -> None:
+    from productai_notebook.api.job import JobHandle
+
+    job = JobHandle(JobState.parse(json.loads(PROCESSING)))
+    # the Jobs page's failed answer carries neither model nor num_images
+    assert job._apply(JobState.parse(json.loads(FAILED)))
+    assert (job.status, job.model, job.num_images) == ("failed", "nanobanana2", 2)
+    assert job.error is not None and job.error.code == "generation_failed"

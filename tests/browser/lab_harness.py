@@ -226,7 +226,9 @@ def run_notebook(page: Page, server: JupyterServer, name: str, selector: str, ui
 
 def cell_with_source(page: Page, text: str) -> Locator:
     """The code cell whose source contains `text` (a markdown cell may mention it too)."""
-    cell = page.locator(".jp-Notebook .jp-CodeCell", has=page.locator(".jp-InputArea-editor", has_text=text)).first
+    cell = page.locator(
+        ".jp-Notebook .jp-CodeCell", has=page.locator(".jp-InputArea-editor", has_text=text)
+    ).first
     cell.wait_for(timeout=NOTEBOOK_LOAD_MS)
     return cell
 

@@ -1,4 +1,4 @@
-"""The harness itself, on a one-widget notebook: if this fails, the browser setup is broken, not the widgets."""
+"""The harness on a one-widget notebook: when this fails, the browser set-up is broken, not a widget."""
 
 from __future__ import annotations
 

@@ -32,7 +32,9 @@ class QuickstartRun:
 
 
 @pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
-def quickstart(request: pytest.FixtureRequest, browser: Browser, lab: JupyterServer) -> Iterator[QuickstartRun]:
+def quickstart(
+    request: pytest.FixtureRequest, browser: Browser, lab: JupyterServer
+) -> Iterator[QuickstartRun]:
     page = new_page(browser)
     open_notebook(page, lab, NOTEBOOK, ui=request.param)
     watch_progress(page)

@@ -16,7 +16,8 @@ _WATCH_PROGRESS = """() => {
     const job = document.querySelector(".jp-OutputArea-output .pai-job");
     if (!job) return;
     const bar = job.querySelector("[role=progressbar]");
-    const seen = { status: job.dataset.status || "", progress: bar ? Number(bar.getAttribute("aria-valuenow")) : null };
+    const progress = bar ? Number(bar.getAttribute("aria-valuenow")) : null;
+    const seen = { status: job.dataset.status || "", progress };
     const last = window.__paiSeen[window.__paiSeen.length - 1];
     if (!last || last.status !== seen.status || last.progress !== seen.progress) window.__paiSeen.push(seen);
   };
