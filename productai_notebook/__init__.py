@@ -25,9 +25,9 @@ _WIDGETS = {
 __all__ = [*_api_names, *_WIDGETS, "sandbox", "use", "load_ipython_extension", "unload_ipython_extension"]
 
 if TYPE_CHECKING:
-    from .notebook.gallery import Gallery
-    from .notebook.job_view import JobView
-    from .notebook.jobs_table import JobsTable
+    from .notebook.gallery import Gallery as Gallery
+    from .notebook.job_view import JobView as JobView
+    from .notebook.jobs_table import JobsTable as JobsTable
 
 
 def __getattr__(name: str) -> Any:

@@ -30,7 +30,9 @@ def sandbox() -> ProductAI:
             from .api.client import ProductAI
             from .emulator import Emulator
 
-            _sandbox_emulator = Emulator(api_key=SANDBOX_API_KEY, plan="enterprise", job_seconds=SANDBOX_JOB_SECONDS)
+            _sandbox_emulator = Emulator(
+                api_key=SANDBOX_API_KEY, plan="enterprise", job_seconds=SANDBOX_JOB_SECONDS
+            )
             _sandbox_emulator.start()
             _sandbox_client = ProductAI(api_key=SANDBOX_API_KEY, base_url=_sandbox_emulator.base_url)
         return _sandbox_client

@@ -16,7 +16,13 @@ from lab_harness import CHROMIUM, JupyterServer, chromium, jupyter_server, new_p
 from playwright.sync_api import Browser, Page
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-_screenshots = Path(tempfile.mkdtemp(prefix="pai-browser-failures-"))
+_screenshots: list[Path] = []  # the folder of this session's failure screenshots, made on the first failure
+
+
+def _screenshot_folder() -> Path:
+    if not _screenshots:
+        _screenshots.append(Path(tempfile.mkdtemp(prefix="pai-browser-failures-")))
+    return _screenshots[0]
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +59,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     pages = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Page)]
     pages += [getattr(v, "page", None) for v in getattr(item, "funcargs", {}).values()]
     for n, p in enumerate(x for x in pages if isinstance(x, Page) and not x.is_closed()):
-        path = _screenshots / f"{item.name}-{n}.png"
+        path = _screenshot_folder() / f"{item.name}-{n}.png"
         try:
             p.screenshot(path=str(path), full_page=True)
         except Exception as error:  # noqa: BLE001  (a broken page must not hide the test's own failure)

@@ -79,7 +79,7 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> N
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {server.returncode}; log: {log}")
+            raise RuntimeError(f"JupyterLab exited with {server.returncode}:\n{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -87,7 +87,12 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> N
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.25)  # polling an HTTP port: there is no event to await
-    raise TimeoutError(f"JupyterLab not ready at {url} after {SERVER_START_SECONDS}s; log: {log}")
+    raise TimeoutError(f"JupyterLab not ready at {url} after {SERVER_START_SECONDS}s:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    """The end of the server's log: the log itself goes with its temporary folder."""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

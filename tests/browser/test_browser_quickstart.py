@@ -19,6 +19,8 @@ from lab_harness import (
 from playwright.sync_api import Browser, Locator, Page, expect
 from widget_steps import Seen, progress_rose, progress_seen, wait_until_loaded, watch_progress
 
+from productai_notebook.sandbox import SANDBOX_API_KEY
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOK = "quickstart.ipynb"
@@ -74,3 +76,7 @@ def test_the_ticked_image_is_the_one_python_uses(quickstart: QuickstartRun) -> N
 
     text = rerun_cell(page, cell_with_source(page, "job.selected"), expected_text="1 selected")
     assert url in text
+
+
+def test_the_api_key_never_reaches_the_page(quickstart: QuickstartRun) -> None:
+    assert SANDBOX_API_KEY not in quickstart.page.content()
