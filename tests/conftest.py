@@ -36,3 +36,9 @@ async def async_client(emulator: Emulator, api_key: str):
 
     async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url) as c:
         yield c
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in this thread
+    while its session lasts, and asyncio tests after it could not start their own."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
 import os
 import tempfile
 import threading
@@ -24,8 +25,9 @@ from ..contract import COMPLETED, DEFAULT_ASPECT_RATIO, DEFAULT_LIST_LIMIT, DEFA
 from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import check_job_id, generate_body, image_filename, list_params, upload_file
-from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval, PollPlanner
-from .errors import APIConnectionError, InvalidResponseError, JobFailedError, JobTimeoutError, ProductAIError
+from ._polling import PollInterval
+from ._waiting import JobsWait
+from .errors import APIConnectionError, InvalidResponseError, JobFailedError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, Asset, JobPage, JobState
 
@@ -313,34 +315,34 @@ class Jobs:
     ) -> Iterator[Job]:
         """Yield each job as it ends (completed or failed), polling all of them adaptively.
 
-        A failed job is yielded like any other (check `job.status`); past `timeout` seconds in all,
-        JobTimeoutError names an unfinished job.
+        A job the notebook's background tracker already follows is not polled again: the wait
+        takes the tracker's news. A failed job is yielded like any other (check `job.status`);
+        past `timeout` seconds in all, JobTimeoutError names an unfinished job.
         """
-        limit = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        due: dict[Job, tuple[PollPlanner, float]] = {}
-        for job in map(self._as_job, jobs):
-            if job.is_terminal:
-                yield job
-            elif job not in due:
-                due[job] = (PollPlanner(poll_interval), time.monotonic())
-        while due:
-            job, (planner, at) = min(due.items(), key=lambda item: item[1][1])
-            pause = min(at, deadline) - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            if not job.is_terminal:  # another poller (the tracker, a webhook) may have ended it meanwhile
-                if job._apply(self.fetch_state(job.id)) and on_progress:
-                    on_progress(job)
-            now = time.monotonic()
-            if job.is_terminal:
-                del due[job]
-                yield job
-                continue
-            if now >= deadline:
-                raise JobTimeoutError(job, limit, unfinished=len(due))
-            planner.observe(job.state, now)
-            due[job] = (planner, now + planner.next_delay(job.state, now))
+        woken = threading.Event()
+        waiting = JobsWait(
+            map(self._as_job, jobs),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            now=time.monotonic(),
+            wake=woken.set,
+        )
+        try:
+            while True:
+                for job in waiting.news():
+                    if on_progress:
+                        on_progress(job)
+                yield from waiting.ended()
+                if not waiting:
+                    return
+                waiting.check_deadline(time.monotonic())
+                woken.wait(waiting.pause(time.monotonic()))
+                woken.clear()  # before reading the news: a change after this wakes the next round
+                for job in waiting.to_poll(time.monotonic()):
+                    job._apply(self.fetch_state(job.id))
+                    waiting.polled(job, time.monotonic())
+        finally:
+            waiting.close()
 
     def wait_all(
         self,
@@ -593,38 +595,45 @@ class AsyncJobs:
         poll_interval: PollInterval = None,
         on_progress: Callable[[AsyncJob], None] | None = None,
     ) -> AsyncIterator[AsyncJob]:
-        """`async for job in ...`: each job as it ends; the due polls of a round go out concurrently."""
-        limit = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
+        """`async for job in ...`: each job as it ends; the due polls of a round go out concurrently.
+
+        As in the blocking client, a job the background tracker follows is not polled again.
+        """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        due: dict[AsyncJob, tuple[PollPlanner, float]] = {}
-        for job in [await self._as_job(job) for job in jobs]:
-            if job.is_terminal:
-                yield job
-            elif job not in due:
-                due[job] = (PollPlanner(poll_interval), loop.time())
-        while due:
-            pause = min(min(at for _, at in due.values()), deadline) - loop.time()
-            if pause > 0:
-                await asyncio.sleep(pause)
-            now = loop.time()
-            batch = [job for job, (_, at) in due.items() if at <= now or now >= deadline]
-            polled = [job for job in batch if not job.is_terminal]
-            states = await asyncio.gather(*(self.fetch_state(job.id) for job in polled))
-            for job, state in zip(polled, states, strict=True):
-                if job._apply(state) and on_progress:
-                    on_progress(job)
-            now = loop.time()
-            for job in batch:
-                planner = due[job][0]
-                if job.is_terminal:
-                    del due[job]
+        woken = asyncio.Event()
+
+        def wake() -> None:
+            # Observers run on the thread that learned the news (the tracker's, say): hop onto this loop.
+            with contextlib.suppress(RuntimeError):  # the loop closed after this wait was over
+                loop.call_soon_threadsafe(woken.set)
+
+        waiting = JobsWait(
+            [await self._as_job(job) for job in jobs],
+            timeout=timeout,
+            poll_interval=poll_interval,
+            now=loop.time(),
+            wake=wake,
+        )
+        try:
+            while True:
+                for job in waiting.news():
+                    if on_progress:
+                        on_progress(job)
+                for job in waiting.ended():
                     yield job
-                elif now >= deadline:
-                    raise JobTimeoutError(job, limit, unfinished=len(due))
-                else:
-                    planner.observe(job.state, now)
-                    due[job] = (planner, now + planner.next_delay(job.state, now))
+                if not waiting:
+                    return
+                waiting.check_deadline(loop.time())
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(woken.wait(), waiting.pause(loop.time()))
+                woken.clear()  # before reading the news: a change after this wakes the next round
+                polled = waiting.to_poll(loop.time())
+                states = await asyncio.gather(*(self.fetch_state(job.id) for job in polled))
+                for job, state in zip(polled, states, strict=True):
+                    job._apply(state)
+                    waiting.polled(job, loop.time())
+        finally:
+            waiting.close()
 
     async def wait_all(
         self,

@@ -186,7 +186,10 @@ class Job(JobHandle):
         poll_interval: float | tuple[float, float] | None = None,
         on_progress: Callable[[Job], None] | None = None,
     ) -> Job:
-        """Poll until the job ends: returns it when completed; raises JobFailedError or JobTimeoutError."""
+        """Wait until the job ends: returns it when completed; raises JobFailedError or JobTimeoutError.
+
+        While a view of the job keeps it fresh in the background, the wait sends no polls of its own.
+        """
         return self.client.jobs.wait(
             self, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )

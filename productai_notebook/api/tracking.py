@@ -303,6 +303,12 @@ def get_tracker(**settings: Any) -> Tracker:
         return _tracker
 
 
+def current_tracker() -> Tracker | None:
+    """The process's tracker if one is running, else None (never makes one: a plain wait just asks)."""
+    tracker = _tracker
+    return tracker if tracker is not None and not tracker.closed else None
+
+
 @atexit.register
 def _close_at_exit() -> None:
     if _tracker is not None:

@@ -1,16 +1,25 @@
-"""Gallery: the images of many jobs in one grid, to group, compare and pick from."""
+"""Gallery: the images of many jobs in one grid, to group, compare and pick from.
+
+Jobs still running when the gallery opens show their images as they complete: the gallery
+observes them, has the tracker keep them fresh, and updates `items` through the same
+throttle as a JobView, until it is closed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
 
 from ..api.errors import ProductAIError
+from ..api.job import JobHandle
+from ..api.tracking import Tracker, get_tracker
 from ..contract import COMPLETED
-from .job_view import _NOT_BUILT_ESM, front_end
+from ._resend import changed_in_background, install_cell_hook
+from ._throttle import Throttle
+from .job_view import _NOT_BUILT_ESM, UPDATE_INTERVAL_SECONDS, front_end
 from .static_html import gallery_html
 
 if TYPE_CHECKING:
@@ -82,9 +91,20 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     selected_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     compare = traitlets.Bool(False).tag(sync=True)
 
-    def __init__(self, jobs: Iterable[JobLike] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, jobs: Iterable[JobLike] = (), *, tracker: Tracker | None = None, **kwargs: Any
+    ) -> None:
+        # What close() tears down exists first: a gallery that failed to build is still closed.
+        self._live = Throttle[None](lambda _: self._show_items(), UPDATE_INTERVAL_SECONDS)
+        self._stop_following: list[Callable[[], None]] = []
         self._jobs = [with_images(job) for job in jobs]
         super().__init__(items=gallery_items(self._jobs), **kwargs)
+        install_cell_hook()
+        running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
+        for job in running:
+            self._follow(job, tracker or get_tracker())
+        if running:  # a job may have completed before it was observed
+            self._live.submit(None)
 
     @property
     def jobs(self) -> list[JobLike]:
@@ -105,6 +125,37 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
             if int(index) < len(images):
                 pairs.append((job, images[int(index)]))
         return pairs
+
+    def close(self) -> None:
+        """Stop updating (and stop polling the jobs no other view shows), then close the widget."""
+        self._live.close()
+        for stop in self._stop_following:
+            stop()
+        self._stop_following.clear()
+        super().close()
+
+    # -- live updates -------------------------------------------------------------------
+
+    def _follow(self, job: JobHandle, tracker: Tracker) -> None:
+        self._stop_following.append(job.observe(self._on_job_change))
+        self._stop_following.append(tracker.track(job))
+
+    def _on_job_change(self, job: JobHandle) -> None:
+        if job.is_terminal:
+            # Its images go out at once, and again from the next cell: a saved notebook keeps them.
+            changed_in_background(self, self._live)
+            self._live.submit(None)
+            self._live.flush()
+        else:
+            self._live.submit(None)
+
+    def _show_items(self) -> None:
+        if self.comm is None:  # closed meanwhile
+            return
+        with self.hold_sync():
+            self.items = gallery_items(self._jobs)
+
+    # -- display ------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -7,7 +7,6 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import traitlets
 from ..api.job import JobHandle
 from ..api.models import JobImage
 from ..api.tracking import IDLE, Tracker, get_tracker
+from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
 from .static_html import job_html, job_text
 
@@ -61,15 +61,12 @@ class JobView(anywidget.AnyWidget):
         self._connection = IDLE
         super().__init__(job=job.to_dict(), **kwargs)
         self._throttle: Throttle[None] = Throttle(self._show_latest, UPDATE_INTERVAL_SECONDS)
-        # A job that ends while no cell runs is re-sent by the next cell (see _resend_finished).
-        self._final_unsent = False
         self._unobserve = job.observe(self._on_job_change)
         self._untrack = tracker.track(job, on_connection=self._on_connection)
         self._connection = IDLE if job.is_terminal else tracker.connection_state(job)
         self.connection = self._connection
         self.observe(self._on_selection, names="selected_indices")
-        _views.add(self)
-        _install_cell_hook()
+        install_cell_hook()
 
     @property
     def job_handle(self) -> JobHandle:
@@ -87,7 +84,6 @@ class JobView(anywidget.AnyWidget):
         self._throttle.close()
         self._unobserve()
         self._untrack()
-        _views.discard(self)
         super().close()
 
     # -- updates -----------------------------------------------------------------------------
@@ -96,9 +92,9 @@ class JobView(anywidget.AnyWidget):
         if not job.is_terminal:
             self._throttle.submit(None)
             return
-        # The final state goes out at once: it is what a saved notebook must keep.
+        # The final state goes out at once, and again from the next cell: a saved notebook keeps it.
         self._connection = IDLE
-        self._final_unsent = True
+        changed_in_background(self, self._throttle)
         self._throttle.submit(None)
         self._throttle.flush()
 
@@ -130,31 +126,3 @@ class JobView(anywidget.AnyWidget):
     def __repr__(self) -> str:
         return f"<JobView {job_text(self.job).splitlines()[0]}>"
 
-
-_views: weakref.WeakSet[JobView] = weakref.WeakSet()
-_hooked_shells: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-def _resend_finished(*_: Any) -> None:
-    """After each cell: re-send views whose job ended since, so the running cell's output records it.
-
-    Headless runs (nbclient) keep only the messages of the cell that is running; a job that
-    finished in the background would otherwise be saved in its last running state.
-    """
-    for view in list(_views):
-        if view._final_unsent and view.comm is not None:
-            view._final_unsent = False
-            view._throttle.flush()
-            view.send_state()
-
-
-def _install_cell_hook() -> None:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
-        return
-    shell = get_ipython()
-    if shell is None or shell in _hooked_shells:
-        return
-    shell.events.register("post_run_cell", _resend_finished)
-    _hooked_shells.add(shell)

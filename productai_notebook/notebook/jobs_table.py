@@ -23,6 +23,7 @@ from .. import contract
 from ..api.errors import ProductAIError
 from ..api.tracking import get_tracker
 from ..sandbox import current_client
+from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
 from .gallery import Gallery, with_images
 from .job_view import _NOT_BUILT_ESM, JobView, front_end
@@ -135,6 +136,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         super().__init__(status_filter=status, model_filter=model, **kwargs)
         self.panel.children = (self, self._beneath)
         self.on_msg(self._on_message)
+        install_cell_hook()
         self.observe(lambda _: self.refresh(), names="status_filter")
         self.observe(self._on_opened, names="opened_id")
         self.refresh()
@@ -233,7 +235,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         with self._watching_lock:
             if job.id in self._stop_watching:
                 return
-            unobserve = job.observe(lambda _: self._live.submit(None))
+            unobserve = job.observe(self._on_row_change)
             untrack = get_tracker().track(job)
 
             def stop() -> None:
@@ -241,6 +243,15 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
                 untrack()
 
             self._stop_watching[job.id] = stop
+
+    def _on_row_change(self, job: Job) -> None:
+        if job.is_terminal:
+            # A finished row goes out at once, and again from the next cell: a saved notebook keeps it.
+            changed_in_background(self, self._live)
+            self._live.submit(None)
+            self._live.flush()
+        else:
+            self._live.submit(None)
 
     def _show_rows(self) -> None:
         with self.hold_sync():

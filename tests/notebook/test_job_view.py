@@ -14,7 +14,7 @@ from productai_notebook.api import Job, ProductAI
 from productai_notebook.api.tracking import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
-from productai_notebook.notebook import job_view as job_view_module
+from productai_notebook.notebook import _resend
 from productai_notebook.notebook.job_view import UPDATE_INTERVAL_SECONDS, JobView
 
 
@@ -140,7 +140,7 @@ def test_a_job_that_ended_between_cells_is_sent_again_by_the_next_cell(client, t
     view = JobView.for_job(job, tracker=tracker)
     wait_until(lambda: view.job["status"] == "completed", "the view to show the end")
     outbox = Outbox(view)
-    job_view_module._resend_finished()  # what IPython's post_run_cell runs
+    _resend.resend_changed()  # what IPython's post_run_cell runs
     assert outbox.statuses == ["completed"]
-    job_view_module._resend_finished()
+    _resend.resend_changed()
     assert outbox.statuses == ["completed"], "sent once, not after every cell"
