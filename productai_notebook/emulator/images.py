@@ -43,14 +43,36 @@ def render(job_id: str, index: int, prompt: str, size: tuple[int, int], product:
 
 
 def _fit(product: Image.Image, width: int, height: int, rng: random.Random) -> Image.Image:
-    """The input product scaled to stand on the floor, with soft rounded corners."""
-    item = product.convert("RGBA")
-    scale = rng.uniform(0.5, 0.62)
-    item.thumbnail((int(width * scale), int(height * scale)))
-    mask = Image.new("L", item.size, 0)
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, *item.size), radius=max(2, min(item.size) // 12), fill=255)
-    item.putalpha(ImageChops.multiply(item.getchannel("A"), mask))
+    """The input product scaled to stand on the floor: cut out of a plain backdrop when it has one."""
+    item = _cut_out(product.convert("RGBA"))
+    # fit (up or down) into a box of about half the picture, so small inputs fill the frame too
+    scale = rng.uniform(0.5, 0.62) * min(width / item.width, height / item.height)
+    item = item.resize((max(1, int(item.width * scale)), max(1, int(item.height * scale))))
+    if item.getchannel("A").getextrema()[0] == 255:  # nothing to cut out: soften the photo's corners
+        mask = Image.new("L", item.size, 0)
+        radius = max(2, min(item.size) // 12)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, *item.size), radius=radius, fill=255)
+        item.putalpha(mask)
     return item
+
+
+def _cut_out(item: Image.Image) -> Image.Image:
+    """Pack shots usually sit on a plain backdrop: where all four corners agree on a colour, make
+    that colour transparent and crop to what is left, so the product stands on our studio floor."""
+    corners = {
+        item.getpixel(xy)[:3]
+        for xy in ((0, 0), (item.width - 1, 0), (0, item.height - 1), (item.width - 1, item.height - 1))
+    }
+    if len(corners) != 1:
+        return item
+    backdrop = Image.new("RGBA", item.size, (*corners.pop(), 255))
+    distance = ImageChops.difference(item, backdrop).convert("L")
+    keep = distance.point(lambda v: 255 if v > 24 else 0)
+    box = keep.getbbox()
+    if box is None:  # a blank picture: keep it whole rather than cut it to nothing
+        return item
+    item.putalpha(ImageChops.multiply(item.getchannel("A"), keep))
+    return item.crop(box)
 
 
 def _drawn_product(width: int, height: int, rng: random.Random) -> Image.Image:

@@ -2,35 +2,34 @@
 
 Headless runs (nbclient) keep only the messages of the cell that is running; a widget whose
 job ended after its cell finished would otherwise be saved as it last was while a cell ran.
-So a widget calls `install_cell_hook()` when it is made and `changed_in_background(widget, throttle)`
-as it reaches a state worth keeping (before flushing it); IPython's `post_run_cell` hook, which
-still runs inside the cell, then delivers anything still pending and sends the whole state again.
+So a widget calls `install_cell_hook()` when it is made and `changed_in_background(...)` as it
+reaches a state worth keeping; IPython's `post_run_cell` hook, which still runs inside the cell,
+then brings it up to date and sends its whole state again.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
 
-from ._throttle import Throttle
-
 # Held until the next cell only: ipywidgets keeps every open widget alive anyway.
-_changed: dict[ipywidgets.Widget, Throttle[Any]] = {}
+_changed: dict[ipywidgets.Widget, Callable[[], None]] = {}
 _lock = threading.Lock()  # widgets register from the tracker's thread, the hook drains on the kernel's
 _hooked_shells: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def changed_in_background(widget: ipywidgets.Widget, updates: Throttle[Any]) -> None:
+def changed_in_background(widget: ipywidgets.Widget, show_latest: Callable[[], None]) -> None:
     """Have the next cell send `widget`'s state again (once, however often it changed meanwhile).
 
-    `updates` is the widget's throttle: the hook flushes it first, so a change registered here
-    but not yet delivered (its thread was interrupted in between) still goes out.
+    `show_latest()` sets the widget's traits from its jobs' latest states; the hook calls it first,
+    so the state sent is the newest even when a throttled update is still on its way.
     """
     with _lock:
-        _changed[widget] = updates
+        _changed[widget] = show_latest
 
 
 def resend_changed(*_: Any) -> None:
@@ -38,9 +37,9 @@ def resend_changed(*_: Any) -> None:
     with _lock:
         changed = list(_changed.items())
         _changed.clear()
-    for widget, updates in changed:
+    for widget, show_latest in changed:
         if widget.comm is not None:  # closed meanwhile: nothing to keep
-            updates.flush()
+            show_latest()
             widget.send_state()
 
 

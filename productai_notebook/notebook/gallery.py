@@ -143,7 +143,7 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     def _on_job_change(self, job: JobHandle) -> None:
         if job.is_terminal:
             # Its images go out at once, and again from the next cell: a saved notebook keeps them.
-            changed_in_background(self, self._live)
+            changed_in_background(self, self._show_items)
             self._live.submit(None)
             self._live.flush()
         else:

@@ -94,7 +94,7 @@ class JobView(anywidget.AnyWidget):
             return
         # The final state goes out at once, and again from the next cell: a saved notebook keeps it.
         self._connection = IDLE
-        changed_in_background(self, self._throttle)
+        changed_in_background(self, lambda: self._show_latest(None))
         self._throttle.submit(None)
         self._throttle.flush()
 

@@ -247,7 +247,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     def _on_row_change(self, job: Job) -> None:
         if job.is_terminal:
             # A finished row goes out at once, and again from the next cell: a saved notebook keeps it.
-            changed_in_background(self, self._live)
+            changed_in_background(self, self._show_rows)
             self._live.submit(None)
             self._live.flush()
         else:
