@@ -80,6 +80,8 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
 
     `gallery.selected` gives the images picked in the grid as `(job, image)` pairs. A listed
     job (from `client.jobs.list` or a JobsTable) is read once in full to get its images.
+    A job still running shows its images once it completes, kept fresh by `tracker` (the
+    process's own by default) until the gallery is closed.
     """
 
     _esm = front_end("gallery.js", _NOT_BUILT_ESM)
@@ -143,6 +145,7 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     def _on_job_change(self, job: JobHandle) -> None:
         if job.is_terminal:
             # Its images go out at once, and again from the next cell: a saved notebook keeps them.
+            # Marked before it shows, so whoever sees it can count on the next cell's re-send.
             changed_in_background(self, self._show_items)
             self._live.submit(None)
             self._live.flush()

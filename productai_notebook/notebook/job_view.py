@@ -93,6 +93,7 @@ class JobView(anywidget.AnyWidget):
             self._throttle.submit(None)
             return
         # The final state goes out at once, and again from the next cell: a saved notebook keeps it.
+        # Marked before it shows, so whoever sees it can count on the next cell's re-send.
         self._connection = IDLE
         changed_in_background(self, lambda: self._show_latest(None))
         self._throttle.submit(None)

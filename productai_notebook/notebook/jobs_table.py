@@ -247,6 +247,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     def _on_row_change(self, job: Job) -> None:
         if job.is_terminal:
             # A finished row goes out at once, and again from the next cell: a saved notebook keeps it.
+            # Marked before it shows, so whoever sees it can count on the next cell's re-send.
             changed_in_background(self, self._show_rows)
             self._live.submit(None)
             self._live.flush()

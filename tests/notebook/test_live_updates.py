@@ -1,0 +1,118 @@
+"""Live updates through the one tracker: a gallery fills in as its jobs complete, and what finished
+in the background is sent again by the next cell, so a headless run saves it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from notebook_waits import wait_until
+
+from productai_notebook import Gallery, JobsTable
+from productai_notebook.api import Job, ProductAI, tracking
+from productai_notebook.api.tracking import Tracker
+from productai_notebook.notebook import _resend
+
+IMAGE_URL = "https://example.com/vase.jpg"
+
+
+@pytest.fixture
+def tracker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tracker]:
+    """A fast process-wide tracker: what every widget here follows its jobs with."""
+    tracker = Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=6000)
+    monkeypatch.setattr(tracking, "_tracker", tracker)
+    yield tracker
+    tracker.close()
+
+
+@pytest.fixture
+def account(emulator) -> Iterator[ProductAI]:
+    """A client of a fresh emulator account: its table holds only this test's jobs."""
+    key = f"pk_test_live_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    with ProductAI(api_key=key, base_url=emulator.base_url) as client:
+        yield client
+
+
+def generate(client: ProductAI, prompt: str = "a vase", num_images: int = 1) -> Job:
+    return client.generate(model="nanobanana2", image_url=IMAGE_URL, prompt=prompt, num_images=num_images)
+
+
+class Outbox:
+    """The states a widget sends to the browser from now on."""
+
+    def __init__(self, widget: Any) -> None:
+        self.states: list[dict[str, Any]] = []
+        widget.comm.send = self.record
+
+    def record(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        self.states.append(data.get("state", {}))
+
+
+def run_cells_until(sent: Callable[[], bool], what: str) -> None:
+    """What IPython's post_run_cell does after each cell, cell after cell until `sent()` holds."""
+    wait_until(lambda: _resend.resend_changed() or sent(), what)
+
+
+# -- the gallery fills in ---------------------------------------------------------------------
+
+
+def test_a_running_job_shows_its_images_in_the_gallery_once_it_completes(account, tracker):
+    finished = generate(account, "a finished vase").wait(timeout=60, poll_interval=0.1)
+    running = generate(account, "a running vase", num_images=2)
+    gallery = Gallery([finished, running])
+    wait_until(lambda: len(gallery.items) == 3, "the running job's images to show")
+    assert running.status == "completed"
+    assert [item["url"] for item in gallery.items[1:]] == [image.url for image in running.images]
+    assert {item["prompt"] for item in gallery.items} == {"a finished vase", "a running vase"}
+    gallery.close()
+
+
+def test_closing_the_gallery_stops_polling_its_jobs(account):
+    slow = Tracker(min_interval=600, max_interval=600)  # keeps following: no poll ends the job first
+    try:
+        running = generate(account)
+        gallery = Gallery([running], tracker=slow)
+        assert slow.is_following(running)
+        gallery.close()
+        wait_until(lambda: not slow.is_following(running), "polling to stop")
+    finally:
+        slow.close()
+
+
+def test_a_gallery_of_finished_jobs_starts_no_tracker(account, monkeypatch):
+    finished = generate(account).wait(timeout=60, poll_interval=0.1)
+    monkeypatch.setattr(tracking, "_tracker", None)
+    gallery = Gallery([finished])
+    assert len(gallery.items) == 1 and tracking.current_tracker() is None
+    gallery.close()
+
+
+# -- the next cell sends again what finished in the background --------------------------------
+
+
+def test_a_table_row_that_finished_in_the_background_is_sent_again_by_the_next_cell(account, tracker):
+    generate(account)
+    table = JobsTable(account)
+    wait_until(lambda: table.rows[0]["status"] == "completed", "the row to show the job completed")
+    outbox = Outbox(table)
+    run_cells_until(lambda: bool(outbox.states), "the next cell to send the table again")
+    assert [row["status"] for row in outbox.states[0]["rows"]] == ["completed"]
+    _resend.resend_changed()
+    assert len(outbox.states) == 1, "sent once, not after every cell"
+    table.close()
+
+
+def test_a_gallery_that_filled_in_the_background_is_sent_again_by_the_next_cell(account, tracker):
+    running = generate(account, num_images=2)
+    gallery = Gallery([running])
+    wait_until(lambda: len(gallery.items) == 2, "the images to show")
+    outbox = Outbox(gallery)
+    run_cells_until(lambda: bool(outbox.states), "the next cell to send the gallery again")
+    assert [item["url"] for item in outbox.states[0]["items"]] == [image.url for image in running.images]
+    _resend.resend_changed()
+    assert len(outbox.states) == 1, "sent once, not after every cell"
+    gallery.close()
+
