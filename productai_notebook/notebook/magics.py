@@ -102,8 +102,10 @@ def _parsers(default_limit: int) -> dict[str, _Parser]:
     jobs.add_argument("--status", choices=contract.STATUS_FILTERS, default="all")
     jobs.add_argument("--limit", type=_whole_number(1, contract.MAX_LIST_LIMIT), default=default_limit,
                       help=f"jobs per page (default {default_limit})")
-    jobs.add_argument("--offset", type=_whole_number(0), default=0, help="jobs to skip")
-    jobs.add_argument("--all", action="store_true", help="fetch every matching job, page after page")
+    # --all reads from the newest job on: an offset into it would be silently ignored, so refuse both
+    paging = jobs.add_mutually_exclusive_group()
+    paging.add_argument("--offset", type=_whole_number(0), default=0, help="jobs to skip")
+    paging.add_argument("--all", action="store_true", help="fetch every matching job, page after page")
     jobs.add_argument("--model", choices=contract.MODELS,
                       help="only jobs of this model (filtered here: the API has no model filter)")
     jobs.add_argument("--since", type=parse_since, metavar="DATE", help="only jobs created at or after DATE")
@@ -244,6 +246,8 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     ipython.magics_manager.magics["line"].pop("productai", None)
     ipython.configurables[:] = [c for c in ipython.configurables if not isinstance(c, ProductAIMagics)]
-    from ..api.tracking import get_tracker
+    from ..api.tracking import current_tracker
 
-    get_tracker().close()
+    tracker = current_tracker()  # close the running one; never start one just to close it
+    if tracker is not None:
+        tracker.close()

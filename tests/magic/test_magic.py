@@ -67,6 +67,7 @@ def test_jobs_help_says_model_is_filtered_locally(shell, capsys):
         ("jobs --since yesterday", "'yesterday' is not an ISO date or time"),
         ("jobs --since 2024-13-45", "'2024-13-45' is not an ISO date or time"),
         ("jobs --model dalle", "--model: invalid choice: 'dalle'"),
+        ("jobs --all --offset 20", "argument --offset: not allowed with argument --all"),
         ("job", "the following arguments are required: ID"),
         ("wait", "the following arguments are required: ID"),
         ("wait job_1 --timeout soon", "'soon' is not a number of seconds"),
@@ -254,3 +255,12 @@ def test_unload_ext_removes_the_magic_and_stops_the_tracker(shell, with_account,
     shell.run_line_magic("load_ext", "productai_notebook")
     assert isinstance(productai(shell, "jobs"), JobsTable)
     job.wait(timeout=60, poll_interval=0.2)
+
+
+def test_unload_ext_without_live_jobs_starts_no_tracker(shell, with_account):
+    from productai_notebook.api import tracking
+
+    if tracking.current_tracker() is not None:
+        tracking.current_tracker().close()
+    shell.run_line_magic("unload_ext", "productai_notebook")
+    assert tracking.current_tracker() is None
