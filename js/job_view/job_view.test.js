@@ -113,7 +113,7 @@ describe("when the job completes", () => {
     expect(images.every((img) => img.getAttribute("loading") === "lazy")).toBe(true);
     expect($$(".pai-tile-caption").map((c) => c.textContent)).toEqual(["1024 × 1024", "1024 × 768"]);
     expect(fact("tokens")).toBe("10");
-    expect(fact("duration")).toBe("30s");
+    expect(fact("duration")).toBe("35s"); // from creation, like the jobs table and job.duration
   });
 
   test("ticking images writes selected_indices back to Python", () => {

@@ -66,7 +66,7 @@ export function createResultView({ host, onSelect }) {
     const summary = facts([
       ["images", "Images", String(images.length)],
       ["tokens", "Tokens used", job.tokens_used == null ? "—" : String(job.tokens_used)],
-      ["duration", "Took", formatDuration(secondsBetween(job.started_at || job.created_at, job.completed_at))],
+      ["duration", "Took", formatDuration(secondsBetween(job.created_at || job.started_at, job.completed_at))],
       ["model", "Model", job.model || "—"],
       ["completed", "Completed", formatTimestamp(job.completed_at)],
     ]);

@@ -51,7 +51,8 @@ def _size(image: Mapping[str, Any]) -> str:
 
 
 def _duration(state: Mapping[str, Any]) -> str | None:
-    start = state.get("started_at") or state.get("created_at")
+    # from creation, like JobState.duration and the jobs table: how long the user waited
+    start = state.get("created_at") or state.get("started_at")
     end = state.get("completed_at") or state.get("failed_at")
     if not (isinstance(start, str) and isinstance(end, str)):
         return None

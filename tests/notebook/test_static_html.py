@@ -35,7 +35,7 @@ def test_a_completed_job_shows_its_thumbnails_credits_and_duration():
     assert '<img src="https://cdn.example/img_002.jpg"' in page
     assert 'loading="lazy"' in page
     assert "1024\u00d7768" in page
-    assert "10 credits used" in page and "took 30.0 s" in page
+    assert "10 credits used" in page and "took 35.0 s" in page  # from creation, like job.duration
     assert 'data-status="completed"' in page
     assert "<script" not in page
 
