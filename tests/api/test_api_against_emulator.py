@@ -113,17 +113,42 @@ def test_list_with_each_status_filter(own_account: ProductAI) -> None:
     assert newest_first == [job.id for job in reversed(jobs)]
 
 
-def test_iter_goes_over_more_than_250_jobs(own_account: ProductAI) -> None:
-    made = {own_account.generate(model="nanobanana", image_url=SHOE, prompt=f"n{n}").id for n in range(260)}
-    seen = [job.job_id for job in own_account.jobs.iter(page_size=100)]
+@pytest.fixture(scope="module")
+def crowded_account(emulator: Emulator) -> tuple[str, set[str]]:
+    """An account with 260 jobs (made once for the sync and the async test): its key and job ids."""
+    key = f"pk_test_crowded_{next(_accounts)}"
+    emulator.add_account(key, plan="enterprise", credits=100_000)
+    with ProductAI(key, base_url=emulator.base_url) as client:
+        made = {client.generate(model="nanobanana", image_url=SHOE, prompt=f"n{n}").id for n in range(260)}
+    return key, made
+
+
+def test_iter_goes_over_more_than_250_jobs(emulator: Emulator, crowded_account: tuple[str, set[str]]) -> None:
+    key, made = crowded_account
+    with ProductAI(key, base_url=emulator.base_url) as client:
+        seen = [job.job_id for job in client.jobs.iter(page_size=100)]
     assert len(seen) == 260 and set(seen) == made
 
 
-async def test_async_iter_goes_over_every_page(own_account: ProductAI, emulator: Emulator) -> None:
-    made = {own_account.generate(model="nanobanana", image_url=SHOE, prompt=f"n{n}").id for n in range(7)}
-    async with AsyncProductAI(own_account.settings.api_key, base_url=emulator.base_url) as client:
-        seen = [job.job_id async for job in client.jobs.iter(page_size=3)]
-    assert len(seen) == 7 and set(seen) == made
+async def test_async_iter_goes_over_more_than_250_jobs(
+    emulator: Emulator, crowded_account: tuple[str, set[str]]
+) -> None:
+    key, made = crowded_account
+    async with AsyncProductAI(key, base_url=emulator.base_url) as client:
+        seen = [job.job_id async for job in client.jobs.iter(page_size=100)]
+    assert len(seen) == 260 and set(seen) == made
+
+
+async def test_async_list_with_each_status_filter(own_account: ProductAI, emulator: Emulator) -> None:
+    key = own_account.settings.api_key
+    async with AsyncProductAI(key, base_url=emulator.base_url) as client:
+        prompts = ("a", f"b {FAIL_MARKER}")
+        jobs = [await client.generate(model="seedream", image_url=SHOE, prompt=p) for p in prompts]
+        await client.jobs.wait_all(jobs, timeout=60, poll_interval=FAST)
+        totals = {status: (await client.jobs.list(status=status)).total for status in (*STATUSES, "all")}
+        failed = (await client.jobs.list(status="failed")).jobs
+    assert totals == {"pending": 0, "processing": 0, "completed": 1, "failed": 1, "all": 2}
+    assert [job.job_id for job in failed] == [jobs[1].id]
 
 
 def test_a_wrong_key_is_an_authentication_error(emulator: Emulator) -> None:
@@ -178,3 +203,14 @@ def test_a_hard_rate_limit_says_when_to_retry() -> None:
             with pytest.raises(RateLimitError) as caught:
                 client.with_options(max_retries=0).me()
     assert caught.value.retry_after is not None and caught.value.retry_after > 0
+
+
+async def test_async_client_is_retried_through_a_rate_limited_emulator() -> None:
+    with Emulator(api_key="pk_test_busy_async", job_seconds=(0.2, 0.5), seed=8, faults="429:0.3") as busy:
+        async with AsyncProductAI("pk_test_busy_async", base_url=busy.base_url, max_retries=12) as client:
+            jobs = [
+                await client.generate(model="nanobanana2", image_url=SHOE, prompt=f"p{n}") for n in range(4)
+            ]
+            await client.jobs.wait_all(jobs, timeout=90, poll_interval=FAST)
+            assert [job.status for job in jobs] == ["completed"] * 4
+            assert (await client.jobs.list(status="completed")).total == 4  # no retry made a second job
