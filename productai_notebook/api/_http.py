@@ -250,16 +250,55 @@ def status_error(settings: ClientSettings, response: httpx.Response) -> APIStatu
     return kind(status, code, message, body=body)
 
 
-def log_answer(spec: RequestSpec, status: int, attempt: int) -> None:
-    log.debug("%s -> %s (attempt %d)", spec.describe(), status, attempt + 1)
+class Attempts:
+    """The retry loop of one API call, minus the I/O: the clients only send and sleep.
 
+    Each round: send `request(http)`; on a network error `after_error(error)`, on an answer
+    `after_response(response)`. Both return the seconds to sleep before the next round, raise
+    the typed error when the call is over, or (an answer only) None when the answer is the result.
+    """
 
-def log_retry(spec: RequestSpec, reason: str, delay: float, attempt: int, settings: ClientSettings) -> None:
-    log.debug(
-        "%s: %s; retry %d of %d in %.2f s",
-        spec.describe(),
-        settings.redact(reason),
-        attempt + 1,
-        settings.max_retries,
-        delay,
-    )
+    def __init__(self, settings: ClientSettings, spec: RequestSpec) -> None:
+        self._settings = settings
+        self._spec = spec
+        self._attempt = 0  # 0-based: retries made so far
+
+    def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        settings, spec = self._settings, self._spec
+        return http.build_request(
+            spec.method,
+            f"{settings.base_url}/{spec.path}",
+            params=spec.params,
+            json=spec.json,
+            data=spec.data,
+            files=spec.files,
+            headers=settings.headers(),
+            timeout=settings.timeout,
+        )
+
+    def after_error(self, error: httpx.TransportError) -> float:
+        delay = retry_delay_after_error(self._settings, self._spec, error, self._attempt)
+        if delay is None:
+            raise connection_error(self._settings, self._spec, error) from None
+        return self._retry_in(delay, type(error).__name__)
+
+    def after_response(self, response: httpx.Response) -> float | None:
+        log.debug("%s -> %s (attempt %d)", self._spec.describe(), response.status_code, self._attempt + 1)
+        if response.is_success:
+            return None
+        delay = retry_delay_after_status(self._settings, self._spec, response, self._attempt)
+        if delay is None:
+            raise status_error(self._settings, response)
+        return self._retry_in(delay, f"HTTP {response.status_code}")
+
+    def _retry_in(self, delay: float, reason: str) -> float:
+        self._attempt += 1
+        log.debug(
+            "%s: %s; retry %d of %d in %.2f s",
+            self._spec.describe(),
+            self._settings.redact(reason),
+            self._attempt,
+            self._settings.max_retries,
+            delay,
+        )
+        return delay

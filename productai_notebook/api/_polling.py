@@ -50,17 +50,32 @@ class PollPlanner:
 
     def next_delay(self, state: JobState, now: float) -> float:
         """Seconds until the next poll, within the band."""
-        if self._unknown_streak:
-            return min(self.high, self.low * 2.0 ** (self._unknown_streak - 1))
-        remaining = self._remaining_seconds(state, now)
-        if remaining is None:
-            return (self.low + self.high) / 2
-        return min(self.high, max(self.low, remaining))
+        return min(self.high, max(self.low, self.expected_finish(state, now) - now))
 
-    def _remaining_seconds(self, state: JobState, now: float) -> float | None:
+    def expected_finish(self, state: JobState, now: float) -> float:
+        """The monotonic time this job should next have news (`now` stands in before any look).
+
+        From the progress rate once progress moves, else from `estimated_time_seconds`, else
+        mid-band; an unknown status backs off. A job past its expected finish is due any
+        moment, so it is expected one short interval after the last look, not in the past.
+        """
+        last_seen = self._last[0] if self._last else now
+        if self._unknown_streak:
+            return last_seen + min(self.high, self.low * 2.0 ** (self._unknown_streak - 1))
+        finish = self._finish_by_progress()
+        if finish is None:
+            finish = self._finish_by_estimate(state)
+        if finish is None:
+            return last_seen + (self.low + self.high) / 2
+        return max(finish, last_seen + self.low)
+
+    def _finish_by_progress(self) -> float | None:
         if self._first and self._last and self._last[1] > self._first[1] and self._last[0] > self._first[0]:
             rate = (self._last[1] - self._first[1]) / (self._last[0] - self._first[0])
-            return (100 - self._last[1]) / rate
+            return self._last[0] + (100 - self._last[1]) / rate
+        return None
+
+    def _finish_by_estimate(self, state: JobState) -> float | None:
         if state.estimated_time_seconds is not None and self._seen_since is not None:
-            return state.estimated_time_seconds - (now - self._seen_since)
+            return self._seen_since + state.estimated_time_seconds
         return None

@@ -2,7 +2,9 @@
 
 A job the process's tracker already follows (a widget shows it) is not polled again here:
 its news arrives through the job's observers, so showing a job and then waiting for it
-spends one request budget, not two. Every other job is polled adaptively, as its planner says.
+spends one request budget, not two. Every other job is polled adaptively, as its planner says,
+and so is a tracked job while the tracker cannot reach the API: the wait's own poll then
+retries as its client does and raises APIConnectionError, rather than waiting out its timeout.
 The clients only sleep, send the polls this plan names, and yield what it says has ended.
 """
 
@@ -15,7 +17,7 @@ from typing import Generic, TypeVar
 from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval, PollPlanner
 from .errors import JobTimeoutError
 from .job import JobHandle
-from .tracking import current_tracker
+from .tracking import RECONNECTING, current_tracker
 
 H = TypeVar("H", bound=JobHandle)
 
@@ -24,9 +26,13 @@ SLICE_SECONDS = 0.25
 
 
 def followed_by_tracker(job: JobHandle) -> bool:
-    """True while the process's tracker polls `job` (without starting a tracker to ask)."""
+    """True while the process's tracker keeps `job` fresh (without starting a tracker to ask)."""
     tracker = current_tracker()
-    return tracker is not None and tracker.is_following(job)
+    return (
+        tracker is not None
+        and tracker.is_following(job)
+        and tracker.connection_state(job) != RECONNECTING
+    )
 
 
 class JobsWait(Generic[H]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import copy
 import os
 import tempfile
 import threading
@@ -29,25 +30,41 @@ from ._polling import PollInterval
 from ._waiting import JobsWait
 from .errors import APIConnectionError, InvalidResponseError, JobFailedError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
-from .models import Account, Asset, JobPage, JobState
+from .models import Account, Asset, JobImage, JobPage, JobState
 
 H = TypeVar("H", bound=JobHandle)
+# the connection pool: blocking or asyncio
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
+Client = TypeVar("Client", bound="_Base[Any, Any]")
 
 DEFAULT_DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
-class _Base(Generic[H]):
-    """What both clients share: settings, the job-handle registry, parsing answers."""
+class _Base(Generic[H, C]):
+    """What both clients share: settings, the connection pool, the job-handle registry, parsing answers."""
 
-    def __init__(
-        self, settings: ClientSettings, registry: weakref.WeakValueDictionary[str, H] | None
-    ) -> None:
+    def __init__(self, settings: ClientSettings, http_client: C | None, new_http_client: type[C]) -> None:
         self._settings = settings
+        self._owns_http = http_client is None
+        self._http: C = http_client or new_http_client()
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
-        self._handles: weakref.WeakValueDictionary[str, H] = (
-            registry if registry is not None else (weakref.WeakValueDictionary())
-        )
+        self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
+        self._open_namespaces()
+
+    def _open_namespaces(self) -> None:
+        """Set `jobs` and `assets`, bound to this client."""
+        raise NotImplementedError
+
+    def with_options(
+        self: Client, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+    ) -> Client:
+        """This client with other timeouts or retries, sharing its connection pool and job handles."""
+        client = copy.copy(self)
+        client._settings = self._settings.with_changes(timeout=timeout, max_retries=max_retries)
+        client._owns_http = False
+        client._open_namespaces()
+        return client
 
     @property
     def settings(self) -> ClientSettings:
@@ -81,6 +98,17 @@ class _Base(Generic[H]):
             handle.prompt = prompt
         return handle
 
+    def _listed_handle(self, state: JobState) -> H:
+        """A handle for a job seen in a listing (which carries no images, and never the prompt).
+
+        This client's own handle when it has one, so every view of the job shares its updates and
+        its prompt; else a new handle this client does not keep: a kept handle must always hold
+        what `jobs.get()` would give, and an ended one is never read again.
+        """
+        with self._handles_lock:
+            known = self._handles.get(state.job_id)
+        return known if known is not None else self._new_handle(state, None)
+
     def _known_terminal(self, job_id: str) -> H | None:
         handle = self._handles.get(job_id)
         return handle if handle is not None and handle.is_terminal else None
@@ -88,57 +116,108 @@ class _Base(Generic[H]):
     def _json(self, response: httpx.Response) -> Any:
         return _http.decode_json(self._settings, response)
 
-    def _download_plan(self, job: JobHandle, folder: Path) -> list[tuple[int, str]]:
+    @staticmethod
+    def _completed(job: H) -> H:
+        """The job, which a wait saw end: completed, or JobFailedError."""
+        if job.status == FAILED:
+            raise JobFailedError(job)
+        return job
+
+
+class ImageDownload:
+    """Saving a completed job's images into a folder, minus the sending: see the clients' `_download`.
+
+    Each image: send `request(http, image)` inside `with fetching(image):` (a network error
+    becomes the typed error), then `save(image, response)`; `saved` lists the files written.
+    """
+
+    def __init__(self, settings: ClientSettings, job: JobHandle, folder: Path) -> None:
         if job.status == FAILED:
             raise JobFailedError(job)
         if job.status != COMPLETED:
             raise ProductAIError(
                 f"Job {job.id} is {job.status}, not completed: wait for it first (job.wait())."
             )
-        folder.mkdir(parents=True, exist_ok=True)
-        plan = []
         for index, image in enumerate(job.images):
             if not image.url.startswith(("http://", "https://")):
                 raise InvalidResponseError(
                     f"Image {index} of job {job.id} has no http(s) URL; cannot download it."
                 )
-            plan.append((index, image.url))
-        return plan
+        folder.mkdir(parents=True, exist_ok=True)
+        self._settings = settings
+        self._job = job
+        self._folder = folder
+        self.images = list(enumerate(job.images))
+        self.saved: list[Path] = []
 
     @staticmethod
-    def _image_request(client: httpx.Client | httpx.AsyncClient, url: str) -> httpx.Request:
+    def request(http: httpx.Client | httpx.AsyncClient, image: tuple[int, JobImage]) -> httpx.Request:
         # images live on a CDN: the API key is for the API only, so none of its headers go along
-        return client.build_request("GET", url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
+        return http.build_request("GET", image[1].url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
 
-    def _download_failed(self, job: JobHandle, index: int, error: httpx.TransportError) -> ProductAIError:
-        detail = self._settings.redact(f"{type(error).__name__}: {error}")[:200]
-        return APIConnectionError(f"Downloading image {index} of job {job.id} failed ({detail}): retry.")
+    @contextlib.contextmanager
+    def fetching(self, image: tuple[int, JobImage]) -> Iterator[None]:
+        try:
+            yield
+        except httpx.TransportError as error:
+            detail = self._settings.redact(f"{type(error).__name__}: {error}")[:200]
+            raise APIConnectionError(
+                f"Downloading image {image[0]} of job {self._job.id} failed ({detail}): retry."
+            ) from None
 
-    @staticmethod
-    def _save(job: JobHandle, folder: Path, index: int, url: str, response: httpx.Response) -> Path:
+    def save(self, image: tuple[int, JobImage], response: httpx.Response) -> None:
+        index, job_image = image
         if response.status_code != 200:
             raise ProductAIError(
-                f"Downloading image {index} of job {job.id} got HTTP {response.status_code}: retry later."
+                f"Downloading image {index} of job {self._job.id} got HTTP {response.status_code}: "
+                "retry later."
             )
-        path = folder / image_filename(job.id, index, url, response.headers.get("content-type"))
+        name = image_filename(self._job.id, index, job_image.url, response.headers.get("content-type"))
+        path = self._folder / name
         # write beside, then rename: an interrupted download never leaves half an image under the final name
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".part-")
         with os.fdopen(fd, "wb") as out:
             out.write(response.content)
         os.replace(tmp, path)
-        return path
+        self.saved.append(path)
 
 
-def _page_size(page_size: int) -> int:
-    list_params(page_size, 0, None)  # the same bounds as a page of list()
-    return page_size
+class JobPages:
+    """Walking every page of a job listing, minus the requests: the next offset, each job once."""
+
+    def __init__(self, page_size: int) -> None:
+        list_params(page_size, 0, None)  # the same bounds as a page of list()
+        self.offset = 0
+        self.more = True
+        self._seen: set[str] = set()
+
+    def take(self, page: JobPage) -> builtins.list[JobState]:
+        """The page's jobs not seen before; moves on to the next page."""
+        new = []
+        for job in page.jobs:
+            # a job created meanwhile shifts the pages by one; never yield a job twice
+            if job.job_id not in self._seen:
+                self._seen.add(job.job_id)
+                new.append(job)
+        self.offset += len(page.jobs)
+        self.more = page.has_more and bool(page.jobs)
+        return new
+
+
+def _generate_spec(arguments: dict[str, Any]) -> RequestSpec:
+    """`POST /generate` from the arguments of a client's `generate` (its `locals()`).
+
+    The clients keep every argument explicit for their users; the checks live once, here.
+    """
+    body = generate_body(**{name: value for name, value in arguments.items() if name != "self"})
+    return RequestSpec("POST", "generate", json=body, creates=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # blocking client
 
 
-class ProductAI(_Base[Job]):
+class ProductAI(_Base[Job, httpx.Client]):
     """The ProductAI API, blocking. `api_key=` or PRODUCTAI_API_KEY; `base_url=` or PRODUCTAI_BASE_URL."""
 
     def __init__(
@@ -149,11 +228,11 @@ class ProductAI(_Base[Job]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         http_client: httpx.Client | None = None,
-        _registry: weakref.WeakValueDictionary[str, Job] | None = None,
     ) -> None:
-        super().__init__(ClientSettings.resolve(api_key, base_url, timeout, max_retries), _registry)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client()
+        settings = ClientSettings.resolve(api_key, base_url, timeout, max_retries)
+        super().__init__(settings, http_client, httpx.Client)
+
+    def _open_namespaces(self) -> None:
         self.jobs = Jobs(self)
         self.assets = Assets(self)
 
@@ -162,15 +241,6 @@ class ProductAI(_Base[Job]):
         """A new client with the same connection settings as another one (its own connection pool)."""
         client = cls(settings.api_key, base_url=settings.base_url, http_client=http_client)
         client._settings = settings
-        return client
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
-    ) -> ProductAI:
-        """This client with other timeouts or retries, sharing its connection pool and job handles."""
-        client = ProductAI(self._settings.api_key, http_client=self._http, _registry=self._handles)
-        client._settings = self._settings.with_changes(timeout=timeout, max_retries=max_retries)
-        client._owns_http = False
         return client
 
     def close(self) -> None:
@@ -188,36 +258,18 @@ class ProductAI(_Base[Job]):
 
     def _send(self, spec: RequestSpec) -> httpx.Response:
         """One API call under the request policy: retries, backoff, typed errors."""
-        settings = self._settings
-        attempt = 0
+        attempts = _http.Attempts(self._settings, spec)
         while True:
-            request = self._http.build_request(
-                spec.method,
-                f"{settings.base_url}/{spec.path}",
-                params=spec.params,
-                json=spec.json,
-                data=spec.data,
-                files=spec.files,
-                headers=settings.headers(),
-                timeout=settings.timeout,
-            )
+            delay: float | None
             try:
-                response = self._http.send(request)
+                response = self._http.send(attempts.request(self._http))
             except httpx.TransportError as error:
-                delay = _http.retry_delay_after_error(settings, spec, error, attempt)
-                if delay is None:
-                    raise _http.connection_error(settings, spec, error) from None
-                _http.log_retry(spec, type(error).__name__, delay, attempt, settings)
+                delay = attempts.after_error(error)
             else:
-                _http.log_answer(spec, response.status_code, attempt)
-                if response.is_success:
-                    return response
-                delay = _http.retry_delay_after_status(settings, spec, response, attempt)
+                delay = attempts.after_response(response)
                 if delay is None:
-                    raise _http.status_error(settings, response)
-                _http.log_retry(spec, f"HTTP {response.status_code}", delay, attempt, settings)
+                    return response
             time.sleep(delay)
-            attempt += 1
 
     def _call(self, spec: RequestSpec) -> Any:
         return self._json(self._send(spec))
@@ -235,32 +287,18 @@ class ProductAI(_Base[Job]):
         webhook_url: str | None = None,
     ) -> Job:
         """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images."""
-        body = generate_body(
-            model=model,
-            image_url=image_url,
-            asset_id=asset_id,
-            prompt=prompt,
-            preset_id=preset_id,
-            num_images=num_images,
-            aspect_ratio=aspect_ratio,
-            webhook_url=webhook_url,
-        )
-        state = JobState.parse(self._call(RequestSpec("POST", "generate", json=body, creates=True)))
-        return self._handle(state, prompt)
+        return self._handle(JobState.parse(self._call(_generate_spec(locals()))), prompt)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
         return Account.parse(self._call(RequestSpec("GET", "me")))
 
     def _download(self, job: Job, folder: Path) -> list[Path]:
-        paths = []
-        for index, url in self._download_plan(job, folder):
-            try:
-                response = self._http.send(self._image_request(self._http, url))
-            except httpx.TransportError as error:
-                raise self._download_failed(job, index, error) from None
-            paths.append(self._save(job, folder, index, url, response))
-        return paths
+        download = ImageDownload(self._settings, job, folder)
+        for image in download.images:
+            with download.fetching(image):
+                download.save(image, self._http.send(download.request(self._http, image)))
+        return download.saved
 
 
 class Jobs:
@@ -288,19 +326,9 @@ class Jobs:
 
     def iter(self, status: str | None = None, page_size: int = 100) -> Iterator[JobState]:
         """Every job across all pages, newest first, each once."""
-        seen: set[str] = set()
-        offset = 0
-        _page_size(page_size)
-        while True:
-            page = self.list(limit=page_size, offset=offset, status=status)
-            for job in page.jobs:
-                # a job created meanwhile shifts the pages by one; never yield a job twice
-                if job.job_id not in seen:
-                    seen.add(job.job_id)
-                    yield job
-            offset += len(page.jobs)
-            if not page.has_more or not page.jobs:
-                return
+        pages = JobPages(page_size)
+        while pages.more:
+            yield from pages.take(self.list(limit=page_size, offset=pages.offset, status=status))
 
     def _as_job(self, job: Job | str) -> Job:
         return job if isinstance(job, Job) else self.get(job)
@@ -372,9 +400,7 @@ class Jobs:
         (handle,) = self.wait_all(
             [job], timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
-        if handle.status == FAILED:
-            raise JobFailedError(handle)
-        return handle
+        return self._client._completed(handle)
 
 
 class Assets:
@@ -422,7 +448,7 @@ def _parse_assets(body: Any) -> list[Asset]:
 # asyncio client: the same calls, awaited
 
 
-class AsyncProductAI(_Base[AsyncJob]):
+class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
     """The ProductAI API for asyncio: the same calls as `ProductAI`, awaited."""
 
     def __init__(
@@ -433,11 +459,11 @@ class AsyncProductAI(_Base[AsyncJob]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         http_client: httpx.AsyncClient | None = None,
-        _registry: weakref.WeakValueDictionary[str, AsyncJob] | None = None,
     ) -> None:
-        super().__init__(ClientSettings.resolve(api_key, base_url, timeout, max_retries), _registry)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
+        settings = ClientSettings.resolve(api_key, base_url, timeout, max_retries)
+        super().__init__(settings, http_client, httpx.AsyncClient)
+
+    def _open_namespaces(self) -> None:
         self.jobs = AsyncJobs(self)
         self.assets = AsyncAssets(self)
 
@@ -448,14 +474,6 @@ class AsyncProductAI(_Base[AsyncJob]):
         """A new client with the same connection settings as another one (its own connection pool)."""
         client = cls(settings.api_key, base_url=settings.base_url, http_client=http_client)
         client._settings = settings
-        return client
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
-    ) -> AsyncProductAI:
-        client = AsyncProductAI(self._settings.api_key, http_client=self._http, _registry=self._handles)
-        client._settings = self._settings.with_changes(timeout=timeout, max_retries=max_retries)
-        client._owns_http = False
         return client
 
     async def close(self) -> None:
@@ -474,36 +492,18 @@ class AsyncProductAI(_Base[AsyncJob]):
         return AsyncJob(self, state, prompt=prompt)
 
     async def _send(self, spec: RequestSpec) -> httpx.Response:
-        settings = self._settings
-        attempt = 0
+        attempts = _http.Attempts(self._settings, spec)
         while True:
-            request = self._http.build_request(
-                spec.method,
-                f"{settings.base_url}/{spec.path}",
-                params=spec.params,
-                json=spec.json,
-                data=spec.data,
-                files=spec.files,
-                headers=settings.headers(),
-                timeout=settings.timeout,
-            )
+            delay: float | None
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(attempts.request(self._http))
             except httpx.TransportError as error:
-                delay = _http.retry_delay_after_error(settings, spec, error, attempt)
-                if delay is None:
-                    raise _http.connection_error(settings, spec, error) from None
-                _http.log_retry(spec, type(error).__name__, delay, attempt, settings)
+                delay = attempts.after_error(error)
             else:
-                _http.log_answer(spec, response.status_code, attempt)
-                if response.is_success:
-                    return response
-                delay = _http.retry_delay_after_status(settings, spec, response, attempt)
+                delay = attempts.after_response(response)
                 if delay is None:
-                    raise _http.status_error(settings, response)
-                _http.log_retry(spec, f"HTTP {response.status_code}", delay, attempt, settings)
+                    return response
             await asyncio.sleep(delay)
-            attempt += 1
 
     async def _call(self, spec: RequestSpec) -> Any:
         return self._json(await self._send(spec))
@@ -520,31 +520,17 @@ class AsyncProductAI(_Base[AsyncJob]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
-        body = generate_body(
-            model=model,
-            image_url=image_url,
-            asset_id=asset_id,
-            prompt=prompt,
-            preset_id=preset_id,
-            num_images=num_images,
-            aspect_ratio=aspect_ratio,
-            webhook_url=webhook_url,
-        )
-        state = JobState.parse(await self._call(RequestSpec("POST", "generate", json=body, creates=True)))
-        return self._handle(state, prompt)
+        return self._handle(JobState.parse(await self._call(_generate_spec(locals()))), prompt)
 
     async def me(self) -> Account:
         return Account.parse(await self._call(RequestSpec("GET", "me")))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
-        paths = []
-        for index, url in self._download_plan(job, folder):
-            try:
-                response = await self._http.send(self._image_request(self._http, url))
-            except httpx.TransportError as error:
-                raise self._download_failed(job, index, error) from None
-            paths.append(self._save(job, folder, index, url, response))
-        return paths
+        download = ImageDownload(self._settings, job, folder)
+        for image in download.images:
+            with download.fetching(image):
+                download.save(image, await self._http.send(download.request(self._http, image)))
+        return download.saved
 
 
 class AsyncJobs:
@@ -571,18 +557,10 @@ class AsyncJobs:
 
     async def iter(self, status: str | None = None, page_size: int = 100) -> AsyncIterator[JobState]:
         """`async for job in client.jobs.iter()`: every job across all pages, each once."""
-        seen: set[str] = set()
-        offset = 0
-        _page_size(page_size)
-        while True:
-            page = await self.list(limit=page_size, offset=offset, status=status)
-            for job in page.jobs:
-                if job.job_id not in seen:
-                    seen.add(job.job_id)
-                    yield job
-            offset += len(page.jobs)
-            if not page.has_more or not page.jobs:
-                return
+        pages = JobPages(page_size)
+        while pages.more:
+            for job in pages.take(await self.list(limit=page_size, offset=pages.offset, status=status)):
+                yield job
 
     async def _as_job(self, job: AsyncJob | str) -> AsyncJob:
         return job if isinstance(job, AsyncJob) else await self.get(job)
@@ -661,9 +639,7 @@ class AsyncJobs:
         (handle,) = await self.wait_all(
             [job], timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
-        if handle.status == FAILED:
-            raise JobFailedError(handle)
-        return handle
+        return self._client._completed(handle)
 
 
 class AsyncAssets:

@@ -67,13 +67,6 @@ def job_row(job: Job, model: str | None = None) -> dict[str, Any]:
     }
 
 
-def _as_job(client: ProductAI, item: Job | JobState) -> Job:
-    """A listed job as a Job handle of its own (a page holds partial states: no images)."""
-    from ..api.job import Job
-
-    return item if isinstance(item, Job) else Job(client, item)
-
-
 class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     """The jobs of one query: `t.jobs` (Job handles), `t.selected`, `t.to_dataframe()`.
 
@@ -210,8 +203,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
                 self.error = str(exc)
                 self.loading = False
             return
-        jobs = [_as_job(self._client, item) for item in fetched]
-        self._listed_models.update((job.id, job.model) for job in jobs)
+        # A job this client made keeps its live handle (and so its prompt); the rest get their own.
+        jobs = [self._client._listed_handle(state) for state in fetched]
+        self._listed_models.update((state.job_id, state.model) for state in fetched)
         if self._since is not None:
             kept = [job for job in jobs if self._is_recent(job)]
             # Newest first: once a page reaches past `since`, no later page can hold a newer job.

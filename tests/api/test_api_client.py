@@ -289,7 +289,9 @@ def test_settings_and_with_options_share_the_connection_not_the_key_in_text() ->
         assert quick.settings.base_url == client.settings.base_url == BASE
         assert quick._http is client._http
         quick.close()  # a derived client never closes the shared pool
-        assert client.jobs.get("job_abc123xyz").progress == 45
+        job = client.jobs.get("job_abc123xyz")
+        assert job.progress == 45 and quick.jobs.get("job_abc123xyz") is job  # one handle per job
+        assert job.client is client
         assert KEY not in repr(client) and KEY not in repr(client.settings) and BASE in repr(client)
         again = ProductAI.from_settings(client.settings)
         assert again.settings == client.settings

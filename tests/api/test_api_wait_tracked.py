@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,8 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from productai_notebook.api import AsyncProductAI, Job, ProductAI, tracking
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api import APIConnectionError, AsyncJob, AsyncProductAI, Job, ProductAI, tracking
+from productai_notebook.api.tracking import RECONNECTING, Tracker
 from productai_notebook.emulator import Emulator
 
 JOB_PATH = re.compile(r"/v1/jobs/[^/]+$")
@@ -56,6 +57,14 @@ def counted_client(emulator: Emulator, api_key: str, reads: JobReads) -> Iterato
     with ProductAI(api_key=api_key, base_url=emulator.base_url, http_client=http) as client:
         yield client
     http.close()
+
+
+@pytest.fixture
+def unreachable_url() -> Iterator[str]:
+    """An API address that refuses every connection: a port held, never listened on."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}/v1"
 
 
 def generate(client: ProductAI) -> Job:
@@ -133,3 +142,32 @@ async def test_async_wait_without_a_tracker_polls_by_itself(emulator, api_key, r
         assert (await job.wait(timeout=DEADLINE, poll_interval=0.05)).status == "completed"
     assert reads.count > 0
     await http.aclose()
+
+
+def test_a_wait_on_a_job_the_tracker_cannot_reach_fails_fast_with_a_connection_error(
+    counted_client, tracker, api_key, unreachable_url
+):
+    pending = generate(counted_client).state
+    with ProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
+        job = Job(unreachable, pending)
+        connections: list[str] = []
+        tracker.track(job, on_connection=connections.append)
+        # Not a silent wait until the timeout: the wait asks itself, and says what went wrong.
+        with pytest.raises(APIConnectionError) as raised:
+            job.wait(timeout=DEADLINE, poll_interval=0.05)
+    assert RECONNECTING in connections and job.status == "pending"
+    assert api_key not in str(raised.value)
+
+
+async def test_an_async_wait_on_a_job_the_tracker_cannot_reach_fails_with_a_connection_error(
+    emulator, api_key, tracker, unreachable_url
+):
+    async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url) as client:
+        pending = (await client.generate(model="seedream", image_url="https://example.com/mug.jpg",
+                                         prompt="a mug")).state
+    async with AsyncProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
+        job = AsyncJob(unreachable, pending)
+        tracker.track(job)
+        with pytest.raises(APIConnectionError):
+            await job.wait(timeout=DEADLINE, poll_interval=0.05)
+    assert tracker.connection_state(job) == RECONNECTING
