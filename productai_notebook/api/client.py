@@ -331,7 +331,10 @@ class Jobs:
             yield from pages.take(self.list(limit=page_size, offset=pages.offset, status=status))
 
     def _as_job(self, job: Job | str) -> Job:
-        return job if isinstance(job, Job) else self.get(job)
+        # a job from a listing has ended but lacks its images: a wait returns it read in full
+        if isinstance(job, Job):
+            return job.refresh() if job.state.is_summary else job
+        return self.get(job)
 
     def as_completed(
         self,
@@ -563,7 +566,9 @@ class AsyncJobs:
                 yield job
 
     async def _as_job(self, job: AsyncJob | str) -> AsyncJob:
-        return job if isinstance(job, AsyncJob) else await self.get(job)
+        if isinstance(job, AsyncJob):
+            return await job.refresh() if job.state.is_summary else job
+        return await self.get(job)
 
     async def as_completed(
         self,

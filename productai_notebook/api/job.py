@@ -34,6 +34,13 @@ def set_display_hook(hook: DisplayHook | None) -> None:
     _display_hook = hook
 
 
+def _may_follow(older: JobState, newer: JobState) -> bool:
+    """An ended job never changes, except that a listing's summary of it is filled in by a full read."""
+    if not older.is_terminal:
+        return True
+    return older.is_summary and newer.status == older.status and not newer.is_summary
+
+
 class JobHandle:
     """What `Job` and `AsyncJob` share: the latest state, its fields, observers, display."""
 
@@ -139,7 +146,7 @@ class JobHandle:
             raise ValueError(f"state of job {state.job_id!r} applied to job {self.id!r}")
         with self._lock:
             state = state.filled_from(self._state)
-            if self._state.is_terminal or state == self._state:
+            if state == self._state or not _may_follow(self._state, state):
                 return False
             self._state = state
             observers = list(self._observers)
@@ -175,9 +182,9 @@ class Job(JobHandle):
         self.client = client
 
     def refresh(self) -> Job:
-        """Ask the API for this job's latest state (no request once the job has ended)."""
-        if not self.is_terminal:
-            self._apply(self.client.jobs._fetch_state(self.id))
+        """Ask the API for this job's latest state (none once it has ended and is known in full)."""
+        if not self.is_terminal or self.state.is_summary:
+            self._apply(self.client.jobs.fetch_state(self.id))
         return self
 
     def wait(
@@ -196,6 +203,8 @@ class Job(JobHandle):
 
     def download(self, folder: str | Path = ".") -> list[Path]:
         """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
+        if self.state.is_summary:  # a job from a listing: read its images first
+            self.refresh()
         return self.client._download(self, Path(folder))
 
 
@@ -207,8 +216,8 @@ class AsyncJob(JobHandle):
         self.client = client
 
     async def refresh(self) -> AsyncJob:
-        if not self.is_terminal:
-            self._apply(await self.client.jobs._fetch_state(self.id))
+        if not self.is_terminal or self.state.is_summary:
+            self._apply(await self.client.jobs.fetch_state(self.id))
         return self
 
     async def wait(
@@ -222,4 +231,6 @@ class AsyncJob(JobHandle):
         )
 
     async def download(self, folder: str | Path = ".") -> list[Path]:
+        if self.state.is_summary:
+            await self.refresh()
         return await self.client._download(self, Path(folder))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..contract import COMPLETED, TERMINAL_STATUSES
+from ..contract import COMPLETED, FAILED, TERMINAL_STATUSES
 from .errors import InvalidResponseError
 
 JSON = dict[str, Any]
@@ -192,6 +192,12 @@ class JobState:
     def is_terminal(self) -> bool:
         """Completed or failed: this state will never change again."""
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_summary(self) -> bool:
+        """An ended job as a listing shows it: without a completed job's images or a failed job's
+        error, which one full read (`GET /v1/jobs/{id}`) gives."""
+        return (self.status == COMPLETED and not self.images) or (self.status == FAILED and not self.error)
 
     @property
     def finished_at(self) -> datetime | None:

@@ -8,6 +8,7 @@ import pytest
 
 from productai_notebook import JobsTable
 from productai_notebook.api import ProductAI
+from productai_notebook.contract import FAIL_MARKER
 
 IMAGE_URL = "https://example.com/bag.jpg"
 
@@ -58,4 +59,21 @@ def test_a_job_made_elsewhere_is_listed_without_hiding_its_images_from_the_clien
         assert len(client.jobs.get(made.id).images) == 2
         table.opened_id = made.id
         assert len(table.opened.job["images"]) == 2
+        table.close()
+
+
+def test_a_listed_job_from_elsewhere_downloads_and_waits_in_full(emulator, account_key, tmp_path):
+    with (
+        ProductAI(api_key=account_key, base_url=emulator.base_url) as elsewhere,
+        ProductAI(api_key=account_key, base_url=emulator.base_url) as client,
+    ):
+        made = elsewhere.generate(model="seedream", prompt="on sand", image_url=IMAGE_URL, num_images=2)
+        failed = elsewhere.generate(model="seedream", prompt=f"the bag {FAIL_MARKER}", image_url=IMAGE_URL)
+        elsewhere.jobs.wait_all([made, failed], timeout=60, poll_interval=0.2)
+        table = JobsTable(client)
+        listed = {job.id: job for job in table.jobs}
+        assert len(listed[made.id].download(tmp_path)) == 2  # the listing had no images: read in full
+        assert len(listed[made.id].images) == 2
+        (waited_failed,) = client.jobs.wait_all([listed[failed.id]], timeout=30)
+        assert waited_failed.error is not None and waited_failed.error.code == "generation_failed"
         table.close()
