@@ -136,7 +136,7 @@ function render({ model, el }) {
     const loaded = (model.get("rows") || []).length;
     const total = Math.max(Number(model.get("total")) || 0, loaded);
     pagerText.textContent = `${loaded} of ${total}`;
-    loadMore.disabled = loaded >= total || Boolean(model.get("loading"));
+    loadMore.disabled = !model.get("has_more") || Boolean(model.get("loading"));
     // Python shows the ticked jobs' images, or every loaded job's when none is ticked
     showImages.textContent = selected.size ? `Show images (${plural(selected.size, "job")})` : "Show images (all jobs)";
   }
@@ -200,7 +200,7 @@ function render({ model, el }) {
     if (row && event.target === row && event.key === "Enter") open(row.dataset.jobId);
   });
 
-  for (const name of ["rows", "total", "sort_by", "sort_descending", "status_filter", "model_filter"]) {
+  for (const name of ["rows", "total", "has_more", "sort_by", "sort_descending", "status_filter", "model_filter"]) {
     model.on(`change:${name}`, refresh);
   }
   model.on("change:loading", showStatus);

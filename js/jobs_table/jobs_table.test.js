@@ -130,13 +130,19 @@ describe("windowing", () => {
 
 describe("paging and actions", () => {
   test("the pager shows how many of the total are loaded and asks for more", () => {
-    show(makeRows(20), { total: 156 });
+    show(makeRows(20), { total: 156, has_more: true });
     expect($(".pai-pager").textContent).toContain("20 of 156");
     $(".pai-load-more").click();
     expect(widget.model.sent).toEqual([{ type: "load_more" }]);
 
     widget.model.set("rows", makeRows(156));
+    widget.model.set("has_more", false);
     expect($(".pai-pager").textContent).toContain("156 of 156");
+    expect($(".pai-load-more").disabled).toBe(true);
+  });
+
+  test("load more is off when Python says nothing more matches, whatever the total", () => {
+    show(makeRows(20), { total: 156, has_more: false }); // say --since cut the listing short
     expect($(".pai-load-more").disabled).toBe(true);
   });
 

@@ -79,6 +79,9 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
+    #: more jobs match the query than are loaded (see `load_more()`); not the same as rows < total
+    #: when --offset or --since narrowed what the table reads
+    has_more = traitlets.Bool(False).tag(sync=True)
     status_filter = traitlets.Enum(contract.STATUS_FILTERS, default_value="all").tag(sync=True)
     model_filter = traitlets.Unicode("all").tag(sync=True)
     sort_by = traitlets.Unicode("created_at").tag(sync=True)
@@ -125,7 +128,6 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         self._loaded: list[Job] = []
         # A failed job read on its own has no model, though the list gave one: keep the list's.
         self._listed_models: dict[str, str | None] = {}
-        self._has_more = False
         super().__init__(status_filter=status, model_filter=model, **kwargs)
         self.panel.children = (self, self._beneath)
         self.on_msg(self._on_message)
@@ -146,11 +148,6 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         """The jobs ticked in the table."""
         by_id = {job.id: job for job in self._loaded}
         return [by_id[job_id] for job_id in self.selected_ids if job_id in by_id]
-
-    @property
-    def has_more(self) -> bool:
-        """More jobs match the query than are loaded (see `load_more()`)."""
-        return self._has_more
 
     def to_dataframe(self) -> pandas.DataFrame:
         """The jobs shown as a pandas DataFrame, one row per job, times as datetimes."""
@@ -183,7 +180,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
 
     def load_more(self) -> None:
         """Fetch the next page of the query and add it to the table."""
-        if self._has_more and not self.loading:
+        if self.has_more and not self.loading:
             self._fetch(self._first_offset + len(self._loaded), replace=False)
 
     def _fetch(self, offset: int, *, replace: bool) -> None:
@@ -212,11 +209,11 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
             has_more = has_more and len(kept) == len(jobs)
             jobs = kept
         self._loaded = jobs if replace else self._loaded + jobs
-        self._has_more = has_more
         for job in jobs:
             self._watch(job)
         with self.hold_sync():
             self.total = total
+            self.has_more = has_more
             self.error = ""
             self.loading = False
             self._show_rows()
