@@ -312,9 +312,6 @@ class Jobs:
         spec = RequestSpec("GET", _http.job_path(check_job_id(job_id)))
         return JobState.parse(self._client._call(spec))
 
-    # Job.refresh() reads through this name
-    _fetch_state = fetch_state
-
     def get(self, job_id: str) -> Job:
         """The job with this id, freshly read (an ended job is known for good and not read again)."""
         return self._client._known_terminal(job_id) or self._client._handle(self.fetch_state(job_id))
@@ -546,7 +543,6 @@ class AsyncJobs:
         spec = RequestSpec("GET", _http.job_path(check_job_id(job_id)))
         return JobState.parse(await self._client._call(spec))
 
-    _fetch_state = fetch_state
 
     async def get(self, job_id: str) -> AsyncJob:
         known = self._client._known_terminal(job_id)

@@ -230,12 +230,20 @@ class Tracker:
 
     async def _schedule(self) -> None:
         """Send each poll as the budget allows, then sleep until a poll is due or news wakes us."""
-        while True:
+        while not self._closed:
             self._wake.clear()  # before looking: whatever changes after this wakes the next round
             pause = self._send_next_poll(time.monotonic())
             if pause is None or pause > 0:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
+                await self._sleep_until_woken(pause)
+
+    async def _sleep_until_woken(self, pause: float | None) -> None:
+        # asyncio.wait, not wait_for: on CPython 3.11 wait_for can swallow a cancellation that
+        # races the wake-up, and the scheduler would then outlive close()
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({woken}, timeout=pause)
+        finally:
+            woken.cancel()
 
     def _send_next_poll(self, now: float) -> float | None:
         """Start the most urgent due poll; else the seconds until one is due (None: no job to poll)."""
@@ -275,7 +283,7 @@ class Tracker:
     async def _poll(self, followed: _Followed) -> None:
         job = followed.job
         try:
-            state = await self._client_for(job).jobs._fetch_state(job.id)
+            state = await self._client_for(job).jobs.fetch_state(job.id)
         except APIConnectionError:
             self._set_connection(followed, RECONNECTING)
             self._back_off(followed)
@@ -346,6 +354,7 @@ class Tracker:
         return client
 
     async def _shutdown(self) -> None:
+        self._wake.set()  # `_closed` is set: the scheduler leaves its loop at once
         tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
         for task in tasks:
             task.cancel()

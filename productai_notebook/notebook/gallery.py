@@ -14,9 +14,8 @@ import anywidget
 import traitlets
 
 from ..api.errors import ProductAIError
-from ..api.job import JobHandle
+from ..api.job import Job, JobHandle
 from ..api.tracking import Tracker, get_tracker
-from ..contract import COMPLETED
 from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
 from .job_view import _NOT_BUILT_ESM, UPDATE_INTERVAL_SECONDS, front_end
@@ -36,22 +35,17 @@ def _state(job: Any) -> Any:
     return getattr(job, "state", job)
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 def with_images(job: Any) -> Any:
-    """The job with its images: a listed job has none, so read a completed one once in full.
+    """The job with its images: a listed job that ended has none, so it reads itself once in full.
 
     A `JobState` has no client to ask, so it stays as it is.
     """
-    client = getattr(job, "client", None)
-    if client is None or job.status != COMPLETED or job.images:
-        return job
-    try:
-        return client.jobs.get(job.id)
-    except ProductAIError:
-        return job  # its images stay missing; the rest of the gallery still shows
+    if isinstance(job, Job) and job.state.is_summary:  # (listings reach widgets through sync clients)
+        try:
+            job.refresh()
+        except ProductAIError:
+            pass  # its images stay missing; the rest of the gallery still shows
+    return job
 
 
 def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
@@ -70,7 +64,7 @@ def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
                 "model": state.model,
                 # The API never returns the prompt: only a Job made by this client knows it.
                 "prompt": getattr(job, "prompt", None),
-                "created_at": _iso(state.created_at),
+                "created_at": state.to_dict()["created_at"],
             })
     return items
 

@@ -46,23 +46,20 @@ _DATAFRAME_COLUMNS = [
 ]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 def job_row(job: Job, model: str | None = None) -> dict[str, Any]:
     """The table row of a job, in the shape the front end reads (`model` where the state has none)."""
     state = job.state
     duration = state.duration
+    wire = state.to_dict()  # ISO times as the API writes them
     return {
         "job_id": state.job_id,
         "status": state.status,
         "model": state.model or model,
         "num_images": state.num_images,
         "tokens_used": state.tokens_used,
-        "created_at": _iso(state.created_at),
-        "completed_at": _iso(state.completed_at),
-        "failed_at": _iso(state.failed_at),
+        "created_at": wire["created_at"],
+        "completed_at": wire["completed_at"],
+        "failed_at": wire["failed_at"],
         "duration_seconds": duration.total_seconds() if duration is not None else None,
     }
 
@@ -273,7 +270,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         jobs = self.selected or self.jobs
         if self.gallery is not None:
             self.gallery.close()
-        self.gallery = Gallery([self._with_images(job) for job in jobs])
+        self.gallery = Gallery([with_images(job) for job in jobs])
         self._show_beneath()
         return self.gallery
 
@@ -281,17 +278,12 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         if self.opened is not None:
             self.opened.close()
         job = next((job for job in self._loaded if job.id == change["new"]), None)
-        self.opened = JobView.for_job(self._with_images(job)) if job is not None else None
+        self.opened = JobView.for_job(with_images(job)) if job is not None else None
         self._show_beneath()
 
     def _show_beneath(self) -> None:
         self._beneath.children = tuple(view for view in (self.opened, self.gallery) if view is not None)
 
-    def _with_images(self, job: Job) -> Job:
-        full = with_images(job)
-        if full is not job:  # keep the full read: the next click needs no request
-            self._loaded = [full if listed is job else listed for listed in self._loaded]
-        return full
 
     def _is_recent(self, job: Job | JobState) -> bool:
         return self._since is None or (job.created_at is not None and job.created_at >= self._since)

@@ -55,7 +55,7 @@ def test_rows_describe_each_job_newest_first(account, batch):
     green, failed, red = table.rows
     assert (red["status"], red["model"], red["num_images"]) == ("completed", "nanobanana2", 2)
     assert red["tokens_used"] == 10
-    assert red["created_at"].endswith("+00:00") and red["duration_seconds"] > 0
+    assert red["created_at"].endswith("Z") and red["duration_seconds"] > 0  # UTC, as the API writes it
     assert (failed["status"], failed["model"], failed["tokens_used"]) == ("failed", "seedream", None)
     assert failed["failed_at"] is not None and failed["completed_at"] is None
     assert table.total == 3 and not table.has_more
