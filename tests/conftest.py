@@ -42,3 +42,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in this thread
     while its session lasts, and asyncio tests after it could not start their own."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def process_tracker(monkeypatch: pytest.MonkeyPatch):
+    """A fast process-wide tracker, as a displayed job would have started one."""
+    from productai_notebook.api import tracking
+
+    tracker = tracking.Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=6000)
+    monkeypatch.setattr(tracking, "_tracker", tracker)
+    yield tracker
+    tracker.close()

@@ -38,15 +38,6 @@ class JobReads:
 
 
 @pytest.fixture
-def tracker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tracker]:
-    """A fast process-wide tracker, as a displayed job would have started."""
-    tracker = Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=6000)
-    monkeypatch.setattr(tracking, "_tracker", tracker)
-    yield tracker
-    tracker.close()
-
-
-@pytest.fixture
 def reads() -> JobReads:
     return JobReads()
 
@@ -71,20 +62,20 @@ def generate(client: ProductAI) -> Job:
     return client.generate(model="nanobanana2", image_url="https://example.com/mug.jpg", prompt="a mug")
 
 
-def test_waiting_for_a_tracked_job_uses_the_trackers_news(counted_client, reads, tracker):
+def test_waiting_for_a_tracked_job_uses_the_trackers_news(counted_client, reads, process_tracker):
     job = generate(counted_client)
-    tracker.track(job)
+    process_tracker.track(job)
     progress: list[str] = []
     waited = job.wait(timeout=DEADLINE, poll_interval=0.05, on_progress=lambda j: progress.append(j.status))
     assert waited is job
     assert job.status == "completed" and len(job.images) == 1
     assert reads.count == 0, "the wait polled a job the tracker already follows"
-    assert tracker.polls > 0 and progress[-1] == "completed"
+    assert process_tracker.polls > 0 and progress[-1] == "completed"
 
 
-def test_as_completed_polls_only_the_jobs_nobody_tracks(counted_client, reads, tracker):
+def test_as_completed_polls_only_the_jobs_nobody_tracks(counted_client, reads, process_tracker):
     tracked, untracked = generate(counted_client), generate(counted_client)
-    tracker.track(tracked)
+    process_tracker.track(tracked)
     jobs = counted_client.jobs
     finished = list(jobs.as_completed([tracked, untracked], timeout=DEADLINE, poll_interval=0.05))
     assert sorted(job.id for job in finished) == sorted([tracked.id, untracked.id])
@@ -122,12 +113,14 @@ def test_a_job_the_tracker_lets_go_mid_wait_is_polled_by_the_wait(counted_client
         idle.close()
 
 
-async def test_async_waiting_for_a_tracked_job_uses_the_trackers_news(emulator, api_key, reads, tracker):
+async def test_async_waiting_for_a_tracked_job_uses_the_trackers_news(
+    emulator, api_key, reads, process_tracker
+):
     http = httpx.AsyncClient(event_hooks={"request": [reads.on_async_request]})
     async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url, http_client=http) as client:
         job = await client.generate(model="seedream", image_url="https://example.com/mug.jpg",
                                     prompt="two mugs", num_images=2)
-        tracker.track(job)
+        process_tracker.track(job)
         assert await job.wait(timeout=DEADLINE, poll_interval=0.05) is job
         assert job.status == "completed" and len(job.images) == 2
         assert reads.count == 0, "the async wait polled a job the tracker already follows"
@@ -145,13 +138,13 @@ async def test_async_wait_without_a_tracker_polls_by_itself(emulator, api_key, r
 
 
 def test_a_wait_on_a_job_the_tracker_cannot_reach_fails_fast_with_a_connection_error(
-    counted_client, tracker, api_key, unreachable_url
+    counted_client, process_tracker, api_key, unreachable_url
 ):
     pending = generate(counted_client).state
     with ProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
         job = Job(unreachable, pending)
         connections: list[str] = []
-        tracker.track(job, on_connection=connections.append)
+        process_tracker.track(job, on_connection=connections.append)
         # Not a silent wait until the timeout: the wait asks itself, and says what went wrong.
         with pytest.raises(APIConnectionError) as raised:
             job.wait(timeout=DEADLINE, poll_interval=0.05)
@@ -160,14 +153,14 @@ def test_a_wait_on_a_job_the_tracker_cannot_reach_fails_fast_with_a_connection_e
 
 
 async def test_an_async_wait_on_a_job_the_tracker_cannot_reach_fails_with_a_connection_error(
-    emulator, api_key, tracker, unreachable_url
+    emulator, api_key, process_tracker, unreachable_url
 ):
     async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url) as client:
         pending = (await client.generate(model="seedream", image_url="https://example.com/mug.jpg",
                                          prompt="a mug")).state
     async with AsyncProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
         job = AsyncJob(unreachable, pending)
-        tracker.track(job)
+        process_tracker.track(job)
         with pytest.raises(APIConnectionError):
             await job.wait(timeout=DEADLINE, poll_interval=0.05)
-    assert tracker.connection_state(job) == RECONNECTING
+    assert process_tracker.connection_state(job) == RECONNECTING

@@ -19,15 +19,6 @@ IMAGE_URL = "https://example.com/vase.jpg"
 
 
 @pytest.fixture
-def tracker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tracker]:
-    """A fast process-wide tracker: what every widget here follows its jobs with."""
-    tracker = Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=6000)
-    monkeypatch.setattr(tracking, "_tracker", tracker)
-    yield tracker
-    tracker.close()
-
-
-@pytest.fixture
 def account(emulator) -> Iterator[ProductAI]:
     """A client of a fresh emulator account: its table holds only this test's jobs."""
     key = f"pk_test_live_{uuid.uuid4().hex}"
@@ -59,7 +50,7 @@ def run_cells_until(sent: Callable[[], bool], what: str) -> None:
 # -- the gallery fills in ---------------------------------------------------------------------
 
 
-def test_a_running_job_shows_its_images_in_the_gallery_once_it_completes(account, tracker):
+def test_a_running_job_shows_its_images_in_the_gallery_once_it_completes(account, process_tracker):
     finished = generate(account, "a finished vase").wait(timeout=60, poll_interval=0.1)
     running = generate(account, "a running vase", num_images=2)
     gallery = Gallery([finished, running])
@@ -93,7 +84,7 @@ def test_a_gallery_of_finished_jobs_starts_no_tracker(account, monkeypatch):
 # -- the next cell sends again what finished in the background --------------------------------
 
 
-def test_a_table_row_that_finished_in_the_background_is_sent_again_by_the_next_cell(account, tracker):
+def test_a_table_row_that_finished_in_the_background_is_sent_again_by_the_next_cell(account, process_tracker):
     generate(account)
     table = JobsTable(account)
     wait_until(lambda: table.rows[0]["status"] == "completed", "the row to show the job completed")
@@ -105,7 +96,7 @@ def test_a_table_row_that_finished_in_the_background_is_sent_again_by_the_next_c
     table.close()
 
 
-def test_a_gallery_that_filled_in_the_background_is_sent_again_by_the_next_cell(account, tracker):
+def test_a_gallery_that_filled_in_the_background_is_sent_again_by_the_next_cell(account, process_tracker):
     running = generate(account, num_images=2)
     gallery = Gallery([running])
     wait_until(lambda: len(gallery.items) == 2, "the images to show")
