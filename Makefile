@@ -5,8 +5,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install lint js-test py-test browser-deps bench clean
 
+# As root (containers, these dev machines) JupyterLab wants --allow-root before it starts.
 demo: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb
+	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/quickstart.ipynb
 
 test: $(STAMP) browser-deps lint js-test py-test
 
