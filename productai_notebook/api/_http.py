@@ -45,6 +45,8 @@ DEFAULT_MAX_RETRIES = 2
 # first backoff, and the longest single wait between attempts (Retry-After included)
 BACKOFF_BASE_SECONDS = 0.5
 MAX_RETRY_WAIT_SECONDS = 60.0
+# the most added on top of the server's advised wait
+RETRY_JITTER_SECONDS = 0.25
 
 
 def _version() -> str:
@@ -157,12 +159,15 @@ def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> 
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def backoff_seconds(attempt: int, advised: float | None = None) -> float:
-    """The wait before retry number `attempt` (0-based): the server's word, else exponential + jitter."""
+def backoff_seconds(attempt: int, advised: float | None = None, cap: float = MAX_RETRY_WAIT_SECONDS) -> float:
+    """The wait before retry number `attempt` (0-based): the server's word, else exponential + jitter.
+
+    Never longer than `cap` plus the jitter: the caller checks the server's word against the cap first.
+    """
     if advised is not None:
         # a little jitter on top, so many clients told the same moment do not return at once
-        return advised + random.uniform(0, 0.25)
-    ceiling = BACKOFF_BASE_SECONDS * 2**attempt
+        return min(advised, cap) + random.uniform(0, RETRY_JITTER_SECONDS)
+    ceiling = min(cap, BACKOFF_BASE_SECONDS * 2**attempt)
     return random.uniform(ceiling / 2, ceiling)
 
 
@@ -175,7 +180,7 @@ def retry_delay_after_error(
     # a request that creates something may have reached the server unless the connection never opened
     if spec.creates and not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
         return None
-    return backoff_seconds(attempt)
+    return backoff_seconds(attempt, cap=settings.max_retry_wait)
 
 
 def retry_delay_after_status(
@@ -187,9 +192,11 @@ def retry_delay_after_status(
         return None
     if spec.creates and status != 429:
         return None
-    delay = backoff_seconds(attempt, retry_after_seconds(response.headers))
+    advised = retry_after_seconds(response.headers)
     # past the cap the caller is better served by the error, which says when to retry
-    return delay if delay <= settings.max_retry_wait else None
+    if advised is not None and advised > settings.max_retry_wait:
+        return None
+    return backoff_seconds(attempt, advised, settings.max_retry_wait)
 
 
 def connection_error(

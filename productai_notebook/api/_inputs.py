@@ -86,7 +86,7 @@ def list_params(limit: int, offset: int, status: str | None) -> dict[str, Any]:
 
 def check_job_id(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id:
-        raise InvalidArgumentError("job_id", f"expected a non-empty string, got {type(job_id).__name__}")
+        raise InvalidArgumentError("job_id", "must be a non-empty job id like job_abc123")
     return job_id
 
 
@@ -106,7 +106,10 @@ def upload_file(source: Any) -> tuple[str, bytes, str]:
         try:
             content = path.read_bytes()
         except OSError as error:
-            raise InvalidArgumentError("file", f"cannot read {path.name!r}: {error.strerror}") from None
+            # the resolved path shows where a relative one was looked for (the kernel's working folder)
+            raise InvalidArgumentError(
+                "file", f"cannot read {path.name!r} (looked for {path.resolve()}): {error.strerror}"
+            ) from None
         filename = path.name
     elif isinstance(source, (bytes, bytearray, memoryview)):
         content, filename = bytes(source), "image"

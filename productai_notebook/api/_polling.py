@@ -7,7 +7,10 @@ finish: from the observed progress rate once progress moves, else from the job's
 
 from __future__ import annotations
 
+import math
+
 from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
+from .errors import InvalidArgumentError
 from .models import JobState
 
 DEFAULT_BAND = (POLL_INTERVAL_MIN, POLL_INTERVAL_MAX)
@@ -20,13 +23,22 @@ def poll_band(poll_interval: PollInterval) -> tuple[float, float]:
     """A fixed interval `x` is the band (x, x); None is the documented 2-5 s."""
     if poll_interval is None:
         return DEFAULT_BAND
-    if isinstance(poll_interval, tuple):
-        low, high = poll_interval
-    else:
-        low = high = poll_interval
-    if not 0 < low <= high:
-        raise ValueError(f"poll_interval must be positive seconds (low <= high), got {poll_interval!r}")
-    return float(low), float(high)
+    band = poll_interval if isinstance(poll_interval, tuple) else (poll_interval, poll_interval)
+    if len(band) != 2 or not all(_seconds(bound) for bound in band) or not band[0] <= band[1]:
+        raise InvalidArgumentError(
+            "poll_interval",
+            f"must be positive seconds, or a (low, high) pair with low <= high, got {poll_interval!r}",
+        )
+    return float(band[0]), float(band[1])
+
+
+def _seconds(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 class PollPlanner:

@@ -152,14 +152,17 @@ class ImageDownload:
 
     @staticmethod
     def request(http: httpx.Client | httpx.AsyncClient, image: tuple[int, JobImage]) -> httpx.Request:
-        # images live on a CDN: the API key is for the API only, so none of its headers go along
-        return http.build_request("GET", image[1].url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
+        # images live on a CDN: the API key is for the API only, so no Authorization goes along,
+        # not even one a caller's own http_client carries by default (its `auth=` is off in `send`)
+        request = http.build_request("GET", image[1].url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
+        request.headers.pop("Authorization", None)
+        return request
 
     @contextlib.contextmanager
     def fetching(self, image: tuple[int, JobImage]) -> Iterator[None]:
         try:
             yield
-        except httpx.TransportError as error:
+        except httpx.RequestError as error:  # a network error, or a redirect loop
             detail = self._settings.redact(f"{type(error).__name__}: {error}")[:200]
             raise APIConnectionError(
                 f"Downloading image {image[0]} of job {self._job.id} failed ({detail}): retry."
@@ -204,12 +207,28 @@ class JobPages:
         return new
 
 
-def _generate_spec(arguments: dict[str, Any]) -> RequestSpec:
-    """`POST /generate` from the arguments of a client's `generate` (its `locals()`).
-
-    The clients keep every argument explicit for their users; the checks live once, here.
-    """
-    body = generate_body(**{name: value for name, value in arguments.items() if name != "self"})
+def _generate_spec(
+    *,
+    model: str,
+    image_url: str | None,
+    asset_id: str | None,
+    prompt: str | None,
+    preset_id: str | None,
+    num_images: int,
+    aspect_ratio: str,
+    webhook_url: str | None,
+) -> RequestSpec:
+    """`POST /generate` from the arguments of a client's `generate`, checked (see `generate_body`)."""
+    body = generate_body(
+        model=model,
+        image_url=image_url,
+        asset_id=asset_id,
+        prompt=prompt,
+        preset_id=preset_id,
+        num_images=num_images,
+        aspect_ratio=aspect_ratio,
+        webhook_url=webhook_url,
+    )
     return RequestSpec("POST", "generate", json=body, creates=True)
 
 
@@ -287,7 +306,17 @@ class ProductAI(_Base[Job, httpx.Client]):
         webhook_url: str | None = None,
     ) -> Job:
         """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images."""
-        return self._handle(JobState.parse(self._call(_generate_spec(locals()))), prompt)
+        spec = _generate_spec(
+            model=model,
+            image_url=image_url,
+            asset_id=asset_id,
+            prompt=prompt,
+            preset_id=preset_id,
+            num_images=num_images,
+            aspect_ratio=aspect_ratio,
+            webhook_url=webhook_url,
+        )
+        return self._handle(JobState.parse(self._call(spec)), prompt)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
@@ -297,7 +326,9 @@ class ProductAI(_Base[Job, httpx.Client]):
         download = ImageDownload(self._settings, job, folder)
         for image in download.images:
             with download.fetching(image):
-                download.save(image, self._http.send(download.request(self._http, image)))
+                request = download.request(self._http, image)
+                # a redirect only ever drops headers: it cannot add the key
+                download.save(image, self._http.send(request, auth=None, follow_redirects=True))
         return download.saved
 
 
@@ -520,7 +551,17 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
-        return self._handle(JobState.parse(await self._call(_generate_spec(locals()))), prompt)
+        spec = _generate_spec(
+            model=model,
+            image_url=image_url,
+            asset_id=asset_id,
+            prompt=prompt,
+            preset_id=preset_id,
+            num_images=num_images,
+            aspect_ratio=aspect_ratio,
+            webhook_url=webhook_url,
+        )
+        return self._handle(JobState.parse(await self._call(spec)), prompt)
 
     async def me(self) -> Account:
         return Account.parse(await self._call(RequestSpec("GET", "me")))
@@ -529,7 +570,8 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         download = ImageDownload(self._settings, job, folder)
         for image in download.images:
             with download.fetching(image):
-                download.save(image, await self._http.send(download.request(self._http, image)))
+                request = download.request(self._http, image)
+                download.save(image, await self._http.send(request, auth=None, follow_redirects=True))
         return download.saved
 
 

@@ -7,10 +7,16 @@ a network failure is an `APIConnectionError`; a body that breaks the contract is
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .job import JobHandle
+
+
+def _clause(text: str) -> str:
+    """Server words as one line without its closing full stop, ready for our sentence after it."""
+    return " ".join(text.split()).rstrip(". ") or "no message given"
 
 
 class ProductAIError(Exception):
@@ -61,7 +67,7 @@ class APIStatusError(ProductAIError):
         self.code = code
         self.message = message
         self.body = body
-        super().__init__(f"{status_code} {code}: {message}. {self.hint}")
+        super().__init__(f"{status_code} {code}: {_clause(message)}. {self.hint}")
 
 
 class BadRequestError(APIStatusError):
@@ -97,7 +103,13 @@ class RateLimitError(APIStatusError):
     def hint(self) -> str:  # type: ignore[override]
         if self.retry_after is None:
             return "Wait a little and retry, or poll less often."
-        return f"Retry in {self.retry_after:.0f} s, or poll less often."
+        wait = f"{self.retry_after:.0f}"
+        says_when = re.search(r"\b(retry|try again)\b", self.message, re.IGNORECASE) and re.search(
+            rf"\b{wait}\b", self.message
+        )
+        if says_when:
+            return "Wait that long, or poll less often."  # the server's words already say when
+        return f"Retry in {wait} s, or poll less often."
 
 
 class InternalServerError(APIStatusError):
@@ -113,7 +125,7 @@ class JobFailedError(ProductAIError):
         self.code = error.code if error else "unknown"
         self.message = error.message if error else "the job failed without an error message"
         super().__init__(
-            f"Job {job.id} failed ({self.code}): {self.message}. "
+            f"Job {job.id} failed ({self.code}): {_clause(self.message)}. "
             "Change the input image or prompt and generate again."
         )
 

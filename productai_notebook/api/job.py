@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..contract import FAILED
 from .models import JSON, JobError, JobImage, JobState
 
 if TYPE_CHECKING:
@@ -168,9 +169,17 @@ class JobHandle:
 
     def __repr__(self) -> str:
         state = self._state
-        detail = f"{state.progress}%" if not state.is_terminal else f"{len(state.images)} images"
-        if state.error:
+        if state.is_summary:
+            # a listing's entry: "0 images" would read as an empty result
+            missing = "error" if state.status == FAILED else "images"
+            detail = f"(listed: refresh() for its {missing})"
+        elif state.error:
             detail = state.error.code
+        elif state.is_terminal:
+            count = len(state.images)
+            detail = f"{count} image" if count == 1 else f"{count} images"
+        else:
+            detail = f"{state.progress}%"
         return f"<{type(self).__name__} {state.job_id} {state.status} {detail}>"
 
 

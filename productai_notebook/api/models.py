@@ -7,6 +7,7 @@ Fields the contract does not know are kept in `extra`, so a newer service loses 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -44,9 +45,9 @@ def _int(data: Mapping[str, Any], key: str, where: str) -> int | None:
     if value is None:
         return None
     # (values are never echoed: an error text must not carry what the server sent, keys included)
-    # bool is an int in Python, never in JSON's meaning; whole floats (45.0) are fine
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise _bad(f"{where}.{key}", f"expected an integer, got {type(value).__name__}")
+    # whole floats (45.0) are fine; NaN and infinities (which json reads) are no integer
+    if not _finite(value) or value != int(value):
+        raise _bad(f"{where}.{key}", f"expected an integer, got {_kind(value)}")
     return int(value)
 
 
@@ -54,9 +55,26 @@ def _number(data: Mapping[str, Any], key: str, where: str) -> float | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _bad(f"{where}.{key}", f"expected a number, got {type(value).__name__}")
+    if not _finite(value):
+        raise _bad(f"{where}.{key}", f"expected a number, got {_kind(value)}")
     return float(value)
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number we can compute with: bool is an int in Python, never in JSON's meaning."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _kind(value: Any) -> str:
+    """What kind of value came, never the value itself."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not _finite(value):
+        return "NaN, an infinity or a number too large"
+    return type(value).__name__
 
 
 def _time(data: Mapping[str, Any], key: str, where: str) -> datetime | None:

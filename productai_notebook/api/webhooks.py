@@ -79,10 +79,14 @@ class WebhookEvent:
         return job._apply(self.state(job.state))
 
 
+class InvalidSignatureError(InvalidResponseError):
+    """A delivery whose signature is missing, malformed or wrong: not from the API, or not this secret."""
+
+
 def parse_event(body: bytes, signature: str | None, secret: str) -> WebhookEvent:
-    """A verified event, or InvalidResponseError when the signature is missing, malformed or wrong."""
+    """A verified event; InvalidSignatureError for a failed signature, InvalidResponseError for a bad body."""
     if not verify(body, signature, secret):
-        raise InvalidResponseError("The webhook signature is missing or wrong: the delivery was refused.")
+        raise InvalidSignatureError("The webhook signature is missing or wrong: the delivery was refused.")
     return WebhookEvent.parse(body)
 
 
@@ -148,9 +152,12 @@ class WebhookReceiver:
             return 404
         try:
             event = parse_event(body, signature, self._secret)
+        except InvalidSignatureError as error:
+            log.debug("webhook refused: %s", error)
+            return 401
         except InvalidResponseError as error:
             log.debug("webhook refused: %s", error)
-            return 401 if "signature" in str(error) else 400
+            return 400
         with self._lock:
             if event.key in self._seen:
                 return 200

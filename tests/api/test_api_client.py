@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_helpers import BASE, KEY, Script, answer, job_json, mock_client
+from api_helpers import BASE, KEY, Script, answer, job_json, mock_async_client, mock_client
 from PIL import Image
 
 from productai_notebook.api import (
@@ -312,3 +312,82 @@ def test_job_is_the_public_handle() -> None:
     with mock_client(Script(answer(200, job_json()))) as client:
         job = client.jobs.get("job_abc123xyz")
     assert isinstance(job, Job) and job.to_dict()["progress"] == 45 and job.selected == []
+
+
+def test_download_follows_the_image_hosts_redirect_and_never_sends_the_key(tmp_path: Path) -> None:
+    images = [
+        {"url": "https://cdn.example.test/a/1.png", "width": 8, "height": 8},
+        {"url": "https://cdn.example.test/a/2.png", "width": 8, "height": 8},
+    ]
+    done = job_json(status="completed", progress=100, images=images)
+    image_requests: list[httpx.Request] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.example.test" and request.url.path.startswith("/v1/jobs/"):
+            return answer(200, done)
+        image_requests.append(request)
+        if request.url.path == "/a/1.png":  # the CDN moved it to another host
+            return httpx.Response(302, headers={"Location": "https://images.other.test/1.png"})
+        if request.url.path == "/a/2.png":  # or back to the API's own host, which must not get the key
+            return httpx.Response(302, headers={"Location": f"{BASE}/files/2.png"})
+        return httpx.Response(200, content=b"\x89PNG\r\n\x1a\nfake", headers={"content-type": "image/png"})
+
+    with mock_client(Script(server)) as client:
+        paths = client.jobs.get("job_abc123xyz").download(tmp_path)
+    assert [p.name for p in paths] == ["job_abc123xyz_0.png", "job_abc123xyz_1.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+    assert [r.url.host for r in image_requests] == [
+        "cdn.example.test", "images.other.test", "cdn.example.test", "api.example.test"
+    ]
+    assert all("Authorization" not in r.headers and KEY not in str(r.headers) for r in image_requests)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_generate_sends_every_argument_it_is_given(asynchronous: bool) -> None:
+    script = Script(answer(202, job_json(status="pending", progress=0)))
+    arguments = {
+        "model": "seedream",
+        "asset_id": "asset_1",
+        "prompt": "on marble",
+        "preset_id": "preset_9",
+        "num_images": 3,
+        "aspect_ratio": "16:9",
+        "webhook_url": "https://hooks.example.test/in",
+    }
+    if asynchronous:
+        async with mock_async_client(script) as aclient:
+            await aclient.generate(**arguments)
+    else:
+        with mock_client(script) as client:
+            client.generate(**arguments)
+    assert json.loads(script.requests[0].content) == arguments
+
+
+@pytest.mark.parametrize("poll_interval", [0, -1.0, (0, 2.0), (3.0, 2.0), float("nan"), (1.0,)])
+def test_a_poll_interval_that_is_not_positive_seconds_names_poll_interval(poll_interval: object) -> None:
+    with mock_client(Script(answer(200, job_json()))) as client:
+        job = client.jobs.get("job_abc123xyz")
+        with pytest.raises(InvalidArgumentError, match="poll_interval") as caught:
+            job.wait(timeout=5, poll_interval=poll_interval)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)  # callers that caught ValueError still do
+
+
+def test_a_listed_ended_job_says_its_images_are_not_read_yet() -> None:
+    page = {
+        "jobs": [
+            {"job_id": "job_done", "status": "completed", "created_at": "2024-01-15T10:30:00Z"},
+            {"job_id": "job_bad", "status": "failed", "created_at": "2024-01-15T10:30:00Z"},
+        ],
+        "total": 2,
+        "limit": 20,
+        "offset": 0,
+        "has_more": False,
+    }
+    full = job_json("job_done", "completed", 100, images=[{"url": "https://cdn.example.test/1.png"}])
+    with mock_client(Script(answer(200, page), answer(200, full))) as client:
+        listed = [client._listed_handle(state) for state in client.jobs.list().jobs]
+        assert [repr(job) for job in listed] == [
+            "<Job job_done completed (listed: refresh() for its images)>",
+            "<Job job_bad failed (listed: refresh() for its error)>",
+        ]
+        assert repr(listed[0].refresh()) == "<Job job_done completed 1 image>"

@@ -83,3 +83,24 @@ def test_the_log_and_the_errors_never_show_the_key(caplog: pytest.LogCaptureFixt
     assert "retry 1 of 1" in caplog.text
     assert KEY not in caplog.text and KEY not in str(caught.value)
     assert caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize("advised", ["59", "60"])
+def test_a_server_asking_for_exactly_the_longest_wait_is_retried_after_it(advised: str) -> None:
+    cap = _http.MAX_RETRY_WAIT_SECONDS
+    delay = attempts(READ).after_response(answer(429, RATE_LIMITED, {"Retry-After": advised}))
+    # the server's wait, plus a little jitter so clients told the same moment do not all return at once
+    assert delay is not None and float(advised) <= delay <= cap + 1
+
+
+def test_a_server_asking_for_more_than_the_longest_wait_gets_the_error() -> None:
+    with pytest.raises(RateLimitError) as caught:
+        attempts(READ).after_response(answer(429, RATE_LIMITED, {"Retry-After": "61"}))
+    assert caught.value.retry_after == 61
+
+
+def test_backoff_never_waits_longer_than_the_longest_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_http, "BACKOFF_BASE_SECONDS", 10.0)
+    loop = attempts(READ, max_retries=10)
+    delays = [loop.after_response(answer(503)) for _ in range(10)]
+    assert all(delay is not None and delay <= _http.MAX_RETRY_WAIT_SECONDS + 1 for delay in delays)

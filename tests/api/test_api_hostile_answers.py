@@ -203,3 +203,21 @@ async def test_the_async_client_does_not_retry_generate_after_a_timeout() -> Non
         with pytest.raises(APITimeoutError):
             await client.generate(**GENERATE)
     assert len(script.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "number"),
+    [
+        ("progress", "NaN"),
+        ("progress", "Infinity"),
+        ("progress", "1e400"),
+        ("estimated_time_seconds", "NaN"),
+        ("estimated_time_seconds", "-Infinity"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_an_invalid_response_naming_the_field(field: str, number: str) -> None:
+    # Python's json reads NaN, Infinity and 1e400 (as inf): they must not escape the error tree
+    body = f'{{"job_id": "job_1", "status": "processing", "{field}": {number}}}'.encode()
+    with mock_client(Script(answer(200, body))) as client, pytest.raises(InvalidResponseError) as caught:
+        client.jobs.get("job_1")
+    assert f"job.{field}" in str(caught.value)

@@ -96,3 +96,28 @@ def test_a_failing_callback_answers_500_so_the_sender_retries() -> None:
         assert http.post(receiver.url, content=body, headers=headers).status_code == 500
         assert http.post(receiver.url, content=body, headers=headers).status_code == 200
     assert len(attempts) == 2
+
+
+def test_the_receiver_answers_a_wrong_signature_401_and_a_bad_body_400(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from productai_notebook.api import webhooks
+
+    receiver = WebhookReceiver(SECRET, lambda event: None)
+    try:
+        body = body_of(COMPLETED)
+        with pytest.raises(webhooks.InvalidSignatureError):
+            parse_event(body, "sha256=" + "0" * 64, SECRET)
+        assert receiver.receive("/webhook", "sha256=" + "0" * 64, body) == 401
+        assert receiver.receive("/webhook", None, body) == 401
+        broken = b'{"event": "job.completed"}'
+        assert receiver.receive("/webhook", sign(broken, SECRET), broken) == 400
+
+        # the status comes from the kind of error, not from its words
+        def refuse(body: bytes) -> WebhookEvent:
+            raise InvalidResponseError("The webhook body has a field named signature that is wrong.")
+
+        monkeypatch.setattr(WebhookEvent, "parse", staticmethod(refuse))
+        assert receiver.receive("/webhook", sign(body, SECRET), body) == 400
+    finally:
+        receiver.stop()
