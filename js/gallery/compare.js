@@ -39,3 +39,22 @@ export function showCompare(container, items, onClose) {
     row,
   );
 }
+
+/** The compare region: `show(items, open)` fills it with the items when open, else empties and hides it. */
+export function comparePanel({ onClose }) {
+  const element = h("div", { class: "pai-compare", role: "region", "aria-label": "Compare images" });
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      onClose();
+    }
+  });
+  return {
+    element,
+    show(items, open) {
+      element.hidden = !open;
+      if (open) showCompare(element, items, onClose);
+      else element.replaceChildren();
+    },
+  };
+}

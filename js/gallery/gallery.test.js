@@ -178,3 +178,15 @@ test("hostile text and URLs stay inert", () => {
   expect($(".pai-group-title").textContent).toContain("<img src=x onerror=alert(1)>");
   expect(document.querySelector("script")).toBeNull();
 });
+
+test("a gallery of listed jobs says why it shows no images, as text", () => {
+  const notice = "listed jobs carry no images: pass t.jobs, or Gallery(states, client=client)";
+  show([], { notice });
+  expect($(".pai-gallery-notice").textContent).toBe(notice);
+  expect($(".pai-gallery-notice").hidden).toBe(false);
+  expect($(".pai-groups").textContent).not.toContain("No images yet.");
+  widget.model.set("notice", "<b>x</b>");
+  expect($(".pai-gallery-notice").textContent).toBe("<b>x</b>");
+  widget.model.set("notice", "");
+  expect($(".pai-gallery-notice").hidden).toBe(true);
+});

@@ -112,7 +112,8 @@ describe("when the job completes", () => {
     expect(images[0].getAttribute("src")).toBe(completed.images[0].url);
     expect(images.every((img) => img.getAttribute("loading") === "lazy")).toBe(true);
     expect($$(".pai-tile-caption").map((c) => c.textContent)).toEqual(["1024 × 1024", "1024 × 768"]);
-    expect(fact("tokens")).toBe("10");
+    expect(fact("credits")).toBe("10");
+    expect($(".pai-fact-credits dt").textContent).toBe("Credits used");
     expect(fact("duration")).toBe("35s"); // from creation, like the jobs table and job.duration
   });
 

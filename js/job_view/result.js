@@ -1,5 +1,5 @@
 // The completed view: the images as selectable thumbnails that open the lightbox,
-// with the tokens used and how long generation took.
+// with the credits used and how long generation took.
 import { formatDuration, formatTimestamp, secondsBetween } from "../lib/time.js";
 import { facts, h, plural } from "../shared/dom.js";
 import { openLightbox } from "../shared/lightbox.js";
@@ -65,7 +65,7 @@ export function createResultView({ host, onSelect }) {
     );
     const summary = facts([
       ["images", "Images", String(images.length)],
-      ["tokens", "Tokens used", job.tokens_used == null ? "—" : String(job.tokens_used)],
+      ["credits", "Credits used", job.tokens_used == null ? "—" : String(job.tokens_used)],
       ["duration", "Took", formatDuration(secondsBetween(job.created_at || job.started_at, job.completed_at))],
       ["model", "Model", job.model || "—"],
       ["completed", "Completed", formatTimestamp(job.completed_at)],

@@ -13,7 +13,7 @@ export const COLUMNS = [
   },
   { key: "model", label: "Model", cell: (row) => text(row.model) },
   { key: "num_images", label: "Images", numeric: true, cell: (row) => text(row.num_images) },
-  { key: "tokens_used", label: "Tokens", numeric: true, cell: (row) => text(row.tokens_used) },
+  { key: "tokens_used", label: "Credits", numeric: true, cell: (row) => text(row.tokens_used) },
   { key: "created_at", label: "Created", cell: (row) => formatTimestamp(row.created_at) },
   { key: "duration_seconds", label: "Duration", numeric: true, cell: (row) => formatDuration(row.duration_seconds) },
 ];

@@ -169,9 +169,19 @@ describe("paging and actions", () => {
     expect(widget.model.sent).toEqual([{ type: "show_images" }]);
   });
 
-  test("totals add up the jobs, images and tokens shown", () => {
+  test("totals add up the jobs, images and credits shown, in the words of the API's docs", () => {
     show(makeRows(4));
-    expect($(".pai-totals").textContent).toBe("4 jobs · 10 images · 5 tokens");
+    expect($(".pai-totals").textContent).toBe("4 jobs · 10 images · 5 credits");
+    expect($('th[data-column="tokens_used"]').textContent).toBe("Credits");
+  });
+
+  test("Show images counts only the ticked jobs the filters show", () => {
+    show(makeRows(6), { selected_ids: ["job_00000", "job_00001"] }); // nanobanana2, seedream
+    expect($(".pai-show-images").textContent).toBe("Show images (2 jobs)");
+    choose($("select.pai-model-filter"), "seedream");
+    expect($(".pai-show-images").textContent).toBe("Show images (1 job)");
+    choose($("select.pai-model-filter"), "gpt-high");
+    expect($(".pai-show-images").textContent).toBe("Show images (all jobs)");
   });
 });
 

@@ -41,13 +41,13 @@ export function modelsIn(rows) {
   return [...new Set(rows.map((row) => row.model).filter(Boolean))].sort();
 }
 
-/** Jobs, images and tokens of the given rows. */
+/** Jobs, images and credits (the rows' tokens_used) of the given rows. */
 export function totalsOf(rows) {
   let images = 0;
-  let tokens = 0;
+  let credits = 0;
   for (const row of rows) {
     images += Number(row.num_images) || 0;
-    tokens += Number(row.tokens_used) || 0;
+    credits += Number(row.tokens_used) || 0;
   }
-  return { jobs: rows.length, images, tokens };
+  return { jobs: rows.length, images, credits };
 }

@@ -26,6 +26,6 @@ test("filters by status and model, and lists the models present", () => {
   expect(modelsIn(rows)).toEqual(["nanobanana2", "seedream"]);
 });
 
-test("totals count jobs, images and tokens", () => {
-  expect(totalsOf(rows)).toEqual({ jobs: 3, images: 7, tokens: 6 });
+test("totals count jobs, images and credits", () => {
+  expect(totalsOf(rows)).toEqual({ jobs: 3, images: 7, credits: 6 });
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -57,6 +58,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use; pass --port 0 for a free one"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     extra = {} if args.credits is None else {"credits": args.credits}
@@ -76,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    emulator.start()
+    try:
+        emulator.start()
+    except OSError as exc:
+        print(_cannot_listen(args.host, args.port, exc), file=sys.stderr)
+        return 1
     # The key is printed on purpose: it is the emulator's own, and the user needs it to connect.
     print(f"ProductAI emulator at {emulator.base_url}  (API key: {emulator.api_key})", flush=True)
     while not stopping.wait(0.5):

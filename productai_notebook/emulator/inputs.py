@@ -54,13 +54,19 @@ def decode_data_url(url: str) -> bytes | None:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
+    return is_loopback_host(urlsplit(url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for "localhost" and loopback addresses, IPv4 or IPv6 ("::1", "::ffff:127.0.0.1")."""
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        return False  # a name other than localhost may resolve anywhere
+    mapped = getattr(address, "ipv4_mapped", None)  # Python < 3.13 calls a mapped 127.0.0.1 not loopback
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def fetch_loopback(url: str) -> bytes | None:

@@ -12,7 +12,8 @@ from typing import Any
 import uvicorn
 
 from ..contract import RATE_LIMITS_PER_MINUTE
-from .app import DroppedConnection, Settings, create_app
+from .app import create_app
+from .endpoint import DroppedConnection, Settings
 from .faults import FaultInjector, parse_faults
 from .store import Store
 from .webhooks import WebhookWorker

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
+from .. import contract
 from ..api.errors import ProductAIError
 from ..api.job import Job, JobHandle
+from ..api.models import JobState
 from ..api.tracking import Tracker, get_tracker
 from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
@@ -22,12 +24,13 @@ from .job_view import _NOT_BUILT_ESM, UPDATE_INTERVAL_SECONDS, front_end
 from .static_html import gallery_html
 
 if TYPE_CHECKING:
-    from ..api import Job, JobImage, JobState
+    from ..api import JobImage, ProductAI
 
     JobLike = Job | JobState
 
 GROUPINGS = ("none", "job", "model", "prompt")
 MIN_THUMB, MAX_THUMB = 80, 400
+LISTED_WITHOUT_IMAGES = "listed jobs carry no images: pass t.jobs, or Gallery(states, client=client)"
 
 
 def _state(job: Any) -> Any:
@@ -35,17 +38,36 @@ def _state(job: Any) -> Any:
     return getattr(job, "state", job)
 
 
-def with_images(job: Any) -> Any:
+def with_images(job: Any, client: ProductAI | None = None) -> Any:
     """The job with its images: a listed job that ended has none, so it reads itself once in full.
 
-    A `JobState` has no client to ask, so it stays as it is.
+    A `JobState` has no client of its own: with `client` one that may still get images becomes
+    that client's handle (`client.jobs.get`); without one it stays as it is.
     """
+    if isinstance(job, JobState):
+        return _handle_of(job, client) if client is not None and _may_get_images(job) else job
     if isinstance(job, Job) and job.state.is_summary:  # (listings reach widgets through sync clients)
         try:
             job.refresh()
         except ProductAIError:
             pass  # its images stay missing; the rest of the gallery still shows
     return job
+
+
+def _may_get_images(state: JobState) -> bool:
+    return state.status != contract.FAILED and not state.images
+
+
+def _handle_of(state: JobState, client: ProductAI) -> Any:
+    try:
+        return client.jobs.get(state.job_id)
+    except ProductAIError:
+        return state  # its images stay missing; the rest of the gallery still shows
+
+
+def _lacks_listed_images(job: Any) -> bool:
+    """A completed JobState from a listing: it has images, but a listing never carries them."""
+    return isinstance(job, JobState) and job.status == contract.COMPLETED and job.is_summary
 
 
 def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
@@ -73,7 +95,9 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     """The images of many jobs (`Job` handles or `JobState`s) to explore together.
 
     `gallery.selected` gives the images picked in the grid as `(job, image)` pairs. A listed
-    job (from `client.jobs.list` or a JobsTable) is read once in full to get its images.
+    `Job` (a JobsTable's `t.jobs`) is read once in full to get its images. Listed `JobState`s
+    (`client.jobs.list().jobs`) carry no images and no client to read them with: pass
+    `client=` and each one that may have images becomes that client's `Job` handle.
     A job still running shows its images once it completes, kept fresh by `tracker` (the
     process's own by default) until the gallery is closed.
     """
@@ -86,15 +110,24 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     thumb_size = traitlets.Int(160, min=MIN_THUMB, max=MAX_THUMB).tag(sync=True)
     selected_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     compare = traitlets.Bool(False).tag(sync=True)
+    #: why images the user expects are missing ("" when nothing is): shown above the grid
+    notice = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
-        self, jobs: Iterable[JobLike] = (), *, tracker: Tracker | None = None, **kwargs: Any
+        self,
+        jobs: Iterable[JobLike] = (),
+        *,
+        client: ProductAI | None = None,
+        tracker: Tracker | None = None,
+        **kwargs: Any,
     ) -> None:
         # What close() tears down exists first: a gallery that failed to build is still closed.
         self._live = Throttle[None](lambda _: self._show_items(), UPDATE_INTERVAL_SECONDS)
         self._stop_following: list[Callable[[], None]] = []
-        self._jobs = [with_images(job) for job in jobs]
-        super().__init__(items=gallery_items(self._jobs), **kwargs)
+        self._jobs = [with_images(job, client) for job in jobs]
+        listed = client is None and any(map(_lacks_listed_images, self._jobs))
+        notice = LISTED_WITHOUT_IMAGES if listed else ""
+        super().__init__(items=gallery_items(self._jobs), notice=notice, **kwargs)
         install_cell_hook()
         running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
         for job in running:
@@ -158,12 +191,13 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = gallery_html(self.items)
+        data["text/html"] = gallery_html(self.items, notice=self.notice)
         return bundle
 
     def _summary(self) -> str:
         chosen = f", {len(self.selected_keys)} selected" if self.selected_keys else ""
-        return f"Gallery: {len(self.items)} images of {len(self._jobs)} jobs{chosen}"
+        notice = f" ({self.notice})" if self.notice else ""
+        return f"Gallery: {len(self.items)} images of {len(self._jobs)} jobs{chosen}{notice}"
 
     def __repr__(self) -> str:
         return self._summary()

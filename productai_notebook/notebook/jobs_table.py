@@ -120,6 +120,8 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         self._client = client
         self._limit = limit
         self._first_offset = offset
+        # Where the next page starts on the server: ahead of the rows shown when a page repeated a job.
+        self._next_offset = offset
         self._since = since
         self._fetch_all = fetch_all
         self._loaded: list[Job] = []
@@ -137,13 +139,13 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
 
     @property
     def jobs(self) -> list[Job]:
-        """The jobs shown (the model filter applied), newest first."""
-        return [job for job in self._loaded if self._matches_model(job)]
+        """The jobs shown (the model and status filters applied, as in the browser), newest first."""
+        return [job for job in self._loaded if self._passes_filters(job)]
 
     @property
     def selected(self) -> list[Job]:
-        """The jobs ticked in the table."""
-        by_id = {job.id: job for job in self._loaded}
+        """The jobs ticked in the table that the filters show (a ticked row hidden by a filter is not)."""
+        by_id = {job.id: job for job in self.jobs}
         return [by_id[job_id] for job_id in self.selected_ids if job_id in by_id]
 
     def to_dataframe(self) -> pandas.DataFrame:
@@ -178,7 +180,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     def load_more(self) -> None:
         """Fetch the next page of the query and add it to the table."""
         if self.has_more and not self.loading:
-            self._fetch(self._first_offset + len(self._loaded), replace=False)
+            self._fetch(self._next_offset, replace=False)
 
     def _fetch(self, offset: int, *, replace: bool) -> None:
         status = None if self.status_filter == "all" else self.status_filter
@@ -197,6 +199,11 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
                 self.error = str(exc)
                 self.loading = False
             return
+        self._next_offset = offset + len(fetched)
+        if not replace:
+            # A job created since the last page shifts the pages by one: never show a job twice.
+            shown = {job.id for job in self._loaded}
+            fetched = [state for state in fetched if state.job_id not in shown]
         # A job this client made keeps its live handle (and so its prompt); the rest get their own.
         jobs = [self._client._listed_handle(state) for state in fetched]
         self._listed_models.update((state.job_id, state.model) for state in fetched)
@@ -270,7 +277,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         jobs = self.selected or self.jobs
         if self.gallery is not None:
             self.gallery.close()
-        self.gallery = Gallery([with_images(job) for job in jobs])
+        self.gallery = Gallery(jobs)
         self._show_beneath()
         return self.gallery
 
@@ -284,12 +291,14 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     def _show_beneath(self) -> None:
         self._beneath.children = tuple(view for view in (self.opened, self.gallery) if view is not None)
 
-
     def _is_recent(self, job: Job | JobState) -> bool:
         return self._since is None or (job.created_at is not None and job.created_at >= self._since)
 
-    def _matches_model(self, job: Job) -> bool:
-        return self.model_filter == "all" or self.model_filter in (job.model, self._listed_models.get(job.id))
+    def _passes_filters(self, job: Job) -> bool:
+        # The browser hides a row whose job moved on from the queried status: so does Python.
+        status_ok = self.status_filter == "all" or job.status == self.status_filter
+        model = self.model_filter
+        return status_ok and (model == "all" or model in (job.model, self._listed_models.get(job.id)))
 
     # -- display and teardown -----------------------------------------------------------
 

@@ -158,7 +158,11 @@ class ProductAIMagics(Magics):
     @line_magic
     def productai(self, line: str) -> Any:
         """The ProductAI API: `%productai jobs|job|wait|generate|me|sandbox|config`; `--help` for details."""
-        words = arg_split(line, posix=True)
+        try:
+            words = arg_split(line, posix=True)
+        except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
+            problem = f"unbalanced quote or trailing backslash in the line ({exc})"
+            raise UsageError(f"%productai: {problem}") from None
         if not words or words[0] in ("-h", "--help", "help"):
             print(_overview())
             return None

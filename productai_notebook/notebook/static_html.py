@@ -152,8 +152,9 @@ def jobs_table_html(rows: Iterable[Mapping[str, Any]]) -> str:
     return f'<table class="pai-table pai-static"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def gallery_html(items: Iterable[Mapping[str, Any]]) -> str:
-    """Images of many jobs as a grid of linked thumbnails, captioned with job, model and prompt."""
+def gallery_html(items: Iterable[Mapping[str, Any]], notice: str = "") -> str:
+    """Images of many jobs as a grid of linked thumbnails, captioned with job, model and prompt;
+    `notice` (why images are missing) above them."""
     figures = []
     for item in items:
         url = safe_url(item.get("url"))
@@ -165,4 +166,5 @@ def gallery_html(items: Iterable[Mapping[str, Any]]) -> str:
         alt = item.get("prompt") or f"Image {item.get('index')} of job {item.get('job_id')}"
         figures.append(_thumb(url, str(alt), f"{caption} {_size(item)}".strip()))
     grid = f'<div style="{_GRID}">{"".join(figures)}</div>'
-    return f'<div class="pai-explorer pai-static" style="{_BOX}">{grid}</div>'
+    note = f'<p class="pai-notice">{_text(notice)}</p>' if notice else ""
+    return f'<div class="pai-explorer pai-static" style="{_BOX}">{note}{grid}</div>'

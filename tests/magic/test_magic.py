@@ -76,6 +76,7 @@ def test_jobs_help_says_model_is_filtered_locally(shell, capsys):
         (f"generate --image-url {IMAGE_URL} --prompt hi --num-images 5", "must be between 1 and 4, not 5"),
         (f"generate --image-url {IMAGE_URL} --asset asset_1 --prompt hi", "not allowed with argument"),
         ("me extra", "unrecognized arguments: extra"),
+        (f'generate --image-url {IMAGE_URL} --prompt "abc', "unbalanced quote"),
     ],
 )
 def test_bad_input_is_one_usage_line(shell, with_account, line, expected):

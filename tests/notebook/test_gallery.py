@@ -87,3 +87,25 @@ def test_listed_jobs_are_read_in_full_for_their_images(jobs):
     # the client that made them lists its own handles, which know the prompts
     gallery = Gallery(JobsTable(client, status="completed").jobs)
     assert {item["prompt"] for item in gallery.items} == {"lamp on oak", "lamp at dusk"}
+
+
+def test_listed_states_say_why_they_show_no_images(jobs):
+    listed = jobs[0].client.jobs.list().jobs  # summaries: no images, no client to read them with
+    gallery = Gallery(listed)
+    assert gallery.items == []
+    hint = "listed jobs carry no images: pass t.jobs, or Gallery(states, client=client)"
+    assert gallery.notice == hint
+    data, _ = gallery._repr_mimebundle_()
+    assert hint in data["text/plain"] and hint in data["text/html"]
+    assert Gallery(jobs).notice == ""
+
+
+def test_listed_states_with_a_client_are_read_in_full(jobs):
+    client = jobs[0].client
+    with ProductAI(api_key=client.api_key, base_url=client.base_url) as other:
+        gallery = Gallery(other.jobs.list().jobs, client=other)
+        assert sorted(item["key"] for item in gallery.items) == sorted(
+            [f"{jobs[0].id}:0", f"{jobs[0].id}:1", f"{jobs[2].id}:0"]
+        )
+        assert gallery.notice == ""
+        assert repr(gallery) == "Gallery: 3 images of 3 jobs"

@@ -91,6 +91,29 @@ def test_load_more_adds_the_next_page(account):
     assert len(table.rows) == 5
 
 
+def test_load_more_never_shows_a_job_twice_when_a_job_was_made_meanwhile(account):
+    made = generate(account, [("nanobanana", f"n{i}", 1) for i in range(5)], wait=False)
+    table = JobsTable(account, limit=2)
+    generate(account, [("nanobanana", "newer", 1)], wait=False)  # every later page shifts by one
+    send_from_browser(table, {"type": "load_more"})
+    send_from_browser(table, {"type": "load_more"})
+    assert [row["job_id"] for row in table.rows] == [job.id for job in reversed(made)]
+    assert not table.has_more
+
+
+def test_the_selection_and_its_images_follow_the_model_filter(account, batch):
+    red, _, green = batch
+    table = JobsTable(account)
+    table.selected_ids = [red.id, green.id]
+    table.model_filter = "seedream"  # hides the ticked nanobanana2 job
+    assert [job.id for job in table.selected] == [green.id]
+    gallery = table.show_images()
+    assert {item["job_id"] for item in gallery.items} == {green.id}
+    table.selected_ids = [red.id]  # only hidden jobs ticked: every job shown
+    assert table.selected == []
+    assert {item["job_id"] for item in table.show_images().items} == {green.id}
+
+
 def test_clicking_a_row_opens_its_job_beneath(account, batch):
     table = JobsTable(account)
     table.opened_id = batch[0].id

@@ -1,0 +1,85 @@
+// The gallery's grid: the items in titled groups of selectable thumbnails that open the lightbox.
+import { groupItems } from "../lib/groups.js";
+import { formatTimestamp } from "../lib/time.js";
+import { h, plural } from "../shared/dom.js";
+import { openLightbox } from "../shared/lightbox.js";
+import { sizeCaption, thumbnailGrid, thumbnailTile } from "../shared/thumbs.js";
+
+function altOf(item) {
+  return `Image ${Number(item.index) + 1} of job ${item.job_id}`;
+}
+
+function slideOf(item) {
+  return {
+    url: item.url,
+    alt: altOf(item),
+    title: item.prompt || "",
+    details: [
+      ["job", "Job", item.job_id ?? "—"],
+      ["model", "Model", item.model ?? "—"],
+      ["prompt", "Prompt", item.prompt || "—"],
+      ["size", "Size", sizeCaption(item) || "—"],
+      ["created", "Created", formatTimestamp(item.created_at)],
+    ],
+  };
+}
+
+/**
+ * The grid inside `host` (where the lightbox opens). `show(items, groupBy, selected, emptyText)`
+ * draws it again (`emptyText` when there are no items); `onToggle(key, checked)` runs when a
+ * checkbox changes.
+ */
+export function galleryGrid({ host, onToggle }) {
+  const element = h("div", { class: "pai-groups" });
+  let checkboxes = new Map();
+  let lightbox = null;
+
+  function section(group, tiles) {
+    return h(
+      "section",
+      { class: "pai-group", "data-group": group.key },
+      h("h4", { class: "pai-group-title", text: `${group.title} (${plural(group.items.length, "image")})` }),
+      thumbnailGrid("pai-items", tiles),
+    );
+  }
+
+  function show(items, groupBy, selected, emptyText) {
+    lightbox?.close();
+    const grouped = groupItems(items, groupBy);
+    const slides = grouped.flatMap((group) => group.items).map(slideOf);
+    checkboxes = new Map();
+    let position = 0;
+    const sections = grouped.map((group) => {
+      const tiles = group.items.map((item) => {
+        const index = position++;
+        const tile = thumbnailTile({
+          image: item,
+          alt: altOf(item),
+          caption: [item.model, sizeCaption(item)].filter(Boolean).join(" · "),
+          tileClass: "pai-item",
+          checkboxClass: "pai-item-select",
+          selected: selected.has(item.key),
+          onOpen: (button) => {
+            lightbox = openLightbox({ host, slides, index, opener: button, onClose: () => (lightbox = null) });
+          },
+          onToggle: (checked) => onToggle(item.key, checked),
+        });
+        tile.element.dataset.key = item.key;
+        checkboxes.set(item.key, tile.checkbox);
+        return tile;
+      });
+      return section(group, tiles);
+    });
+    const none = emptyText ? [h("p", { class: "pai-muted", text: emptyText })] : [];
+    element.replaceChildren(...(items.length ? sections : none));
+  }
+
+  return {
+    element,
+    show,
+    tick(selected) {
+      checkboxes.forEach((checkbox, key) => (checkbox.checked = selected.has(key)));
+    },
+    close: () => lightbox?.close(),
+  };
+}

@@ -1,0 +1,155 @@
+"""What every API route shares: the settings it runs with, faults, authentication, the rate
+limit, and reading a body of bounded size. A route is a `Handler`; `api(handler)` makes it an endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from ..contract import (
+    ERROR_INTERNAL,
+    ERROR_RATE_LIMITED,
+    ERROR_UNAUTHORIZED,
+    MAX_UPLOAD_BYTES,
+    RATE_LIMITS_PER_MINUTE,
+)
+from .errors import ApiError, error_response, invalid
+from .faults import Fault, FaultInjector
+from .ratelimit import RateLimiter
+from .store import Account, Store
+from .webhooks import WebhookWorker
+
+# A multipart upload of a 10 MB image carries a little more than 10 MB of body.
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+@dataclass
+class Settings:
+    """What the app needs from the Emulator that runs it."""
+
+    store: Store
+    seed: int
+    job_seconds: tuple[float, float]
+    rate_limit: int | None
+    faults: FaultInjector
+    webhooks: WebhookWorker
+    origin: Callable[[], str]  # "http://127.0.0.1:PORT", known once the socket is bound
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings of the app serving this request (create_app keeps them in its state)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Handler = Callable[[Request, Account], Awaitable[tuple[int, Any]]]
+
+
+def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Faults, then authentication, then the rate limit, then the route itself."""
+
+    async def endpoint(request: Request) -> Response:
+        settings = settings_of(request)
+        fault = settings.faults.draw()
+        if fault is not None and fault.kind != "garbage":
+            early = await _inject(fault)
+            if early is not None:
+                return early
+        headers: dict[str, str] = {}
+        try:
+            account = _authenticate(settings.store, request)
+            headers = _admit(settings, account)
+            status, body = await handler(request, account)
+            response: Response = JSONResponse(body, status_code=status, headers=headers)
+        except ApiError as error:
+            response = error_response(error.status, error.code, error.message, {**headers, **error.headers})
+        except ClientDisconnect:
+            response = Response(status_code=400)
+        if fault is not None and fault.kind == "garbage":
+            return _garbled(response)
+        return response
+
+    return endpoint
+
+
+def _authenticate(store: Store, request: Request) -> Account:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    account = store.account(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+    if account is None:
+        raise ApiError(
+            401, ERROR_UNAUTHORIZED, "Missing or invalid API key: send Authorization: Bearer <key>"
+        )
+    return account
+
+
+def _admit(settings: Settings, account: Account) -> dict[str, str]:
+    """The rate-limit headers of an admitted request; a 429 for one over the account's limit."""
+    limit = settings.rate_limit or RATE_LIMITS_PER_MINUTE.get(account.plan, 60)
+    verdict = settings.limiter.check(account.user_id, limit)
+    headers = verdict.headers()
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            ERROR_RATE_LIMITED,
+            f"Rate limit of {limit} requests per minute exceeded; retry after {headers['Retry-After']} s",
+            headers,
+        )
+    return headers
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused beyond 10 MB without reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise invalid("body", "is larger than 10 MB")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise invalid("body", "is larger than 10 MB")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # Starlette re-reads a consumed body from here (form parsing needs it again).
+    request._body = body
+    return body
+
+
+class DroppedConnection(Exception):
+    """The 'reset' fault: the connection closes before the answer is complete."""
+
+
+class _DroppedResponse(Response):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"512")],
+            }
+        )
+        # The server closes a connection whose application failed after answering began.
+        raise DroppedConnection
+
+
+async def _inject(fault: Fault) -> Response | None:
+    """Act out a fault before the route runs; None lets the request go on (after a stall)."""
+    if fault.kind == "500":
+        return error_response(500, ERROR_INTERNAL, "Injected fault: internal error")
+    if fault.kind == "429":
+        return error_response(429, ERROR_RATE_LIMITED, "Injected fault: rate limited", {"Retry-After": "1"})
+    if fault.kind == "reset":
+        return _DroppedResponse()
+    await asyncio.sleep(fault.seconds)
+    return None
+
+
+def _garbled(response: Response) -> Response:
+    """The 'garbage' fault: the real answer cut in half, so it is not JSON any more."""
+    body = bytes(response.body)
+    return Response(body[: len(body) // 2], status_code=response.status_code, media_type="application/json")

@@ -1,0 +1,2 @@
+"""The emulator's route handlers, one module per part of the API (jobs, assets, account), plus
+the generated files and the admin view."""

@@ -1,0 +1,80 @@
+"""`POST /v1/generate`, `GET /v1/jobs` and `GET /v1/jobs/{job_id}`."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from starlette.requests import Request
+
+from ...contract import ERROR_INSUFFICIENT_CREDITS, ERROR_JOB_NOT_FOUND, FAIL_MARKER, tokens_for
+from .. import validation, views
+from ..endpoint import read_body, settings_of
+from ..errors import ApiError, invalid
+from ..lifecycle import job_duration, plan_timeline
+from ..store import Account, InsufficientCredits, JobRecord
+
+
+async def generate(request: Request, account: Account) -> tuple[int, Any]:
+    settings = settings_of(request)
+    store = settings.store
+    wanted = validation.generate_request(validation.json_object(await read_body(request)))
+    if wanted.asset_id is not None and store.asset(wanted.asset_id, account.user_id) is None:
+        raise invalid("asset_id", "no uploaded asset of this account has this id")
+    fails = FAIL_MARKER in (wanted.prompt or "") or FAIL_MARKER in (wanted.image_url or "")
+    cost = tokens_for(wanted.model, wanted.num_images)
+    created_at = time.time()
+
+    def make(seq: int) -> JobRecord:
+        duration = job_duration(settings.seed, seq, settings.job_seconds)
+        return JobRecord(
+            seq=seq,
+            job_id="job_" + secrets.token_urlsafe(12),
+            user_id=account.user_id,
+            model=wanted.model,
+            num_images=wanted.num_images,
+            aspect_ratio=wanted.aspect_ratio,
+            prompt=wanted.prompt,
+            preset_id=wanted.preset_id,
+            image_url=wanted.image_url,
+            asset_id=wanted.asset_id,
+            webhook_url=wanted.webhook_url,
+            timeline=plan_timeline(created_at, duration, fails),
+            tokens=0 if fails else cost,
+        )
+
+    try:
+        job = store.create_job(account, cost, make)
+    except InsufficientCredits as short:
+        raise ApiError(
+            403,
+            ERROR_INSUFFICIENT_CREDITS,
+            f"This job needs {short.needed} credits and the account has {short.available}; "
+            "buy credits or lower num_images",
+        ) from None
+    if job.webhook_url:
+        settings.webhooks.job_created()
+    return 202, views.created_view(job)
+
+
+async def get_job(request: Request, account: Account) -> tuple[int, Any]:
+    settings = settings_of(request)
+    job = settings.store.job(account.user_id, request.path_params["job_id"])
+    if job is None:
+        raise ApiError(404, ERROR_JOB_NOT_FOUND, "No job with this id in this account")
+    return 200, views.job_view(job, time.time(), settings.origin())
+
+
+async def list_jobs(request: Request, account: Account) -> tuple[int, Any]:
+    page = validation.page(request.query_params)
+    now = time.time()
+    store = settings_of(request).store
+    jobs, total = store.list_jobs(account.user_id, page.status, page.limit, page.offset, now)
+    return 200, {
+        "jobs": [views.job_summary(job, now) for job in jobs],
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "has_more": page.offset + len(jobs) < total,
+    }
