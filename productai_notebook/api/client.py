@@ -207,28 +207,8 @@ class JobPages:
         return new
 
 
-def _generate_spec(
-    *,
-    model: str,
-    image_url: str | None,
-    asset_id: str | None,
-    prompt: str | None,
-    preset_id: str | None,
-    num_images: int,
-    aspect_ratio: str,
-    webhook_url: str | None,
-) -> RequestSpec:
-    """`POST /generate` from the arguments of a client's `generate`, checked (see `generate_body`)."""
-    body = generate_body(
-        model=model,
-        image_url=image_url,
-        asset_id=asset_id,
-        prompt=prompt,
-        preset_id=preset_id,
-        num_images=num_images,
-        aspect_ratio=aspect_ratio,
-        webhook_url=webhook_url,
-    )
+def _generate_spec(body: dict[str, Any]) -> RequestSpec:
+    """`POST /generate` of a checked body: the one request a retry must never repeat blindly."""
     return RequestSpec("POST", "generate", json=body, creates=True)
 
 
@@ -307,14 +287,16 @@ class ProductAI(_Base[Job, httpx.Client]):
     ) -> Job:
         """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images."""
         spec = _generate_spec(
-            model=model,
-            image_url=image_url,
-            asset_id=asset_id,
-            prompt=prompt,
-            preset_id=preset_id,
-            num_images=num_images,
-            aspect_ratio=aspect_ratio,
-            webhook_url=webhook_url,
+            generate_body(
+                model=model,
+                image_url=image_url,
+                asset_id=asset_id,
+                prompt=prompt,
+                preset_id=preset_id,
+                num_images=num_images,
+                aspect_ratio=aspect_ratio,
+                webhook_url=webhook_url,
+            )
         )
         return self._handle(JobState.parse(self._call(spec)), prompt)
 
@@ -552,14 +534,16 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         webhook_url: str | None = None,
     ) -> AsyncJob:
         spec = _generate_spec(
-            model=model,
-            image_url=image_url,
-            asset_id=asset_id,
-            prompt=prompt,
-            preset_id=preset_id,
-            num_images=num_images,
-            aspect_ratio=aspect_ratio,
-            webhook_url=webhook_url,
+            generate_body(
+                model=model,
+                image_url=image_url,
+                asset_id=asset_id,
+                prompt=prompt,
+                preset_id=preset_id,
+                num_images=num_images,
+                aspect_ratio=aspect_ratio,
+                webhook_url=webhook_url,
+            )
         )
         return self._handle(JobState.parse(await self._call(spec)), prompt)
 
@@ -584,7 +568,6 @@ class AsyncJobs:
     async def fetch_state(self, job_id: str) -> JobState:
         spec = RequestSpec("GET", _http.job_path(check_job_id(job_id)))
         return JobState.parse(await self._client._call(spec))
-
 
     async def get(self, job_id: str) -> AsyncJob:
         known = self._client._known_terminal(job_id)
