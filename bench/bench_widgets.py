@@ -29,6 +29,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "productai_notebook" / "static"
 PAGE = Path(__file__).parent / "widgets_page.html"
+FAKE_MODEL = REPO / "js" / "tests" / "fake_model.js"
 RESULTS = Path(__file__).parent / "results" / "widgets.json"
 
 # The browser tests' Chromium set-up (Debian's binary and its flags), not a second copy of it.
@@ -74,6 +75,7 @@ def _site() -> Iterator[str]:
         root = Path(tmp)
         shutil.copytree(STATIC, root / "static")
         shutil.copy(PAGE, root / "index.html")
+        shutil.copy(FAKE_MODEL, root / "fake_model.js")  # the same stand-in model vitest uses
         _write_images(root / "img", GALLERY_IMAGES)
         server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
