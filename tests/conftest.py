@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,23 @@ def api_key() -> str:
 def emulator(api_key: str) -> Iterator[Emulator]:
     with Emulator(api_key=api_key, plan="enterprise", job_seconds=(0.4, 1.2), seed=1) as emu:
         yield emu
+
+
+@pytest.fixture
+def account_key(emulator: Emulator) -> str:
+    """The key of a fresh emulator account: what a test lists is then only its own jobs."""
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    return key
+
+
+@pytest.fixture
+def account(emulator: Emulator, account_key: str):
+    """A client of a fresh emulator account."""
+    from productai_notebook.api import ProductAI
+
+    with ProductAI(api_key=account_key, base_url=emulator.base_url) as c:
+        yield c
 
 
 @pytest.fixture

@@ -188,9 +188,9 @@ class ImageDownload:
 class JobPages:
     """Walking every page of a job listing, minus the requests: the next offset, each job once."""
 
-    def __init__(self, page_size: int) -> None:
-        list_params(page_size, 0, None)  # the same bounds as a page of list()
-        self.offset = 0
+    def __init__(self, page_size: int, offset: int = 0) -> None:
+        list_params(page_size, offset, None)  # the same bounds as a page of list()
+        self.offset = offset
         self.more = True
         self._seen: set[str] = set()
 

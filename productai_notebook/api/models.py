@@ -260,11 +260,6 @@ class JobState:
         }
         return replace(self, **missing) if missing else self
 
-    def updated_with(self, fields: Mapping[str, Any]) -> JobState:
-        """This state with some wire fields replaced (a webhook carries only part of a job)."""
-        merged = {k: v for k, v in self.to_dict().items() if v is not None}
-        return JobState.parse({**merged, **fields})
-
 
 @dataclass(frozen=True)
 class JobPage:

@@ -72,11 +72,12 @@ class WebhookEvent:
     def state(self, previous: JobState | None = None) -> JobState:
         """The job's state after this event; fields the delivery lacks (model, ...) come from `previous`."""
         fields = {k: v for k, v in self.payload.items() if k != "event"}
-        return previous.updated_with(fields) if previous else JobState.parse(fields)
+        state = JobState.parse(fields)
+        return state.filled_from(previous) if previous else state
 
     def apply_to(self, job: JobHandle) -> bool:
         """Push this event into a job handle (its observers run); True if it changed the job."""
-        return job._apply(self.state(job.state))
+        return job._apply(self.state())  # _apply keeps what the delivery lacks
 
 
 class InvalidSignatureError(InvalidResponseError):

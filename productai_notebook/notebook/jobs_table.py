@@ -20,6 +20,7 @@ import ipywidgets
 import traitlets
 
 from .. import contract
+from ..api.client import JobPages
 from ..api.errors import ProductAIError
 from ..api.tracking import get_tracker
 from ..sandbox import current_client
@@ -113,15 +114,12 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         client = client or current_client()
         if client is None:
             raise ValueError(NO_CLIENT)
-        if not 1 <= limit <= contract.MAX_LIST_LIMIT:
-            raise ValueError(f"limit must be between 1 and {contract.MAX_LIST_LIMIT}, not {limit}")
-        if offset < 0:
-            raise ValueError(f"offset must be 0 or more, not {offset}")
         self._client = client
         self._limit = limit
         self._first_offset = offset
-        # Where the next page starts on the server: ahead of the rows shown when a page repeated a job.
-        self._next_offset = offset
+        # The pages read so far: where the next starts on the server, and each job once
+        # (a job created between two pages shifts them by one). Checks limit and offset too.
+        self._pages = JobPages(limit, offset)
         self._since = since
         self._fetch_all = fetch_all
         self._loaded: list[Job] = []
@@ -175,14 +173,15 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
     def refresh(self) -> None:
         """Query the API again from the first page (the status filter as it is now)."""
         self._forget_jobs()
-        self._fetch(self._first_offset, replace=True)
+        self._pages = JobPages(self._limit, self._first_offset)
+        self._fetch(replace=True)
 
     def load_more(self) -> None:
         """Fetch the next page of the query and add it to the table."""
         if self.has_more and not self.loading:
-            self._fetch(self._next_offset, replace=False)
+            self._fetch(replace=False)
 
-    def _fetch(self, offset: int, *, replace: bool) -> None:
+    def _fetch(self, *, replace: bool) -> None:
         status = None if self.status_filter == "all" else self.status_filter
         self.loading = True
         try:
@@ -192,18 +191,14 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
                 fetched = list(takewhile(self._is_recent, every) if self._since else every)
                 total, has_more = len(fetched), False
             else:
-                page = self._client.jobs.list(limit=self._limit, offset=offset, status=status)
-                fetched, total, has_more = list(page.jobs), page.total, page.has_more
+                page = self._client.jobs.list(limit=self._limit, offset=self._pages.offset, status=status)
+                fetched, total = self._pages.take(page), page.total
+                has_more = self._pages.more
         except ProductAIError as exc:
             with self.hold_sync():
                 self.error = str(exc)
                 self.loading = False
             return
-        self._next_offset = offset + len(fetched)
-        if not replace:
-            # A job created since the last page shifts the pages by one: never show a job twice.
-            shown = {job.id for job in self._loaded}
-            fetched = [state for state in fetched if state.job_id not in shown]
         # A job this client made keeps its live handle (and so its prompt); the rest get their own.
         jobs = [self._client._listed_handle(state) for state in fetched]
         self._listed_models.update((state.job_id, state.model) for state in fetched)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,6 @@ from productai_notebook.emulator import Emulator
 SHOE = "https://example.com/shoe.jpg"
 FAST = 0.1  # poll fast: the emulator's jobs take about a second
 _accounts = itertools.count()
-
-
-@pytest.fixture
-def own_account(emulator: Emulator) -> Iterator[ProductAI]:
-    """A client of a fresh, empty account, so counts are exact while other tests make jobs."""
-    key = f"pk_test_own_{next(_accounts)}"
-    emulator.add_account(key, plan="enterprise", credits=100_000)
-    with ProductAI(key, base_url=emulator.base_url) as client:
-        yield client
 
 
 def test_generate_wait_images_download(client: ProductAI, tmp_path: Path) -> None:
@@ -92,8 +82,8 @@ async def test_async_wait_all(async_client: AsyncProductAI) -> None:
     assert [job.status for job in done] == ["completed"] * 3
 
 
-def test_list_with_each_status_filter(own_account: ProductAI) -> None:
-    client = own_account
+def test_list_with_each_status_filter(account: ProductAI) -> None:
+    client = account  # a fresh account: counts are exact while other tests make jobs
     jobs = [
         client.generate(model="nanobanana2", image_url=SHOE, prompt=p) for p in ("a", "b", f"c {FAIL_MARKER}")
     ]
@@ -139,9 +129,8 @@ async def test_async_iter_goes_over_more_than_250_jobs(
     assert len(seen) == 260 and set(seen) == made
 
 
-async def test_async_list_with_each_status_filter(own_account: ProductAI, emulator: Emulator) -> None:
-    key = own_account.settings.api_key
-    async with AsyncProductAI(key, base_url=emulator.base_url) as client:
+async def test_async_list_with_each_status_filter(account_key: str, emulator: Emulator) -> None:
+    async with AsyncProductAI(account_key, base_url=emulator.base_url) as client:
         prompts = ("a", f"b {FAIL_MARKER}")
         jobs = [await client.generate(model="seedream", image_url=SHOE, prompt=p) for p in prompts]
         await client.jobs.wait_all(jobs, timeout=60, poll_interval=FAST)

@@ -391,3 +391,19 @@ def test_a_listed_ended_job_says_its_images_are_not_read_yet() -> None:
             "<Job job_bad failed (listed: refresh() for its error)>",
         ]
         assert repr(listed[0].refresh()) == "<Job job_done completed 1 image>"
+
+
+def test_paging_yields_each_job_once_when_a_job_is_created_between_pages() -> None:
+    from productai_notebook.api import JobPage
+    from productai_notebook.api.client import JobPages
+
+    def page(ids: list[str], has_more: bool) -> JobPage:
+        jobs = [{"job_id": i, "status": "completed"} for i in ids]
+        return JobPage.parse({"jobs": jobs, "total": 5, "limit": 2, "offset": 0, "has_more": has_more})
+
+    pages = JobPages(2)
+    first = pages.take(page(["j5", "j4"], True))
+    # a new job at the top pushed j4 onto the second page
+    second = pages.take(page(["j4", "j3"], True))
+    assert [j.job_id for j in first + second] == ["j5", "j4", "j3"]
+    assert pages.offset == 4 and pages.more

@@ -121,3 +121,14 @@ def test_the_receiver_answers_a_wrong_signature_401_and_a_bad_body_400(
         assert receiver.receive("/webhook", sign(body, SECRET), body) == 400
     finally:
         receiver.stop()
+
+
+def test_a_delivery_pushed_into_a_job_completes_it_and_keeps_its_model() -> None:
+    from productai_notebook.api.job import JobHandle
+
+    body = body_of(COMPLETED)
+    job = JobHandle(JobState.parse({"job_id": "job_abc123xyz", "status": "processing", "model": "seedream"}))
+    seen: list[str] = []
+    job.observe(lambda j: seen.append(j.status))
+    assert parse_event(body, sign(body, SECRET), SECRET).apply_to(job)
+    assert seen == ["completed"] and job.model == "seedream" and len(job.images) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -39,13 +38,6 @@ def shell(no_client: None) -> Iterator[InteractiveShell]:
     InteractiveShell.clear_instance()
 
 
-@pytest.fixture
-def account(emulator):
-    """A client of a fresh emulator account, so the jobs it lists are only this test's."""
-    key = f"pk_test_magic_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    with ProductAI(api_key=key, base_url=emulator.base_url) as c:
-        yield c
 
 
 @pytest.fixture

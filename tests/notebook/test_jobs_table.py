@@ -6,7 +6,6 @@ import contextlib
 import json
 import sys
 import threading
-import uuid
 
 import pytest
 
@@ -18,13 +17,6 @@ ROW_KEYS = {"job_id", "status", "model", "num_images", "tokens_used", "created_a
             "failed_at", "duration_seconds"}
 
 
-@pytest.fixture
-def account(emulator):
-    """A client of a fresh emulator account: its table holds only this test's jobs."""
-    key = f"pk_test_table_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    with ProductAI(api_key=key, base_url=emulator.base_url) as client:
-        yield client
 
 
 def generate(client, specs, *, wait=True) -> list[Job]:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-
 from productai_notebook import JobsTable
 from productai_notebook.api import ProductAI
 from productai_notebook.contract import FAIL_MARKER
@@ -13,12 +9,6 @@ from productai_notebook.contract import FAIL_MARKER
 IMAGE_URL = "https://example.com/bag.jpg"
 
 
-@pytest.fixture
-def account_key(emulator) -> str:
-    """A fresh emulator account: its table holds only this test's jobs."""
-    key = f"pk_test_handles_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    return key
 
 
 def test_the_gallery_opened_from_the_table_groups_by_the_prompts_sent(emulator, account_key):

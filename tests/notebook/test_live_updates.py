@@ -3,11 +3,9 @@ in the background is sent again by the next cell, so a headless run saves it."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from notebook_waits import wait_until
 
 from productai_notebook import Gallery, JobsTable
@@ -18,13 +16,6 @@ from productai_notebook.notebook import _resend
 IMAGE_URL = "https://example.com/vase.jpg"
 
 
-@pytest.fixture
-def account(emulator) -> Iterator[ProductAI]:
-    """A client of a fresh emulator account: its table holds only this test's jobs."""
-    key = f"pk_test_live_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    with ProductAI(api_key=key, base_url=emulator.base_url) as client:
-        yield client
 
 
 def generate(client: ProductAI, prompt: str = "a vase", num_images: int = 1) -> Job:
