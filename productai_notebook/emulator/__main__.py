@@ -10,7 +10,7 @@ import threading
 
 from ..contract import RATE_LIMITS_PER_MINUTE
 from .faults import parse_faults
-from .server import DEFAULT_API_KEY, Emulator
+from .server import DEFAULT_API_KEY, LIST_ORDERS, Emulator
 
 
 def _job_seconds(text: str) -> tuple[float, float]:
@@ -48,6 +48,33 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--job-seconds", type=_job_seconds, default=(3.0, 10.0), metavar="MIN:MAX")
     p.add_argument("--rate-limit", type=int, default=None, metavar="N", help="requests/min for every plan")
     p.add_argument(
+        "--rate-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the sliding window the rate limit counts over (shorter to test pacing quickly)",
+    )
+    vague = p.add_argument_group("a stricter or vaguer server than documented")
+    vague.add_argument(
+        "--no-rate-limit-headers",
+        dest="rate_limit_headers",
+        action="store_false",
+        help="send no X-RateLimit-* headers (Retry-After stays on a 429)",
+    )
+    vague.add_argument(
+        "--list-order", choices=LIST_ORDERS, default="newest", help="order of GET /v1/jobs pages"
+    )
+    vague.add_argument(
+        "--no-list-progress", dest="list_progress", action="store_false", help="list items carry no progress"
+    )
+    vague.add_argument(
+        "--estimate-error",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="make estimated_time_seconds wrong by up to this share either way, e.g. 0.5",
+    )
+    p.add_argument(
         "--faults",
         type=_faults,
         default=None,
@@ -78,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         db=None if args.memory else args.db,
         host=args.host,
         port=args.port,
+        rate_window=args.rate_window,
+        rate_limit_headers=args.rate_limit_headers,
+        list_order=args.list_order,
+        list_progress=args.list_progress,
+        estimate_error=args.estimate_error,
         **extra,
     )
     stopping = threading.Event()

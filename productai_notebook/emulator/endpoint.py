@@ -20,7 +20,7 @@ from ..contract import (
 )
 from .errors import ApiError, error_response, invalid
 from .faults import Fault, FaultInjector
-from .ratelimit import RateLimiter
+from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .store import Account, Store
 from .webhooks import WebhookWorker
 
@@ -40,6 +40,11 @@ class Settings:
     webhooks: WebhookWorker
     origin: Callable[[], str]  # "http://127.0.0.1:PORT", known once the socket is bound
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    # How plain or vague a server to play (the real service's answers are not all documented)
+    rate_limit_headers: bool = True  # False: no X-RateLimit-* on any answer (Retry-After stays on a 429)
+    list_order: str = "newest"  # "shuffled": each page of GET /v1/jobs in random order
+    list_progress: bool = True  # False: list items carry no progress
+    estimate_error: float = 0.0  # estimated_time_seconds off by up to this share, either way
 
 
 def settings_of(request: Request) -> Settings:
@@ -93,11 +98,14 @@ def _admit(settings: Settings, account: Account) -> dict[str, str]:
     limit = settings.rate_limit or RATE_LIMITS_PER_MINUTE.get(account.plan, 60)
     verdict = settings.limiter.check(account.user_id, limit)
     headers = verdict.headers()
+    if not settings.rate_limit_headers:
+        headers = {name: value for name, value in headers.items() if not name.startswith("X-RateLimit-")}
     if not verdict.allowed:
+        per = "minute" if settings.limiter.window == WINDOW_SECONDS else f"{settings.limiter.window:g} s"
         raise ApiError(
             429,
             ERROR_RATE_LIMITED,
-            f"Rate limit of {limit} requests per minute exceeded; retry after {headers['Retry-After']} s",
+            f"Rate limit of {limit} requests per {per} exceeded; retry after {headers['Retry-After']} s",
             headers,
         )
     return headers

@@ -27,15 +27,19 @@ class Timeline:
     ends_at: float
     fails: bool
 
-    @property
-    def estimated_seconds(self) -> int:
-        return max(1, math.ceil(self.ends_at - self.created_at))
-
 
 def job_duration(seed: int, seq: int, job_seconds: tuple[float, float]) -> float:
     """The nth job of an emulator with this seed always takes the same time."""
     low, high = job_seconds
     return low + (high - low) * random.Random(f"{seed}/{seq}").random()
+
+
+def estimate_seconds(timeline: Timeline, seed: int, seq: int, error: float) -> int:
+    """The estimate a new job is given: its true duration, or off by up to `error` of it either way
+    (the same for the same job), to play a service whose estimates are rough."""
+    true = timeline.ends_at - timeline.created_at
+    factor = 1.0 + error * (2 * random.Random(f"{seed}/{seq}/estimate").random() - 1)
+    return max(1, math.ceil(true * factor))
 
 
 def plan_timeline(created_at: float, duration: float, fails: bool) -> Timeline:

@@ -1,4 +1,8 @@
-"""Requests per minute per account, over a sliding 60-second window, as ProductAI's plans allow."""
+"""Requests per minute per account, over a sliding 60-second window, as ProductAI's plans allow.
+
+The window can be shortened (`Emulator(rate_window=3)`) so tests of pacing at "10 a minute" run in
+seconds: the limit then counts per window, and every header speaks in that window's seconds.
+"""
 
 from __future__ import annotations
 
@@ -30,19 +34,22 @@ class Verdict:
 
 
 class RateLimiter:
-    def __init__(self) -> None:
+    def __init__(self, window_seconds: float = WINDOW_SECONDS) -> None:
+        if window_seconds <= 0:
+            raise ValueError("the rate window must be positive seconds")
+        self.window = window_seconds
         self._requests: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def check(self, account: str, limit: int) -> Verdict:
-        """Count one request of `account` if it fits under `limit` per minute."""
+        """Count one request of `account` if it fits under `limit` per window."""
         now = time.monotonic()
         with self._lock:
             recent = self._requests.setdefault(account, deque())
-            while recent and recent[0] <= now - WINDOW_SECONDS:
+            while recent and recent[0] <= now - self.window:
                 recent.popleft()
             allowed = len(recent) < limit
             if allowed:
                 recent.append(now)
-            reset = math.ceil(recent[0] + WINDOW_SECONDS - now) if recent else 0
+            reset = math.ceil(recent[0] + self.window - now) if recent else 0
             return Verdict(allowed, limit, limit - len(recent), reset)

@@ -15,12 +15,15 @@ from ..contract import RATE_LIMITS_PER_MINUTE
 from .app import create_app
 from .endpoint import DroppedConnection, Settings
 from .faults import FaultInjector, parse_faults
+from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .store import Store
 from .webhooks import WebhookWorker
 
 DEFAULT_API_KEY = "pk_test_emulator"
 DEFAULT_CREDITS = 1_000_000  # enough for test suites that create hundreds of jobs
 START_TIMEOUT_SECONDS = 30.0
+#: "newest": GET /v1/jobs newest first, as documented here; "shuffled": each page in random order
+LIST_ORDERS = ("newest", "shuffled")
 
 
 class _HideDroppedConnections(logging.Filter):
@@ -49,7 +52,16 @@ class Emulator:
         credits: int = DEFAULT_CREDITS,
         host: str = "127.0.0.1",
         port: int = 0,
+        rate_window: float = WINDOW_SECONDS,
+        rate_limit_headers: bool = True,
+        list_order: str = "newest",
+        list_progress: bool = True,
+        estimate_error: float = 0.0,
     ) -> None:
+        if list_order not in LIST_ORDERS:
+            raise ValueError(f"list_order must be one of {', '.join(LIST_ORDERS)}, not {list_order!r}")
+        if not 0 <= estimate_error < 1:
+            raise ValueError(f"estimate_error must be a share in [0, 1), not {estimate_error!r}")
         if plan not in RATE_LIMITS_PER_MINUTE:
             raise ValueError(f"plan must be one of {', '.join(RATE_LIMITS_PER_MINUTE)}, not {plan!r}")
         low, high = job_seconds
@@ -68,6 +80,11 @@ class Emulator:
             faults=FaultInjector(parse_faults(faults or ""), seed),
             webhooks=self._webhooks,
             origin=lambda: self.origin,
+            limiter=RateLimiter(rate_window),
+            rate_limit_headers=rate_limit_headers,
+            list_order=list_order,
+            list_progress=list_progress,
+            estimate_error=estimate_error,
         )
         self._server = uvicorn.Server(
             uvicorn.Config(

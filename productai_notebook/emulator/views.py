@@ -70,8 +70,9 @@ def job_view(job: JobRecord, now: float, origin: str) -> dict[str, Any]:
     return view
 
 
-def job_summary(job: JobRecord, now: float) -> dict[str, Any]:
-    """An item of `GET /v1/jobs`: the page's fields, plus the end time and outcome of its status."""
+def job_summary(job: JobRecord, now: float, with_progress: bool = True) -> dict[str, Any]:
+    """An item of `GET /v1/jobs`: the page's fields, plus the end time and outcome of its status
+    (and the progress of a running job, unless the emulator plays a server whose lists lack it)."""
     t = job.timeline
     status = status_at(t, now)
     summary: dict[str, Any] = {
@@ -87,18 +88,18 @@ def job_summary(job: JobRecord, now: float) -> dict[str, Any]:
     elif status == FAILED:
         summary["failed_at"] = iso(t.ends_at)
         summary["error"] = job_error()
-    else:
+    elif with_progress:
         summary["progress"] = progress_at(t, now)
     return summary
 
 
-def created_view(job: JobRecord) -> dict[str, Any]:
+def created_view(job: JobRecord, estimated_seconds: int) -> dict[str, Any]:
     """The 202 answer of `POST /v1/generate`."""
     return {
         "job_id": job.job_id,
         "status": PENDING,
         "created_at": iso(job.timeline.created_at),
-        "estimated_time_seconds": job.timeline.estimated_seconds,
+        "estimated_time_seconds": estimated_seconds,
         "model": job.model,
         "num_images": job.num_images,
     }

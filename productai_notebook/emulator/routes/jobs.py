@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 from typing import Any
@@ -12,7 +13,7 @@ from ...contract import ERROR_INSUFFICIENT_CREDITS, ERROR_JOB_NOT_FOUND, FAIL_MA
 from .. import validation, views
 from ..endpoint import read_body, settings_of
 from ..errors import ApiError, invalid
-from ..lifecycle import job_duration, plan_timeline
+from ..lifecycle import estimate_seconds, job_duration, plan_timeline
 from ..store import Account, InsufficientCredits, JobRecord
 
 
@@ -55,7 +56,8 @@ async def generate(request: Request, account: Account) -> tuple[int, Any]:
         ) from None
     if job.webhook_url:
         settings.webhooks.job_created()
-    return 202, views.created_view(job)
+    estimate = estimate_seconds(job.timeline, settings.seed, job.seq, settings.estimate_error)
+    return 202, views.created_view(job, estimate)
 
 
 async def get_job(request: Request, account: Account) -> tuple[int, Any]:
@@ -69,10 +71,13 @@ async def get_job(request: Request, account: Account) -> tuple[int, Any]:
 async def list_jobs(request: Request, account: Account) -> tuple[int, Any]:
     page = validation.page(request.query_params)
     now = time.time()
-    store = settings_of(request).store
-    jobs, total = store.list_jobs(account.user_id, page.status, page.limit, page.offset, now)
+    settings = settings_of(request)
+    jobs, total = settings.store.list_jobs(account.user_id, page.status, page.limit, page.offset, now)
+    if settings.list_order == "shuffled":
+        # the same jobs on the same page, in an order a client cannot rely on
+        random.shuffle(jobs)
     return 200, {
-        "jobs": [views.job_summary(job, now) for job in jobs],
+        "jobs": [views.job_summary(job, now, settings.list_progress) for job in jobs],
         "total": total,
         "limit": page.limit,
         "offset": page.offset,
