@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api import *  # noqa: F403  (the client's public names are ours too)
 from .api import __all__ as _api_names
-from .api.job import set_display_hook
+from .api import set_display_hook
 from .sandbox import sandbox, use
 
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .contract import API_KEY_ENV
 
 if TYPE_CHECKING:
-    from .api.client import ProductAI
+    from .api import ProductAI
     from .emulator import Emulator
 
 _lock = threading.Lock()
@@ -27,7 +27,7 @@ def sandbox() -> ProductAI:
     global _sandbox_emulator, _sandbox_client
     with _lock:
         if _sandbox_client is None:
-            from .api.client import ProductAI
+            from .api import ProductAI
             from .emulator import Emulator
 
             _sandbox_emulator = Emulator(
@@ -49,7 +49,7 @@ def current_client() -> ProductAI | None:
     """The chosen client, else one from `PRODUCTAI_API_KEY`, else None (the caller says what to do)."""
     global _chosen
     if _chosen is None and os.environ.get(API_KEY_ENV):
-        from .api.client import ProductAI
+        from .api import ProductAI
 
         _chosen = ProductAI()
     return _chosen

@@ -7,6 +7,7 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
     job.download("out/")
 """
 
+# `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from .client import AsyncProductAI, ProductAI
 from .errors import (
     APIConnectionError,
@@ -26,7 +27,16 @@ from .errors import (
     RateLimitError,
 )
 from .job import AsyncJob, Job
+from .job import JobHandle as JobHandle
+from .job import set_display_hook as set_display_hook
 from .models import Account, Asset, JobError, JobImage, JobPage, JobState
+from .resources import JobPages as JobPages
+from .tracking import IDLE as IDLE
+from .tracking import LIVE as LIVE
+from .tracking import RECONNECTING as RECONNECTING
+from .tracking import Tracker as Tracker
+from .tracking import current_tracker as current_tracker
+from .tracking import get_tracker as get_tracker
 
 __all__ = [
     "ProductAI",

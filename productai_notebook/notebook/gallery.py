@@ -14,10 +14,7 @@ import anywidget
 import traitlets
 
 from .. import contract
-from ..api.errors import ProductAIError
-from ..api.job import Job, JobHandle
-from ..api.models import JobState
-from ..api.tracking import Tracker, get_tracker
+from ..api import Job, JobHandle, JobState, ProductAIError, Tracker, get_tracker
 from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
 from .job_view import _NOT_BUILT_ESM, UPDATE_INTERVAL_SECONDS, front_end

@@ -13,9 +13,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..api.job import JobHandle
-from ..api.models import JobImage
-from ..api.tracking import IDLE, Tracker, get_tracker
+from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
 from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle
 from .static_html import job_html, job_text

@@ -20,9 +20,7 @@ import ipywidgets
 import traitlets
 
 from .. import contract
-from ..api.client import JobPages
-from ..api.errors import ProductAIError
-from ..api.tracking import get_tracker
+from ..api import JobPages, ProductAIError, get_tracker
 from ..sandbox import current_client
 from ._resend import changed_in_background, install_cell_hook
 from ._throttle import Throttle

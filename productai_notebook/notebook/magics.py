@@ -18,7 +18,7 @@ from IPython.utils.process import arg_split
 from traitlets import Float, Int
 
 from .. import contract
-from ..api.errors import JobTimeoutError, ProductAIError
+from ..api import JobTimeoutError, ProductAIError
 from ..sandbox import current_client, sandbox, use
 from .jobs_table import NO_CLIENT, JobsTable
 
@@ -250,7 +250,7 @@ def load_ipython_extension(ipython: Any) -> None:
 def unload_ipython_extension(ipython: Any) -> None:
     ipython.magics_manager.magics["line"].pop("productai", None)
     ipython.configurables[:] = [c for c in ipython.configurables if not isinstance(c, ProductAIMagics)]
-    from ..api.tracking import current_tracker
+    from ..api import current_tracker
 
     tracker = current_tracker()  # close the running one; never start one just to close it
     if tracker is not None:
