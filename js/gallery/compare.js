@@ -40,8 +40,11 @@ export function showCompare(container, items, onClose) {
   );
 }
 
-/** The compare region: `show(items, open)` fills it with the items when open, else empties and hides it. */
-export function comparePanel({ onClose }) {
+/**
+ * The compare region: `show(items, open)` fills it with the items when open, else empties and
+ * hides it; `returnFocus()` runs when it closes with focus inside, so focus never drops to the page.
+ */
+export function comparePanel({ onClose, returnFocus }) {
   const element = h("div", { class: "pai-compare", role: "region", "aria-label": "Compare images" });
   element.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -52,9 +55,11 @@ export function comparePanel({ onClose }) {
   return {
     element,
     show(items, open) {
+      const hadFocus = element.contains(document.activeElement);
       element.hidden = !open;
       if (open) showCompare(element, items, onClose);
       else element.replaceChildren();
+      if (hadFocus && !element.contains(document.activeElement)) returnFocus();
     },
   };
 }

@@ -43,8 +43,22 @@ export function galleryGrid({ host, onToggle }) {
     );
   }
 
+  // the item (and which of its two controls) that has focus, to give it back after a redraw
+  function focusedItem() {
+    const active = document.activeElement;
+    const tile = active && element.contains(active) ? active.closest(".pai-item") : null;
+    return tile ? { key: tile.dataset.key, checkbox: active.matches("input") } : null;
+  }
+
+  function restoreFocus(focused) {
+    if (!focused || element.contains(document.activeElement)) return;
+    const tile = [...element.querySelectorAll(".pai-item")].find((node) => node.dataset.key === focused.key);
+    tile?.querySelector(focused.checkbox ? "input" : ".pai-thumb").focus({ preventScroll: true });
+  }
+
   function show(items, groupBy, selected, emptyText) {
     lightbox?.close();
+    const focused = focusedItem();
     const grouped = groupItems(items, groupBy);
     const slides = grouped.flatMap((group) => group.items).map(slideOf);
     checkboxes = new Map();
@@ -72,6 +86,7 @@ export function galleryGrid({ host, onToggle }) {
     });
     const none = emptyText ? [h("p", { class: "pai-muted", text: emptyText })] : [];
     element.replaceChildren(...(items.length ? sections : none));
+    restoreFocus(focused);
   }
 
   return {

@@ -1,5 +1,6 @@
 // Gallery: the images of many jobs, grouped, sized, selectable, compared side by side.
 import { h } from "../shared/dom.js";
+import { keepKeysFromNotebook } from "../shared/keys.js";
 import { canCompare, comparePanel } from "./compare.js";
 import { galleryGrid } from "./grid.js";
 import { galleryToolbar } from "./toolbar.js";
@@ -15,9 +16,9 @@ function render({ model, el }) {
   let selected = new Set(model.get("selected_keys") || []);
   const selectedItems = () => items.filter((item) => selected.has(item.key));
 
-  const root = h("div", { class: "pai-root pai-explorer" });
+  const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-explorer" }));
   const toolbar = galleryToolbar({ model, save, resize: (px) => root.style.setProperty("--pai-thumb-size", `${px}px`) });
-  const compare = comparePanel({ onClose: () => save("compare", false) });
+  const compare = comparePanel({ onClose: () => save("compare", false), returnFocus: () => toolbar.focusCompare() });
   // why images the user expects are missing (Python says): text, never markup
   const notice = h("p", { class: "pai-gallery-notice pai-muted", role: "note" });
   const grid = galleryGrid({ host: root, onToggle: toggle });

@@ -49,6 +49,7 @@ export function galleryToolbar({ model, save, resize }) {
       thumbSize.value = String(size);
       resize(size);
     },
+    focusCompare: () => compareButton.focus(),
     showSelection(count) {
       selectionCount.textContent = count ? `${count} selected` : "";
       compareButton.disabled = !canCompare(count);

@@ -1,5 +1,6 @@
 // JobView: live progress of one generation job, then its images, or its error.
 import { h } from "../shared/dom.js";
+import { keepKeysFromNotebook } from "../shared/keys.js";
 import { createFailureView } from "./failure.js";
 import { createProgressView } from "./progress.js";
 import { createResultView } from "./result.js";
@@ -21,12 +22,8 @@ function render({ model, el }) {
     text: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
   });
   const body = h("div", { class: "pai-job-body" });
-  const root = h(
-    "div",
-    { class: "pai-root pai-job" },
-    h("div", { class: "pai-job-header" }, status, jobId),
-    connection,
-    body,
+  const root = keepKeysFromNotebook(
+    h("div", { class: "pai-root pai-job" }, h("div", { class: "pai-job-header" }, status, jobId), connection, body),
   );
   el.append(root);
 

@@ -1,5 +1,6 @@
 // The rows: only those in view are in the DOM (spacers keep the full height), each with a
-// checkbox to tick it and a click (or Enter) to open its job beneath the table.
+// checkbox to tick it and a click (or Enter) to open its job beneath the table. Redraws keep
+// the row elements that stay in view, so the row or checkbox the user is on keeps focus.
 import { visibleRange } from "../lib/windowing.js";
 import { h } from "../shared/dom.js";
 import { COLUMNS } from "./columns.js";
@@ -10,27 +11,30 @@ import { COLUMNS } from "./columns.js";
 export const ROW_HEIGHT = 32;
 const VIEWPORT_HEIGHT = 360;
 
-function spacer(height) {
-  const cell = h("td", { colspan: COLUMNS.length + 1 });
-  cell.style.height = `${height}px`; // through CSSOM: a strict style-src policy allows it
-  return h("tr", { class: "pai-spacer", "aria-hidden": "true" }, cell);
+function spacer() {
+  return h("tr", { class: "pai-spacer", "aria-hidden": "true" }, h("td", { colspan: COLUMNS.length + 1 }));
 }
 
-function rowElement(row, index, { ticked, opened }) {
+function setHeight(row, height) {
+  row.firstChild.style.height = `${height}px`; // through CSSOM: a strict style-src policy allows it
+  row.hidden = height === 0;
+}
+
+function rowElement(row) {
   const checkbox = h("input", { type: "checkbox", class: "pai-row-select", "aria-label": `Select job ${row.job_id}` });
-  checkbox.checked = ticked;
   return h(
     "tr",
-    {
-      class: opened ? "pai-row pai-row-open" : "pai-row",
-      "data-job-id": row.job_id,
-      "aria-rowindex": index + 2,
-      "aria-selected": opened ? "true" : "false",
-      tabindex: "0",
-    },
+    { class: "pai-row", "data-job-id": row.job_id, tabindex: "0" },
     h("td", { class: "pai-select-col" }, checkbox),
     ...COLUMNS.map((column) => h("td", { class: column.numeric ? "pai-numeric" : null }, column.cell(row))),
   );
+}
+
+/** The element inside `tbody` that has focus, as {jobId, checkbox}; null when focus is elsewhere. */
+function focusIn(tbody) {
+  const active = document.activeElement;
+  const row = active && tbody.contains(active) ? active.closest("tr.pai-row") : null;
+  return row ? { jobId: row.dataset.jobId, checkbox: active !== row } : null;
 }
 
 /**
@@ -38,10 +42,20 @@ function rowElement(row, index, { ticked, opened }) {
  * ticked ids; a tick calls onTick(). `update(force)` redraws the rows in view.
  */
 export function tableBody({ model, save, view, thead, onTick }) {
-  const tbody = h("tbody");
+  const top = spacer();
+  const bottom = spacer();
+  const tbody = h("tbody", {}, top, bottom);
   const table = h("table", { class: "pai-jobs" }, thead, tbody);
-  const scroller = h("div", { class: "pai-table-scroll" }, table);
+  // focusable itself, so focus has somewhere to stay when the focused row scrolls out of the window
+  const scroller = h("div", { class: "pai-table-scroll", tabindex: "-1" }, table);
+  // the row elements in the DOM, by job id, with the row data each was drawn from (as JSON)
+  let drawn = new Map();
   let windowFor = null;
+
+  function elementFor(row, data) {
+    const known = drawn.get(row.job_id);
+    return known && known.data === data ? known.element : rowElement(row);
+  }
 
   function update(force = false) {
     table.setAttribute("aria-rowcount", String(view.shown.length + 1));
@@ -54,13 +68,39 @@ export function tableBody({ model, save, view, thead, onTick }) {
     const key = `${range.start}:${range.end}:${view.shown.length}`;
     if (!force && key === windowFor) return;
     windowFor = key;
+    const focused = focusIn(tbody);
     const openedId = model.get("opened_id");
-    const rows = view.shown
-      .slice(range.start, range.end)
-      .map((row, i) =>
-        rowElement(row, range.start + i, { ticked: view.selected.has(row.job_id), opened: row.job_id === openedId }),
-      );
-    tbody.replaceChildren(spacer(range.before), ...rows, spacer(range.after));
+    const next = new Map();
+    view.shown.slice(range.start, range.end).forEach((row, i) => {
+      const data = JSON.stringify(row);
+      const element = elementFor(row, data);
+      element.setAttribute("aria-rowindex", String(range.start + i + 2)); // the header is row 1
+      element.setAttribute("aria-selected", row.job_id === openedId ? "true" : "false");
+      element.classList.toggle("pai-row-open", row.job_id === openedId);
+      element.querySelector("input.pai-row-select").checked = view.selected.has(row.job_id);
+      next.set(row.job_id, { data, element });
+    });
+    for (const [jobId, { element }] of drawn) {
+      if (next.get(jobId)?.element !== element) element.remove();
+    }
+    // insert in order, moving only what is out of place: a moved (re-inserted) element loses focus
+    let cursor = top.nextSibling;
+    for (const { element } of next.values()) {
+      if (element === cursor) cursor = cursor.nextSibling;
+      else tbody.insertBefore(element, cursor);
+    }
+    drawn = next;
+    setHeight(top, range.before);
+    setHeight(bottom, range.after);
+    restoreFocus(focused);
+  }
+
+  // focus fell out with a redrawn row: put it on the same job's row (or checkbox), or on the table
+  function restoreFocus(focused) {
+    if (!focused || tbody.contains(document.activeElement)) return;
+    const row = drawn.get(focused.jobId)?.element;
+    const target = row ? (focused.checkbox ? row.querySelector("input.pai-row-select") : row) : scroller;
+    target.focus({ preventScroll: true });
   }
 
   function open(jobId) {
@@ -82,7 +122,10 @@ export function tableBody({ model, save, view, thead, onTick }) {
   });
   tbody.addEventListener("keydown", (event) => {
     const row = event.target.closest("tr.pai-row");
-    if (row && event.target === row && event.key === "Enter") open(row.dataset.jobId);
+    if (row && event.target === row && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault(); // Space would scroll the page
+      open(row.dataset.jobId);
+    }
   });
   return { element: scroller, update };
 }

@@ -7,7 +7,9 @@ export function tableFooter({ model }) {
   const totals = h("div", { class: "pai-totals" });
   const pagerText = h("span", { class: "pai-pager-count" });
   const loadMore = h("button", { class: "pai-load-more", type: "button", text: "Load more" });
-  loadMore.addEventListener("click", () => model.send({ type: "load_more" }));
+  loadMore.addEventListener("click", () => {
+    if (loadMore.getAttribute("aria-disabled") !== "true") model.send({ type: "load_more" });
+  });
   return {
     element: h("div", { class: "pai-table-footer" }, totals, h("div", { class: "pai-pager" }, pagerText, loadMore)),
     update(shown) {
@@ -17,7 +19,9 @@ export function tableFooter({ model }) {
       const loaded = (model.get("rows") || []).length;
       const total = Math.max(Number(model.get("total")) || 0, loaded);
       pagerText.textContent = `${loaded} of ${total}`;
-      loadMore.disabled = !model.get("has_more") || Boolean(model.get("loading"));
+      // aria-disabled, not disabled: a disabled button drops the keyboard focus to the page
+      const off = !model.get("has_more") || Boolean(model.get("loading"));
+      loadMore.setAttribute("aria-disabled", off ? "true" : "false");
     },
   };
 }

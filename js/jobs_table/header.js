@@ -21,7 +21,7 @@ export function tableHeader({ model, save }) {
   }
   const selectHeader = h("th", { scope: "col", class: "pai-select-col", "aria-label": "Selected" });
   return {
-    element: h("thead", {}, h("tr", {}, selectHeader, ...cells)),
+    element: h("thead", {}, h("tr", { "aria-rowindex": "1" }, selectHeader, ...cells)),
     update() {
       const sortBy = model.get("sort_by");
       const direction = model.get("sort_descending") ? "descending" : "ascending";

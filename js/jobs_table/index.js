@@ -3,6 +3,7 @@
 // view are in the DOM, so thousands of jobs stay cheap.
 import { filterRows, sortRows } from "../lib/rows.js";
 import { h } from "../shared/dom.js";
+import { keepKeysFromNotebook } from "../shared/keys.js";
 import { tableBody } from "./body.js";
 import { tableControls } from "./filters.js";
 import { tableFooter } from "./footer.js";
@@ -43,7 +44,9 @@ function render({ model, el }) {
   const body = tableBody({ model, save, view, thead: header.element, onTick: showSelection });
   const error = h("div", { class: "pai-table-error pai-alert", role: "alert" });
   const empty = h("p", { class: "pai-empty pai-muted", text: "No jobs to show." });
-  const root = h("div", { class: "pai-root pai-table" }, controls.element, error, body.element, empty, footer.element);
+  const root = keepKeysFromNotebook(
+    h("div", { class: "pai-root pai-table" }, controls.element, error, body.element, empty, footer.element),
+  );
   el.append(root);
 
   function refresh() {

@@ -138,12 +138,16 @@ describe("paging and actions", () => {
     widget.model.set("rows", makeRows(156));
     widget.model.set("has_more", false);
     expect($(".pai-pager").textContent).toContain("156 of 156");
-    expect($(".pai-load-more").disabled).toBe(true);
+    expect($(".pai-load-more").getAttribute("aria-disabled")).toBe("true");
+    $(".pai-load-more").click();
+    expect(widget.model.sent).toEqual([{ type: "load_more" }]); // no second ask once nothing more matches
   });
 
   test("load more is off when Python says nothing more matches, whatever the total", () => {
     show(makeRows(20), { total: 156, has_more: false }); // say --since cut the listing short
-    expect($(".pai-load-more").disabled).toBe(true);
+    expect($(".pai-load-more").getAttribute("aria-disabled")).toBe("true");
+    $(".pai-load-more").click();
+    expect(widget.model.sent).toEqual([]);
   });
 
   test("a row click opens that job; clicking it again closes it", () => {
@@ -197,5 +201,69 @@ describe("loading and errors", () => {
     expect($(".pai-table-error").getAttribute("role")).toBe("alert");
     expect(document.querySelector("img")).toBeNull();
     expect($(".pai-empty").hidden).toBe(false);
+  });
+});
+
+describe("keyboard focus", () => {
+  const row = (id) => $(`tr.pai-row[data-job-id="${id}"]`);
+  const scrollTo = (top) => {
+    const scroller = $(".pai-table-scroll");
+    scroller.scrollTop = top;
+    scroller.dispatchEvent(new Event("scroll"));
+  };
+
+  test("scrolling redraws around the focused row without dropping its focus", () => {
+    show(makeRows(200), { sort_by: "job_id", sort_descending: false });
+    row("job_00010").focus();
+    scrollTo(12 * ROW_HEIGHT); // the window moves: rows above go, rows below come
+    expect(shownIds()).not.toContain("job_00000");
+    expect(document.activeElement).toBe(row("job_00010"));
+  });
+
+  test("a focused row scrolled far out of the window leaves focus on the table, not the page", () => {
+    show(makeRows(200), { sort_by: "job_id", sort_descending: false });
+    row("job_00001").focus();
+    scrollTo(150 * ROW_HEIGHT);
+    expect(document.activeElement).toBe($(".pai-table-scroll"));
+  });
+
+  test("ticking a checkbox with the keyboard keeps focus on it", () => {
+    show(makeRows(5));
+    const box = row("job_00002").querySelector("input.pai-row-select");
+    box.focus();
+    box.click(); // what Space does on a focused checkbox
+    expect(widget.model.get("selected_ids")).toEqual(["job_00002"]);
+    expect(document.activeElement).toBe(box);
+  });
+
+  test("Enter on a row opens its job and focus stays on the row", () => {
+    show(makeRows(5));
+    row("job_00003").focus();
+    const enter = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+    row("job_00003").dispatchEvent(enter);
+    expect(enter.defaultPrevented).toBe(true);
+    expect(widget.model.get("opened_id")).toBe("job_00003");
+    expect(document.activeElement).toBe(row("job_00003"));
+    expect(row("job_00003").getAttribute("aria-selected")).toBe("true");
+  });
+
+  test("rows sent again by Python keep their elements; a changed row keeps the focus", () => {
+    const rows = makeRows(5);
+    show(rows);
+    const focused = row("job_00002");
+    focused.focus();
+    widget.model.set("rows", structuredClone(rows));
+    expect(row("job_00002")).toBe(focused);
+    widget.model.set("rows", rows.map((r) => (r.job_id === "job_00002" ? { ...r, status: "completed" } : r)));
+    expect(document.activeElement).toBe(row("job_00002"));
+    expect(row("job_00002").querySelector(".pai-chip").textContent).toBe("completed");
+  });
+
+  test("the windowed rows tell screen readers the whole grid's size and their place in it", () => {
+    show(makeRows(200), { sort_by: "job_id", sort_descending: false });
+    scrollTo(100 * ROW_HEIGHT);
+    expect($("table.pai-jobs").getAttribute("aria-rowcount")).toBe("201");
+    expect($("thead tr").getAttribute("aria-rowindex")).toBe("1");
+    expect(row("job_00100").getAttribute("aria-rowindex")).toBe("102");
   });
 });

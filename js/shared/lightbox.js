@@ -3,6 +3,7 @@
 // that opened it.
 import { downloadName, safeImageUrl } from "../lib/urls.js";
 import { facts, h } from "./dom.js";
+import { keepKeysFromNotebook } from "./keys.js";
 import "./lightbox.css";
 
 const COPY_STATUS_MS = 2000;
@@ -28,7 +29,7 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
   const copy = h("button", { class: "pai-copy-url", type: "button", text: "Copy URL" });
   const copyStatus = h("span", { class: "pai-copy-status", role: "status" });
 
-  const element = h(
+  const element = keepKeysFromNotebook(h(
     "div",
     {
       class: "pai-lightbox",
@@ -36,8 +37,6 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
       "aria-modal": "true",
       "aria-label": "Image viewer",
       tabindex: "-1",
-      // JupyterLab ignores its own shortcuts (arrows, Escape) inside this element
-      "data-lm-suppress-shortcuts": "true",
     },
     h(
       "div",
@@ -48,7 +47,7 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
       details,
       h("div", { class: "pai-lightbox-actions" }, download, copy, copyStatus),
     ),
-  );
+  ));
 
   function show(position) {
     current = Math.max(0, Math.min(slides.length - 1, position));

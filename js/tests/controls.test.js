@@ -1,0 +1,69 @@
+// Every control of the three widgets: JupyterLab's notebook shortcuts stay out of it, and a
+// screen reader can name it.
+import { afterEach, expect, test } from "vitest";
+import Gallery from "../gallery/index.js";
+import JobView from "../job_view/index.js";
+import JobsTable from "../jobs_table/index.js";
+import { mount } from "./fake_model.js";
+
+const image = (n) => ({ url: `https://cdn.example/img_${n}.jpg`, width: 1024, height: 768 });
+const job = {
+  job_id: "job_1",
+  status: "completed",
+  model: "seedream",
+  num_images: 2,
+  created_at: "2024-01-15T10:30:00Z",
+  completed_at: "2024-01-15T10:30:20Z",
+  images: [image(1), image(2)],
+};
+const WIDGETS = {
+  JobView: [JobView, { job, connection: "idle", selected_indices: [] }],
+  JobsTable: [
+    JobsTable,
+    {
+      rows: [{ ...job, tokens_used: 6, duration_seconds: 20 }],
+      total: 5,
+      has_more: true,
+      status_filter: "all",
+      model_filter: "all",
+      sort_by: "created_at",
+      sort_descending: true,
+      selected_ids: [],
+      opened_id: null,
+    },
+  ],
+  Gallery: [
+    Gallery,
+    {
+      items: job.images.map((img, index) => ({ ...img, key: `job_1:${index}`, job_id: "job_1", index, model: "seedream" })),
+      group_by: "none",
+      thumb_size: 160,
+      selected_keys: ["job_1:0", "job_1:1"],
+      compare: true,
+    },
+  ],
+};
+const CONTROLS = "input, select, button, a[href], [tabindex]";
+
+function accessibleName(control) {
+  const labelled = control.getAttribute("aria-label") || control.closest("label")?.textContent;
+  return (labelled || control.textContent || "").trim();
+}
+
+let widget;
+afterEach(() => {
+  widget?.cleanup();
+  document.body.replaceChildren();
+});
+
+test.each(Object.keys(WIDGETS))("every control of %s keeps its keys from the notebook and has a name", (name) => {
+  const [module, state] = WIDGETS[name];
+  widget = mount(module, state);
+  widget.el.querySelector(".pai-thumb")?.click(); // the lightbox's controls too
+  const controls = [...widget.el.querySelectorAll(CONTROLS)].filter((node) => node.getAttribute("tabindex") !== "-1");
+  expect(controls.length).toBeGreaterThan(3);
+  for (const control of controls) {
+    expect(control.closest("[data-lm-suppress-shortcuts]"), control.outerHTML).not.toBeNull();
+    expect(accessibleName(control), control.outerHTML).not.toBe("");
+  }
+});
