@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from ..contract import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, ERROR_INSUFFICIENT_CREDITS
+from ._redact import redact_json, redact_text, remember_key
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -71,6 +72,9 @@ class ClientSettings:
     max_retries: int = DEFAULT_MAX_RETRIES
     max_retry_wait: float = MAX_RETRY_WAIT_SECONDS
 
+    def __post_init__(self) -> None:
+        remember_key(self.api_key)
+
     @classmethod
     def resolve(
         cls,
@@ -108,8 +112,8 @@ class ClientSettings:
         }
 
     def redact(self, text: str) -> str:
-        """`text` with the key blanked out, for anything that may be shown or logged."""
-        return text.replace(self.api_key, "[redacted]") if self.api_key else text
+        """`text` without the key or any Bearer token, for anything that may be shown or logged."""
+        return redact_text(text, (self.api_key,))
 
 
 def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
@@ -214,12 +218,23 @@ def connection_error(
     )
 
 
-def decode_json(settings: ClientSettings, response: httpx.Response) -> Any:
-    """The body as JSON, or an InvalidResponseError that says what came instead."""
+def _loads(settings: ClientSettings, content: bytes) -> Any:
+    """Decoded JSON with the key and Bearer tokens redacted: what every model is built from.
+
+    ValueError for anything that is not JSON, including a nesting too deep to decode.
+    """
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        kind = response.headers.get("content-type", "no content type")
+        return redact_json(json.loads(content), (settings.api_key,))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def decode_json(settings: ClientSettings, response: httpx.Response) -> Any:
+    """The body as JSON (secrets redacted), or an InvalidResponseError that says what came instead."""
+    try:
+        return _loads(settings, response.content)
+    except ValueError:  # UnicodeDecodeError is one
+        kind = settings.redact(response.headers.get("content-type", "no content type"))[:100]
         what = "an empty body" if not response.content else f"a body that is not JSON ({kind})"
         raise InvalidResponseError(
             f"The API answered {response.status_code} with {what}. "
@@ -234,8 +249,8 @@ def status_error(settings: ClientSettings, response: httpx.Response) -> APIStatu
     body: Any = None
     code, message = "", ""
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = _loads(settings, response.content)
+    except ValueError:
         pass
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         code = str(body["error"].get("code") or "")

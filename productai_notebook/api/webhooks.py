@@ -12,12 +12,13 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
+from ._redact import redact_json, remember_key
 from .errors import InvalidResponseError
 from .job import JobHandle
 from .models import JSON, JobState
@@ -50,10 +51,11 @@ class WebhookEvent:
     payload: JSON = field(hash=False, repr=False)
 
     @classmethod
-    def parse(cls, body: bytes) -> WebhookEvent:
+    def parse(cls, body: bytes, *, secrets: Iterable[str] = ()) -> WebhookEvent:
+        """Read a delivery's body; `secrets` (and any Bearer token) are redacted from its text."""
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data = redact_json(json.loads(body), secrets)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to decode
             raise InvalidResponseError("The webhook body is not JSON.") from None
         if not isinstance(data, dict):
             raise InvalidResponseError("The webhook body is not a JSON object.")
@@ -88,7 +90,8 @@ def parse_event(body: bytes, signature: str | None, secret: str) -> WebhookEvent
     """A verified event; InvalidSignatureError for a failed signature, InvalidResponseError for a bad body."""
     if not verify(body, signature, secret):
         raise InvalidSignatureError("The webhook signature is missing or wrong: the delivery was refused.")
-    return WebhookEvent.parse(body)
+    # the secret is often the API key itself: an event that quotes it must not carry it further
+    return WebhookEvent.parse(body, secrets=(secret,))
 
 
 class WebhookReceiver:
@@ -110,6 +113,7 @@ class WebhookReceiver:
         if not secret:
             raise ValueError("a webhook secret is needed to verify deliveries")
         self._secret = secret
+        remember_key(secret)
         self._callback = callback
         self._path = path
         self._seen: set[tuple[str, str]] = set()

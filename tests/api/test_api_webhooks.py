@@ -114,7 +114,7 @@ def test_the_receiver_answers_a_wrong_signature_401_and_a_bad_body_400(
         assert receiver.receive("/webhook", sign(broken, SECRET), broken) == 400
 
         # the status comes from the kind of error, not from its words
-        def refuse(body: bytes) -> WebhookEvent:
+        def refuse(body: bytes, **_: object) -> WebhookEvent:
             raise InvalidResponseError("The webhook body has a field named signature that is wrong.")
 
         monkeypatch.setattr(WebhookEvent, "parse", staticmethod(refuse))
