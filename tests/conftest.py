@@ -57,9 +57,13 @@ async def async_client(emulator: Emulator, api_key: str):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: Playwright's sync API keeps an event loop running in this thread
-    while its session lasts, and asyncio tests after it could not start their own."""
+    """Browser tests last, and all in one worker when pytest-xdist spreads the rest (they share one
+    JupyterLab): Playwright's sync API keeps an event loop running in its thread while its session
+    lasts, and asyncio tests after it could not start their own."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture
