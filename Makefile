@@ -43,6 +43,7 @@ py-test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: $(STAMP) browser-deps
+	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run.py
 
 clean:

@@ -62,7 +62,7 @@ class JupyterServer:
     root_dir: Path
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -75,11 +75,12 @@ def _write_user_settings(config_dir: Path) -> None:
         path.write_text(json.dumps(settings))
 
 
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path, what: str = "JupyterLab") -> None:
+    """Until `url` answers 200; `server` (`what`, writing to `log`) exiting first is an error."""
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {server.returncode}:\n{_tail(log)}")
+            raise RuntimeError(f"{what} exited with {server.returncode}:\n{tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -87,10 +88,10 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> N
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.25)  # polling an HTTP port: there is no event to await
-    raise TimeoutError(f"JupyterLab not ready at {url} after {SERVER_START_SECONDS}s:\n{_tail(log)}")
+    raise TimeoutError(f"{what} not ready at {url} after {SERVER_START_SECONDS}s:\n{tail(log)}")
 
 
-def _tail(log: Path, lines: int = 30) -> str:
+def tail(log: Path, lines: int = 30) -> str:
     """The end of the server's log: the log itself goes with its temporary folder."""
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -134,7 +135,7 @@ def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
         for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
             env.pop(name, None)
         _write_user_settings(home / "config")
-        port = _free_port()
+        port = free_port()
         log = home / "jupyterlab.log"
         with log.open("wb") as out:
             server = subprocess.Popen(
@@ -148,7 +149,7 @@ def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
             )  # fmt: skip
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(f"{base_url}/lab", server, log)
+            wait_until_ready(f"{base_url}/lab", server, log)
             yield JupyterServer(base_url=base_url, root_dir=root)
         finally:
             _stop(server)

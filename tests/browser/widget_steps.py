@@ -27,6 +27,38 @@ _WATCH_PROGRESS = """() => {
 }"""
 
 
+# The same record where the widget renders inside a shadow root (marimo): a document-wide observer
+# sees nothing in there, so find the first JobView through open shadow roots, then observe it.
+_WATCH_PROGRESS_IN_SHADOW = """() => {
+  window.__paiSeen = [];
+  const find = (root) => {
+    const hit = root.querySelector(".pai-job");
+    if (hit) return hit;
+    for (const el of root.querySelectorAll("*")) {
+      const inner = el.shadowRoot && find(el.shadowRoot);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  const look = (job) => {
+    const bar = job.querySelector("[role=progressbar]");
+    const progress = bar ? Number(bar.getAttribute("aria-valuenow")) : null;
+    const seen = { status: job.dataset.status || "", progress };
+    const last = window.__paiSeen[window.__paiSeen.length - 1];
+    if (!last || last.status !== seen.status || last.progress !== seen.progress) window.__paiSeen.push(seen);
+  };
+  const start = () => {
+    const job = find(document);
+    if (!job) return requestAnimationFrame(start);
+    look(job);
+    new MutationObserver(() => look(job)).observe(job, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ["aria-valuenow", "data-status"],
+    });
+  };
+  start();
+}"""
+
+
 @dataclass(frozen=True)
 class Seen:
     status: str
@@ -36,6 +68,11 @@ class Seen:
 def watch_progress(page: Page) -> None:
     """Start recording what the first JobView shows; call before running the notebook."""
     page.evaluate(_WATCH_PROGRESS)
+
+
+def watch_progress_in_shadow(page: Page) -> None:
+    """`watch_progress` for a host that renders widgets in a shadow root (marimo)."""
+    page.evaluate(_WATCH_PROGRESS_IN_SHADOW)
 
 
 def progress_seen(page: Page) -> list[Seen]:
