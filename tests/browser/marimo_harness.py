@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,13 +16,15 @@ from lab_harness import free_port, wait_until_ready
 
 @contextmanager
 def marimo_app(notebook: Path) -> Iterator[str]:
-    """Serve `notebook` read-only (`marimo run --headless`) and yield its URL.
+    """Serve a temporary copy of `notebook` (`marimo run --headless`) and yield its URL.
 
-    HOME and the XDG folders are temporary, so marimo reads and writes no user config; the app
-    runs against the built-in emulator, never a real account.
+    A copy, since marimo keeps session snapshots beside the notebook; HOME and the XDG folders are
+    temporary too, so marimo reads and writes no user config. The app runs against the built-in
+    emulator, never a real account.
     """
     with tempfile.TemporaryDirectory(prefix="pai-marimo-") as tmp:
         home = Path(tmp)
+        app = Path(shutil.copy(notebook, home / notebook.name))
         env = dict(os.environ)
         env.update(
             HOME=str(home),
@@ -35,7 +38,7 @@ def marimo_app(notebook: Path) -> Iterator[str]:
         log = home / "marimo.log"
         with log.open("wb") as out:
             server = subprocess.Popen(
-                [sys.executable, "-m", "marimo", "run", str(notebook), "--headless", "--no-token",
+                [sys.executable, "-m", "marimo", "run", str(app), "--headless", "--no-token",
                  "--host", "127.0.0.1", "--port", str(port)],
                 env=env, stdout=out, stderr=subprocess.STDOUT, cwd=home,
             )  # fmt: skip
