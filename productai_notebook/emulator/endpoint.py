@@ -18,6 +18,7 @@ from ..contract import (
     MAX_UPLOAD_BYTES,
     RATE_LIMITS_PER_MINUTE,
 )
+from .counts import DROPPED, RequestCounts
 from .errors import ApiError, error_response, invalid
 from .faults import Fault, FaultInjector
 from .ratelimit import WINDOW_SECONDS, RateLimiter
@@ -40,6 +41,7 @@ class Settings:
     webhooks: WebhookWorker
     origin: Callable[[], str]  # "http://127.0.0.1:PORT", known once the socket is bound
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    counts: RequestCounts = field(default_factory=RequestCounts)
     # How plain or vague a server to play (the real service's answers are not all documented)
     rate_limit_headers: bool = True  # False: no X-RateLimit-* on any answer (Retry-After stays on a 429)
     list_order: str = "newest"  # "shuffled": each page of GET /v1/jobs in random order
@@ -61,6 +63,13 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 
     async def endpoint(request: Request) -> Response:
         settings = settings_of(request)
+        _, _, key = request.headers.get("authorization", "").partition(" ")
+        response = await answer(request, settings)
+        status = DROPPED if isinstance(response, _DroppedResponse) else response.status_code
+        settings.counts.record(key.strip(), handler.__name__, status)
+        return response
+
+    async def answer(request: Request, settings: Settings) -> Response:
         fault = settings.faults.draw()
         if fault is not None and fault.kind != "garbage":
             early = await _inject(fault)

@@ -72,7 +72,7 @@ class Emulator:
         self._store = Store(db)
         self._store.ensure_account(api_key, plan, credits, webhook_secret)
         self._webhooks = WebhookWorker(self._store, lambda: self.origin)
-        settings = Settings(
+        self._settings = settings = Settings(
             store=self._store,
             seed=seed,
             job_seconds=(low, high),
@@ -159,6 +159,12 @@ class Emulator:
         if plan not in RATE_LIMITS_PER_MINUTE:
             raise ValueError(f"plan must be one of {', '.join(RATE_LIMITS_PER_MINUTE)}, not {plan!r}")
         self._store.set_account(api_key, plan, credits, webhook_secret)
+
+    def requests(self, api_key: str | None = None) -> dict[str, dict[str, int]]:
+        """The API requests sent with `api_key` (the default account's by default) so far, as
+        `{"statuses": {"200": n, "429": n, "0": dropped, ...}, "routes": {"get_job": n, ...}}`
+        (routes by handler: generate, list_jobs, get_job, me, upload_asset, list_assets)."""
+        return self._settings.counts.of(self.api_key if api_key is None else api_key)
 
     def webhook_deliveries(self) -> list[dict[str, Any]]:
         """Every webhook attempt so far, oldest first: url, event, job_id, status_code, error, attempt,

@@ -14,7 +14,9 @@ def test_a_busy_port_is_one_line_and_exit_code_1():
         port = taken.getsockname()[1]
         done = subprocess.run(
             [sys.executable, "-m", "productai_notebook.emulator", "--port", str(port)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert done.returncode == 1
     assert done.stderr.strip() == f"port {port} is in use; pass --port 0 for a free one"

@@ -9,14 +9,17 @@ from productai_notebook.emulator import Emulator
 from productai_notebook.emulator.inputs import is_loopback, is_loopback_host
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "::ffff:127.0.0.1", "localhost",
-                                  "LOCALHOST"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "::ffff:127.0.0.1", "localhost", "LOCALHOST"]
+)
 def test_loopback_hosts(host):
     assert is_loopback_host(host)
 
 
-@pytest.mark.parametrize("host", ["10.0.0.1", "192.168.1.2", "::", "2001:db8::1", "::ffff:10.0.0.1",
-                                  "example.com", "", "not an address"])
+@pytest.mark.parametrize(
+    "host",
+    ["10.0.0.1", "192.168.1.2", "::", "2001:db8::1", "::ffff:10.0.0.1", "example.com", "", "not an address"],
+)
 def test_other_hosts(host):
     assert not is_loopback_host(host)
 

@@ -40,3 +40,18 @@ def test_a_rate_limit_option_overrides_the_plans():
     with Emulator(api_key="pk_test_three", plan="enterprise", rate_limit=3) as e, api(e) as http:
         codes = [http.get("jobs").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_emulator_counts_each_keys_requests_by_answer_and_route():
+    with Emulator(api_key="pk_test_counted", rate_limit=3, faults=None) as e, api(e) as http:
+        http.get("jobs")
+        http.get("jobs/job_nope")
+        http.get("me")
+        http.get("me")
+        with api(e, "pk_test_somebody_else") as stranger:
+            stranger.get("me")
+        counted = e.requests()
+        strangers = e.requests("pk_test_somebody_else")
+    assert counted["statuses"] == {"200": 2, "404": 1, "429": 1}
+    assert counted["routes"] == {"get_job": 1, "list_jobs": 1, "me": 2}
+    assert strangers["statuses"] == {"401": 1}
