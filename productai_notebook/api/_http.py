@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -23,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from ..contract import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, ERROR_INSUFFICIENT_CREDITS
+from ._inputs import check_api_key, check_sendable
 from ._redact import redact_json, redact_text, remember_key
 from .errors import (
     APIConnectionError,
@@ -32,6 +34,7 @@ from .errors import (
     BadRequestError,
     InsufficientCreditsError,
     InternalServerError,
+    InvalidArgumentError,
     InvalidResponseError,
     NotFoundError,
     PermissionDeniedError,
@@ -87,7 +90,9 @@ class ClientSettings:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
         if not key:
             raise AuthenticationError(401, "unauthorized", "no API key was given")
+        check_api_key(key)
         url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        check_base_url(url)
         return cls(
             api_key=key,
             base_url=url,
@@ -116,6 +121,17 @@ class ClientSettings:
         return redact_text(text, (self.api_key,))
 
 
+def check_base_url(url: str) -> None:
+    """An http(s) URL httpx can send to, or InvalidArgumentError("base_url") before any request."""
+    check_sendable("base_url", url)
+    try:
+        scheme = httpx.URL(url).scheme
+    except (httpx.InvalidURL, UnicodeError):
+        scheme = ""
+    if scheme not in ("http", "https"):
+        raise InvalidArgumentError("base_url", "must be an http(s) URL like https://api.productai.photo/v1")
+
+
 def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(float(value))
 
@@ -140,6 +156,14 @@ class RequestSpec:
     data: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
     creates: bool = False
+
+    def __post_init__(self) -> None:
+        # every argument is checked here, once, before any request: the field named is the API's
+        for fields in (self.params, self.json, self.data, self.files):
+            if isinstance(fields, Mapping):
+                for name, value in fields.items():
+                    check_sendable(name.removesuffix("[]"), name)
+                    check_sendable(name.removesuffix("[]"), value)
 
     def describe(self) -> str:
         return f"{self.method} /{self.path}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import re
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,39 @@ from ..contract import (
 from .errors import InvalidArgumentError
 
 _SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def check_sendable(field: str, value: Any) -> None:
+    """InvalidArgumentError naming `field` when `value` holds text no request can carry.
+
+    UTF-8 cannot encode half of a surrogate pair ("\\ud800"): it comes from a broken paste, a
+    mis-decoded file name or a JSON string cut in two, and httpx would fail with a bare
+    UnicodeEncodeError mid-request. Strings inside lists and mappings (keys too) are checked.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidArgumentError(
+                field,
+                f"holds a character that cannot be sent (U+{ord(value[error.start]):04X} at position "
+                f"{error.start}, half of a surrogate pair): remove it or fix the text's encoding",
+            ) from None
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            check_sendable(field, key)
+            check_sendable(field, item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_sendable(field, item)
+
+
+def check_api_key(key: str) -> None:
+    """The key goes in a header: printable ASCII, as the API issues keys (never echoed: it is a secret)."""
+    if not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
+        raise InvalidArgumentError(
+            "api_key", "holds a space or a character that is not printable ASCII: check it was copied whole"
+        )
 
 
 def generate_body(
@@ -87,6 +121,7 @@ def list_params(limit: int, offset: int, status: str | None) -> dict[str, Any]:
 def check_job_id(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id:
         raise InvalidArgumentError("job_id", "must be a non-empty job id like job_abc123")
+    check_sendable("job_id", job_id)
     return job_id
 
 

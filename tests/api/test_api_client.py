@@ -394,8 +394,7 @@ def test_a_listed_ended_job_says_its_images_are_not_read_yet() -> None:
 
 
 def test_paging_yields_each_job_once_when_a_job_is_created_between_pages() -> None:
-    from productai_notebook.api import JobPage
-    from productai_notebook.api import JobPages
+    from productai_notebook.api import JobPage, JobPages
 
     def page(ids: list[str], has_more: bool) -> JobPage:
         jobs = [{"job_id": i, "status": "completed"} for i in ids]
