@@ -1,6 +1,7 @@
 // Gallery: the images of many jobs, grouped, sized, selectable, compared side by side.
 import { h } from "../shared/dom.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
+import { saver } from "../shared/model.js";
 import { canCompare, comparePanel } from "./compare.js";
 import { galleryGrid } from "./grid.js";
 import { galleryToolbar } from "./toolbar.js";
@@ -8,10 +9,7 @@ import "../shared/base.css";
 import "./style.css";
 
 function render({ model, el }) {
-  const save = (name, value) => {
-    model.set(name, value);
-    model.save_changes();
-  };
+  const save = saver(model);
   let items = [];
   let selected = new Set(model.get("selected_keys") || []);
   const selectedItems = () => items.filter((item) => selected.has(item.key));

@@ -1,6 +1,7 @@
 // JobView: live progress of one generation job, then its images, or its error.
 import { h } from "../shared/dom.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
+import { saver } from "../shared/model.js";
 import { createFailureView } from "./failure.js";
 import { createProgressView } from "./progress.js";
 import { createResultView } from "./result.js";
@@ -30,10 +31,8 @@ function render({ model, el }) {
   let phase = null;
   let view = null;
 
-  function saveSelection(indices) {
-    model.set("selected_indices", indices);
-    model.save_changes();
-  }
+  const save = saver(model);
+  const saveSelection = (indices) => save("selected_indices", indices);
 
   const createView = {
     progress: () => createProgressView(),

@@ -4,6 +4,7 @@
 import { filterRows, sortRows } from "../lib/rows.js";
 import { h } from "../shared/dom.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
+import { saver } from "../shared/model.js";
 import { tableBody } from "./body.js";
 import { tableControls } from "./filters.js";
 import { tableFooter } from "./footer.js";
@@ -31,10 +32,7 @@ function shownRows(model) {
 }
 
 function render({ model, el }) {
-  const save = (name, value) => {
-    model.set(name, value);
-    model.save_changes();
-  };
+  const save = saver(model);
   const view = { shown: [], selected: new Set(model.get("selected_ids") || []) };
   const computeShown = shownRows(model);
   const controls = tableControls({ model, save });

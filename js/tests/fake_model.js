@@ -26,6 +26,10 @@ export function fakeModel(state = {}) {
     send(message) {
       model.sent.push(message);
     },
+    /** A custom message from Python, as anywidget delivers it (msg:custom). */
+    receive(message, buffers = []) {
+      for (const callback of [...(listeners.get("msg:custom") || [])]) callback(message, buffers);
+    },
     listenerCount: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
   };
   return model;

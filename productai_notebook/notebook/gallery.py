@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-import anywidget
 import traitlets
 
 from .. import contract
 from ..api import Job, JobHandle, JobState, ProductAIError, Tracker, get_tracker
-from ._resend import changed_in_background, install_cell_hook
-from ._throttle import Throttle
-from .job_view import _NOT_BUILT_ESM, UPDATE_INTERVAL_SECONDS, front_end
+from ._widget import LiveUpdates, Widget
 from .static_html import gallery_html
 
 if TYPE_CHECKING:
@@ -88,7 +85,7 @@ def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
     return items
 
 
-class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
+class Gallery(Widget, front_end="gallery"):
     """The images of many jobs (`Job` handles or `JobState`s) to explore together.
 
     `gallery.selected` gives the images picked in the grid as `(job, image)` pairs. A listed
@@ -98,9 +95,6 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
     A job still running shows its images once it completes, kept fresh by `tracker` (the
     process's own by default) until the gallery is closed.
     """
-
-    _esm = front_end("gallery.js", _NOT_BUILT_ESM)
-    _css = front_end("gallery.css", "")
 
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     group_by = traitlets.Enum(GROUPINGS, default_value="none").tag(sync=True)
@@ -119,18 +113,17 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         # What close() tears down exists first: a gallery that failed to build is still closed.
-        self._live = Throttle[None](lambda _: self._show_items(), UPDATE_INTERVAL_SECONDS)
+        self._live = LiveUpdates(self, self._show_items)
         self._stop_following: list[Callable[[], None]] = []
         self._jobs = [with_images(job, client) for job in jobs]
         listed = client is None and any(map(_lacks_listed_images, self._jobs))
         notice = LISTED_WITHOUT_IMAGES if listed else ""
         super().__init__(items=gallery_items(self._jobs), notice=notice, **kwargs)
-        install_cell_hook()
         running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
         for job in running:
             self._follow(job, tracker or get_tracker())
         if running:  # a job may have completed before it was observed
-            self._live.submit(None)
+            self._live.changed()
 
     @property
     def jobs(self) -> list[JobLike]:
@@ -167,20 +160,10 @@ class Gallery(anywidget.AnyWidget):  # type: ignore[misc]
         self._stop_following.append(tracker.track(job))
 
     def _on_job_change(self, job: JobHandle) -> None:
-        if job.is_terminal:
-            # Its images go out at once, and again from the next cell: a saved notebook keeps them.
-            # Marked before it shows, so whoever sees it can count on the next cell's re-send.
-            changed_in_background(self, self._show_items)
-            self._live.submit(None)
-            self._live.flush()
-        else:
-            self._live.submit(None)
+        self._live.changed(final=job.is_terminal)
 
     def _show_items(self) -> None:
-        if self.comm is None:  # closed meanwhile
-            return
-        with self.hold_sync():
-            self.items = gallery_items(self._jobs)
+        self.items = gallery_items(self._jobs)
 
     # -- display ------------------------------------------------------------------------
 

@@ -7,39 +7,17 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
-from ._resend import changed_in_background, install_cell_hook
-from ._throttle import Throttle
+from ._widget import LiveUpdates, Widget
 from .static_html import job_html, job_text
 
-UPDATE_INTERVAL_SECONDS = 0.25  # at most ~4 widget updates a second
-_STATIC = Path(__file__).parent.parent / "static"
 
-
-def front_end(name: str, fallback: str) -> Path | str:
-    """The built front-end file, or `fallback` source when the JS has not been built yet."""
-    path = _STATIC / name
-    return path if path.is_file() else fallback
-
-
-_NOT_BUILT_ESM = (
-    "export default { render({ el }) { el.textContent = "
-    "'The productai-notebook front end is not built: "
-    "run `npm run build`, or pip install the package.'; } };\n"
-)
-
-
-class JobView(anywidget.AnyWidget):
+class JobView(Widget, front_end="job_view"):
     """A live view of one job; `view.selected` holds the images the user selected."""
-
-    _esm = front_end("job_view.js", _NOT_BUILT_ESM)
-    _css = front_end("job_view.css", "")
 
     #: the job's latest state, `JobState.to_dict()`
     job = traitlets.Dict().tag(sync=True)
@@ -58,13 +36,12 @@ class JobView(anywidget.AnyWidget):
         self._handle = job
         self._connection = IDLE
         super().__init__(job=job.to_dict(), **kwargs)
-        self._throttle: Throttle[None] = Throttle(self._show_latest, UPDATE_INTERVAL_SECONDS)
+        self._live = LiveUpdates(self, self._show_latest)
         self._unobserve = job.observe(self._on_job_change)
         self._untrack = tracker.track(job, on_connection=self._on_connection)
         self._connection = IDLE if job.is_terminal else tracker.connection_state(job)
         self.connection = self._connection
         self.observe(self._on_selection, names="selected_indices")
-        install_cell_hook()
 
     @property
     def job_handle(self) -> JobHandle:
@@ -79,7 +56,7 @@ class JobView(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop updating (and stop polling, once no other view shows the job), then close the widget."""
-        self._throttle.close()
+        self._live.close()
         self._unobserve()
         self._untrack()
         super().close()
@@ -87,23 +64,15 @@ class JobView(anywidget.AnyWidget):
     # -- updates -----------------------------------------------------------------------------
 
     def _on_job_change(self, job: JobHandle) -> None:
-        if not job.is_terminal:
-            self._throttle.submit(None)
-            return
-        # The final state goes out at once, and again from the next cell: a saved notebook keeps it.
-        # Marked before it shows, so whoever sees it can count on the next cell's re-send.
-        self._connection = IDLE
-        changed_in_background(self, lambda: self._show_latest(None))
-        self._throttle.submit(None)
-        self._throttle.flush()
+        if job.is_terminal:
+            self._connection = IDLE
+        self._live.changed(final=job.is_terminal)
 
     def _on_connection(self, connection: str) -> None:
         self._connection = IDLE if self._handle.is_terminal else connection
-        self._throttle.submit(None)
+        self._live.changed()
 
-    def _show_latest(self, _: None) -> None:
-        if self.comm is None:  # closed meanwhile
-            return
+    def _show_latest(self) -> None:
         with self.hold_sync():
             self.job = self._handle.to_dict()
             self.connection = self._connection

@@ -10,22 +10,20 @@ opens a Gallery of the ticked jobs there.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
-import anywidget
 import ipywidgets
 import traitlets
 
 from .. import contract
 from ..api import JobPages, ProductAIError, get_tracker
 from ..sandbox import current_client
-from ._resend import changed_in_background, install_cell_hook
-from ._throttle import Throttle
+from ._widget import LiveUpdates, RequestHandler, Widget
 from .gallery import Gallery, with_images
-from .job_view import _NOT_BUILT_ESM, JobView, front_end
+from .job_view import JobView
 from .static_html import jobs_table_html
 
 if TYPE_CHECKING:
@@ -63,15 +61,12 @@ def job_row(job: Job, model: str | None = None) -> dict[str, Any]:
     }
 
 
-class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
+class JobsTable(Widget, front_end="jobs_table"):
     """The jobs of one query: `t.jobs` (Job handles), `t.selected`, `t.to_dataframe()`.
 
     `model` is filtered locally (the API has no model filter); `since` keeps jobs created
     at or after that moment; `fetch_all` pages through every matching job at once.
     """
-
-    _esm = front_end("jobs_table.js", _NOT_BUILT_ESM)
-    _css = front_end("jobs_table.css", "")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
@@ -100,7 +95,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         # What close() tears down exists first: a widget that failed to build is still closed.
-        self._live = Throttle[None](lambda _: self._show_rows(), interval=0.25)
+        self._live = LiveUpdates(self, self._show_rows)
         # Filled on the kernel's thread, emptied also on the throttle's timer thread.
         self._stop_watching: dict[str, Callable[[], None]] = {}
         self._watching_lock = threading.Lock()
@@ -125,8 +120,6 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
         self._listed_models: dict[str, str | None] = {}
         super().__init__(status_filter=status, model_filter=model, **kwargs)
         self.panel.children = (self, self._beneath)
-        self.on_msg(self._on_message)
-        install_cell_hook()
         self.observe(lambda _: self.refresh(), names="status_filter")
         self.observe(self._on_opened, names="opened_id")
         self.refresh()
@@ -233,14 +226,7 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
             self._stop_watching[job.id] = stop
 
     def _on_row_change(self, job: Job) -> None:
-        if job.is_terminal:
-            # A finished row goes out at once, and again from the next cell: a saved notebook keeps it.
-            # Marked before it shows, so whoever sees it can count on the next cell's re-send.
-            changed_in_background(self, self._show_rows)
-            self._live.submit(None)
-            self._live.flush()
-        else:
-            self._live.submit(None)
+        self._live.changed(final=job.is_terminal)
 
     def _show_rows(self) -> None:
         with self.hold_sync():
@@ -258,12 +244,8 @@ class JobsTable(anywidget.AnyWidget):  # type: ignore[misc]
 
     # -- what the browser asks for ------------------------------------------------------
 
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "load_more":
-            self.load_more()
-        elif kind == "show_images":
-            self.show_images()
+    def _requests(self) -> Mapping[str, RequestHandler]:
+        return {"load_more": lambda *_: self.load_more(), "show_images": lambda *_: self.show_images()}
 
     def show_images(self) -> Gallery:
         """Open a Gallery of the ticked jobs (or of every job shown) beneath the table."""

@@ -15,7 +15,8 @@ from productai_notebook.api.tracking import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 from productai_notebook.notebook import _resend
-from productai_notebook.notebook.job_view import UPDATE_INTERVAL_SECONDS, JobView
+from productai_notebook.notebook._widget import UPDATE_INTERVAL_SECONDS
+from productai_notebook.notebook.job_view import JobView
 
 
 @pytest.fixture

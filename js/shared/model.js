@@ -1,0 +1,58 @@
+// What every widget does with its model: save a trait the user changed, and ask the kernel
+// for something (a custom message answered with the same `request` number, bytes in buffers).
+
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/** save(name, value): sets a trait and sends it to Python. */
+export function saver(model) {
+  return (name, value) => {
+    model.set(name, value);
+    model.save_changes();
+  };
+}
+
+/**
+ * {ask(type, content) -> Promise<{content, buffers}>, close()}. The promise rejects when the
+ * kernel answers with an `error`, does not answer in time (no kernel: a reopened notebook), or
+ * the view closes first.
+ */
+export function kernelRequests(model) {
+  const waiting = new Map();
+  let next = 0;
+
+  function settle(request, outcome) {
+    const entry = waiting.get(request);
+    if (!entry) return;
+    waiting.delete(request);
+    clearTimeout(entry.timer);
+    outcome(entry);
+  }
+
+  function onMessage(message, buffers) {
+    if (!message || typeof message.request !== "number") return;
+    settle(message.request, (entry) =>
+      message.error ? entry.reject(new Error(String(message.error))) : entry.resolve({ content: message, buffers: buffers || [] }),
+    );
+  }
+  model.on("msg:custom", onMessage);
+
+  function ask(type, content = {}) {
+    const request = ++next;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(request, (entry) => entry.reject(new Error("the kernel did not answer"))), ANSWER_TIMEOUT_MS);
+      waiting.set(request, { resolve, reject, timer });
+      try {
+        model.send({ ...content, type, request });
+      } catch (error) {
+        settle(request, (entry) => entry.reject(error));
+      }
+    });
+  }
+
+  function close() {
+    model.off("msg:custom", onMessage);
+    for (const request of [...waiting.keys()]) settle(request, (entry) => entry.reject(new Error("closed")));
+  }
+
+  return { ask, close };
+}
