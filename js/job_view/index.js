@@ -22,9 +22,20 @@ function render({ model, el }) {
     role: "status",
     text: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
   });
+  // what the phase shows beside the status (the progress bar): the header keeps its height without it
+  const headerSlot = h("div", { class: "pai-job-header-slot" });
+  // the prompt this client sent (the API never returns it): one line, the whole text on hover
+  const prompt = h("p", { class: "pai-job-prompt" });
   const body = h("div", { class: "pai-job-body" });
   const root = keepKeysFromNotebook(
-    h("div", { class: "pai-root pai-job" }, h("div", { class: "pai-job-header" }, status, jobId), connection, body),
+    h(
+      "div",
+      { class: "pai-root pai-job" },
+      h("div", { class: "pai-job-header" }, status, jobId, headerSlot),
+      prompt,
+      connection,
+      body,
+    ),
   );
   el.append(root);
 
@@ -47,12 +58,20 @@ function render({ model, el }) {
     status.dataset.status = statusText;
     status.textContent = statusText;
     jobId.textContent = job.job_id ?? "";
+    const promptText = typeof job.prompt === "string" ? job.prompt : "";
+    prompt.textContent = promptText;
+    prompt.title = promptText;
+    prompt.hidden = !promptText;
     const next = phaseOf(job.status);
     if (next !== phase) {
+      // a job that fails keeps the room its images had, so what is below does not jump up
+      const reserved = phase === "progress" && next === "failed" ? body.offsetHeight : 0;
       view?.destroy();
       phase = next;
       view = createView[next]();
+      view.element.style.minHeight = reserved ? `${reserved}px` : "";
       body.replaceChildren(view.element);
+      headerSlot.replaceChildren(...(view.header ? [view.header] : []));
       view.showSelection?.(model.get("selected_indices"));
     }
     view.update(job);

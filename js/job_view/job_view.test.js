@@ -72,11 +72,11 @@ describe("while the job runs", () => {
   test("elapsed time and ETA tick every second", () => {
     show(processing);
     expect(fact("elapsed")).toBe("10s");
-    // 45% in 10 s: about 12 s to go
-    expect(fact("eta")).toBe("about 12s");
+    // 45% in 10 s (about 12 s to go at that pace) weighed with the server's 30 s from creation (20 s)
+    expect(fact("eta")).toBe("about 14s");
     vi.advanceTimersByTime(3000);
     expect(fact("elapsed")).toBe("13s");
-    expect(fact("eta")).toBe("about 9s");
+    expect(fact("eta")).toBe("about 11s");
   });
 
   test("before it starts, the ETA is the server's estimate", () => {
@@ -99,6 +99,78 @@ describe("while the job runs", () => {
     expect($(".pai-job").dataset.status).toBe("queued_for_review");
     show({});
     expect($(".pai-status").textContent).toBe("unknown");
+  });
+});
+
+describe("progress between reads", () => {
+  const valueNow = () => Number($("[role=progressbar]").getAttribute("aria-valuenow"));
+
+  test("the bar moves on its own between the server's reads, and never backwards", () => {
+    show({ ...processing, progress: 10, estimated_time_seconds: 20 });
+    const seen = [valueNow()];
+    for (let i = 0; i < 8; i += 1) {
+      vi.advanceTimersByTime(500);
+      seen.push(valueNow());
+    }
+    expect(seen.at(-1)).toBeGreaterThan(seen[0] + 10);
+    widget.model.set("job", { ...processing, progress: 12, estimated_time_seconds: 20 }); // a read behind the bar
+    seen.push(valueNow());
+    vi.advanceTimersByTime(1000);
+    seen.push(valueNow());
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  test("a job past its estimate says finishing and stays below 100% until it completes", () => {
+    show({ ...processing, progress: 45, estimated_time_seconds: 20 });
+    vi.advanceTimersByTime(120_000);
+    expect(valueNow()).toBeLessThanOrEqual(99);
+    expect(fact("eta")).toBe("finishing");
+    expect($("[role=progressbar]").getAttribute("aria-valuetext")).toMatch(/finishing/);
+    widget.model.set("job", completed);
+    expect($("[role=progressbar]")).toBeNull();
+  });
+
+  test("waiting to start, the bar stays at 0", () => {
+    show({ ...processing, status: "pending", progress: 0, started_at: null });
+    vi.advanceTimersByTime(5000);
+    expect(valueNow()).toBe(0);
+    expect($("[role=progressbar]").getAttribute("aria-valuetext")).toBe("Waiting to start");
+  });
+});
+
+describe("a card that does not jump", () => {
+  test("a running job holds a placeholder per image it asked for, in the shape it asked for", () => {
+    show({ ...processing, num_images: 3, aspect_ratio: "16:9" });
+    const placeholders = $$(".pai-tile-placeholder");
+    expect(placeholders).toHaveLength(3);
+    expect($(".pai-job-placeholders .pai-grid").style.getPropertyValue("--pai-thumb-aspect")).toBe("16 / 9");
+    expect($(".pai-job-placeholders").getAttribute("aria-hidden")).toBe("true");
+  });
+
+  test("completion swaps the placeholders for the images, in the same grid and shape", () => {
+    show({ ...processing, aspect_ratio: "4:3" });
+    expect($$(".pai-tile-placeholder")).toHaveLength(2);
+    widget.model.set("job", completed);
+    expect($$(".pai-tile-placeholder")).toHaveLength(0);
+    expect($$(".pai-gallery .pai-tile")).toHaveLength(2);
+    // the first image is 1024 x 1024 here: its tiles take the images' own shape
+    expect($(".pai-gallery").style.getPropertyValue("--pai-thumb-aspect")).toBe("1024 / 1024");
+  });
+
+  test("without a known aspect ratio the placeholders are square, the API's default", () => {
+    show(processing);
+    expect($(".pai-job-placeholders .pai-grid").style.getPropertyValue("--pai-thumb-aspect")).toBe("1 / 1");
+  });
+
+  test("the prompt this client sent shows on the card, the whole text on hover", () => {
+    const prompt = "on a marble table, soft daylight, a long prompt that a narrow card cuts short";
+    show({ ...processing, prompt });
+    expect($(".pai-job-prompt").textContent).toBe(prompt);
+    expect($(".pai-job-prompt").title).toBe(prompt);
+    widget.model.set("job", { ...completed, prompt });
+    expect($(".pai-job-prompt").textContent).toBe(prompt);
+    show({ ...processing, prompt: null });
+    expect(widget.el.querySelector(".pai-job-prompt").hidden).toBe(true);
   });
 });
 

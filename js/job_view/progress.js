@@ -1,15 +1,15 @@
-// The pending/processing view: a progress bar, elapsed time and ETA ticking every second.
-import { elapsedSeconds, etaSeconds, formatDuration, formatEta, formatTimestamp, parseTime } from "../lib/time.js";
+// The pending/processing view: a progress bar that moves between reads, elapsed time and ETA,
+// and a placeholder for each image the job will make, at the aspect ratio it asked for, so
+// the finished gallery takes their place without moving the page.
+import { progressClock } from "../lib/progress.js";
+import { elapsedSeconds, formatDuration, formatEta, formatTimestamp, parseTime } from "../lib/time.js";
 import { facts, h, setFact } from "../shared/dom.js";
+import { placeholderTile, thumbnailGrid } from "../shared/thumbs.js";
+import { tileAspect } from "./aspect.js";
 
-const TICK_MS = 1000;
+const TICK_MS = 500; // the bar's CSS transition lasts as long, so it glides from tick to tick
 
-function progressOf(job) {
-  const value = Number(job.progress);
-  return Number.isFinite(value) ? Math.max(0, Math.min(100, Math.round(value))) : 0;
-}
-
-/** {element, update(job), destroy()}: destroy stops the ticking timer. */
+/** {element, header, update(job), destroy()}: `header` goes beside the status; destroy stops the timer. */
 export function createProgressView() {
   const fill = h("div", { class: "pai-progress-fill" });
   const bar = h(
@@ -31,44 +31,56 @@ export function createProgressView() {
     ["images", "Images", ""],
     ["created", "Created", ""],
   ]);
-  const element = h("div", { class: "pai-job-progress" }, bar, details);
+  const placeholders = h("div", { class: "pai-job-placeholders", "aria-hidden": "true" });
+  const element = h("div", { class: "pai-job-progress" }, placeholders, details);
 
   let job = {};
-  let progress = null;
-  // when this progress value was first seen here: the ETA counts down from that moment
-  let observedMs = Date.now();
+  let placeholdersFor = null;
+  const clock = progressClock();
+
+  function showPlaceholders() {
+    const count = Math.max(1, Number(job.num_images) || 1);
+    const aspect = tileAspect(job);
+    if (placeholdersFor === `${count}:${aspect}`) return;
+    placeholdersFor = `${count}:${aspect}`;
+    const tiles = Array.from({ length: count }, (_, i) => placeholderTile(`Image ${i + 1} of ${count}`));
+    const grid = thumbnailGrid("pai-gallery", tiles);
+    grid.style.setProperty("--pai-thumb-aspect", aspect);
+    placeholders.replaceChildren(grid);
+  }
 
   function tick() {
     const now = Date.now();
+    const { percent, overdue, etaSeconds } = clock.at(now);
+    const whole = Math.floor(percent);
+    const pending = job.status === "pending";
+    bar.setAttribute("aria-valuenow", String(whole));
+    bar.setAttribute("aria-valuetext", pending ? "Waiting to start" : overdue ? `${whole}%, finishing` : `${whole}%`);
+    fill.style.width = `${percent.toFixed(1)}%`;
+    setFact(details, "progress", overdue ? `${whole}%, finishing` : `${whole}%`);
     setFact(details, "elapsed", formatDuration(elapsedSeconds(job, now)));
-    const eta = etaSeconds({
-      progress,
-      startMs: parseTime(job.started_at),
-      observedMs,
-      nowMs: now,
-      estimatedSeconds: job.estimated_time_seconds,
-      createdMs: parseTime(job.created_at),
-    });
-    setFact(details, "eta", formatEta(eta));
+    setFact(details, "eta", overdue ? "finishing" : formatEta(etaSeconds));
   }
 
   function update(next) {
     job = next;
-    const value = progressOf(job);
-    if (value !== progress) {
-      progress = value;
-      observedMs = Date.now();
-    }
-    bar.setAttribute("aria-valuenow", String(progress));
-    bar.setAttribute("aria-valuetext", job.status === "pending" ? "Waiting to start" : `${progress}%`);
-    fill.style.width = `${progress}%`;
-    setFact(details, "progress", `${progress}%`);
+    clock.read(
+      {
+        progress: job.progress,
+        running: job.status === "processing",
+        startMs: parseTime(job.started_at) ?? parseTime(job.created_at),
+        createdMs: parseTime(job.created_at),
+        estimatedSeconds: job.estimated_time_seconds,
+      },
+      Date.now(),
+    );
     setFact(details, "model", job.model || "—");
     setFact(details, "images", job.num_images == null ? "—" : String(job.num_images));
     setFact(details, "created", formatTimestamp(job.created_at));
+    showPlaceholders();
     tick();
   }
 
   const timer = setInterval(tick, TICK_MS);
-  return { element, update, destroy: () => clearInterval(timer) };
+  return { element, header: bar, update, destroy: () => clearInterval(timer) };
 }

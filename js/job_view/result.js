@@ -4,6 +4,7 @@ import { formatDuration, formatTimestamp, secondsBetween } from "../lib/time.js"
 import { facts, h, plural } from "../shared/dom.js";
 import { openLightbox } from "../shared/lightbox.js";
 import { sizeCaption, thumbnailGrid, thumbnailTile } from "../shared/thumbs.js";
+import { tileAspect } from "./aspect.js";
 
 function imagesOf(job) {
   return Array.isArray(job.images) ? job.images.filter((image) => image && typeof image === "object") : [];
@@ -73,6 +74,7 @@ export function createResultView({ host, onSelect }) {
     const gallery = images.length
       ? thumbnailGrid("pai-gallery", tiles)
       : h("p", { class: "pai-muted", text: `Completed with ${plural(0, "image")}.` });
+    gallery.style.setProperty("--pai-thumb-aspect", tileAspect(job)); // the shape its placeholders had
     element.replaceChildren(gallery, h("div", { class: "pai-job-summary" }, summary, selectionNote));
     describeSelection();
   }

@@ -35,23 +35,6 @@ export function elapsedSeconds(job, nowMs) {
   return Math.max(0, (end - start) / 1000);
 }
 
-/**
- * Seconds left, or null when nothing is known. Once progress has moved, the rate seen so
- * far (start -> the moment this progress was observed) predicts the rest, counting down
- * between updates; before that the server's estimate from creation is the best guess.
- */
-export function etaSeconds({ progress, startMs, observedMs, nowMs, estimatedSeconds, createdMs }) {
-  if (typeof progress === "number" && progress >= 100) return 0;
-  if (typeof progress === "number" && progress > 0 && startMs !== null && observedMs > startMs) {
-    const remainingAtObservation = ((observedMs - startMs) / progress) * (100 - progress);
-    return Math.max(0, (remainingAtObservation - (nowMs - observedMs)) / 1000);
-  }
-  if (typeof estimatedSeconds === "number" && createdMs !== null) {
-    return Math.max(0, estimatedSeconds - (nowMs - createdMs) / 1000);
-  }
-  return null;
-}
-
 /** "about 12s", "any moment now", or "—". */
 export function formatEta(seconds) {
   if (seconds === null) return "—";

@@ -40,3 +40,14 @@ export function thumbnailTile({ image, alt, caption, tileClass, checkboxClass, s
 export function thumbnailGrid(className, tiles) {
   return h("div", { class: `pai-grid ${className}` }, ...tiles.map((tile) => tile.element));
 }
+
+/** A tile the size of a thumbnail that is still being made: it keeps the image's place. */
+export function placeholderTile(caption) {
+  const element = h(
+    "figure",
+    { class: "pai-tile pai-tile-placeholder" },
+    h("div", { class: "pai-thumb pai-thumb-placeholder" }),
+    h("figcaption", { class: "pai-tile-caption" }, h("span", { text: caption })),
+  );
+  return { element };
+}

@@ -78,16 +78,16 @@ class _Base(Generic[H, C]):
     def _new_handle(self, state: JobState, prompt: str | None) -> H:
         raise NotImplementedError
 
-    def _handle(self, state: JobState, prompt: str | None = None) -> H:
+    def _handle(self, state: JobState, prompt: str | None = None, aspect_ratio: str | None = None) -> H:
         with self._handles_lock:
-            handle = self._handles.get(state.job_id)
-            if handle is None:
-                handle = self._new_handle(state, prompt)
-                self._handles[state.job_id] = handle
-                return handle
-        handle._apply(state)
-        if prompt and not handle.prompt:
-            handle.prompt = prompt
+            known = self._handles.get(state.job_id)
+            handle = self._new_handle(state, prompt) if known is None else known
+            self._handles[state.job_id] = handle  # (weakly held: `handle` keeps it alive)
+        if known is not None:
+            handle._apply(state)  # outside the lock: observers run here
+        # what this client asked for, which the API never says again
+        handle.prompt = handle.prompt or prompt
+        handle.aspect_ratio = handle.aspect_ratio or aspect_ratio
         return handle
 
     def _listed_handle(self, state: JobState) -> H:
@@ -211,7 +211,7 @@ class ProductAI(_Base[Job, httpx.Client]):
                 webhook_url=webhook_url,
             )
         )
-        return self._handle(JobState.parse(self._call(spec)), prompt)
+        return self._handle(JobState.parse(self._call(spec)), prompt, aspect_ratio)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
@@ -313,7 +313,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 webhook_url=webhook_url,
             )
         )
-        return self._handle(JobState.parse(await self._call(spec)), prompt)
+        return self._handle(JobState.parse(await self._call(spec)), prompt, aspect_ratio)
 
     async def me(self) -> Account:
         return Account.parse(await self._call(RequestSpec("GET", "me")))

@@ -50,6 +50,8 @@ class JobHandle:
         self._lock = threading.Lock()
         self._observers: list[Callable[[Any], None]] = []
         self.prompt = prompt
+        #: the aspect ratio this client asked for ("4:3"), when it made the job; the API never says it
+        self.aspect_ratio: str | None = None
         #: the images the user selected in this job's latest view (set by the widget)
         self.selected: list[JobImage] = []
 

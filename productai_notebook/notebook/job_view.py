@@ -16,10 +16,15 @@ from ._widget import LiveUpdates, Widget
 from .static_html import job_html, job_text
 
 
+def job_payload(job: JobHandle) -> dict[str, Any]:
+    """What the `job` trait carries: the job's state, and what this client asked for (the API never says)."""
+    return {**job.to_dict(), "prompt": job.prompt, "aspect_ratio": job.aspect_ratio}
+
+
 class JobView(Widget, front_end="job_view"):
     """A live view of one job; `view.selected` holds the images the user selected."""
 
-    #: the job's latest state, `JobState.to_dict()`
+    #: the job's latest state, `JobState.to_dict()`, plus the `prompt` and `aspect_ratio` it was asked with
     job = traitlets.Dict().tag(sync=True)
     #: "live" (tracked), "reconnecting" (API unreachable, retrying) or "idle" (ended or not tracked)
     connection = traitlets.Unicode(IDLE).tag(sync=True)
@@ -35,7 +40,7 @@ class JobView(Widget, front_end="job_view"):
         tracker = tracker or get_tracker()
         self._handle = job
         self._connection = IDLE
-        super().__init__(job=job.to_dict(), **kwargs)
+        super().__init__(job=job_payload(job), **kwargs)
         self._live = LiveUpdates(self, self._show_latest)
         self._unobserve = job.observe(self._on_job_change)
         self._untrack = tracker.track(job, on_connection=self._on_connection)
@@ -74,7 +79,7 @@ class JobView(Widget, front_end="job_view"):
 
     def _show_latest(self) -> None:
         with self.hold_sync():
-            self.job = self._handle.to_dict()
+            self.job = job_payload(self._handle)
             self.connection = self._connection
 
     def _on_selection(self, change: dict[str, Any]) -> None:

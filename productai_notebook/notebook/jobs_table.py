@@ -52,6 +52,7 @@ def job_row(job: Job, model: str | None = None) -> dict[str, Any]:
         "job_id": state.job_id,
         "status": state.status,
         "model": state.model or model,
+        "prompt": job.prompt,
         "num_images": state.num_images,
         "tokens_used": state.tokens_used,
         "created_at": wire["created_at"],

@@ -74,6 +74,17 @@ def test_the_view_moves_from_pending_through_processing_to_a_gallery(slow_client
     wait_until(lambda: view.connection == "idle", "the connection to go idle")
 
 
+def test_the_view_carries_the_prompt_and_aspect_ratio_it_was_asked_with(client, tracker):
+    job = client.generate(model="seedream", image_url="https://example.com/bottle.jpg",
+                          prompt="on linen", num_images=3, aspect_ratio="16:9")
+    view = JobView.for_job(job, tracker=tracker)
+    # the browser reserves three 16:9 tiles while the job runs: the API never says either again
+    assert (view.job["prompt"], view.job["aspect_ratio"], view.job["num_images"]) == ("on linen", "16:9", 3)
+    wait_until(lambda: view.job["status"] == "completed", "the job to complete")
+    assert (view.job["prompt"], view.job["aspect_ratio"]) == ("on linen", "16:9")
+    assert client.jobs.get(job.id).aspect_ratio == "16:9"
+
+
 def test_a_failed_job_shows_its_error(slow_client, tracker):
     job = generate(slow_client, prompt=f"a bottle {FAIL_MARKER}")
     view = JobView.for_job(job, tracker=tracker)

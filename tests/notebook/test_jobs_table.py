@@ -13,7 +13,7 @@ from productai_notebook import Gallery, JobsTable, JobView
 from productai_notebook.api import Job, JobFailedError, ProductAI
 
 IMAGE_URL = "https://example.com/bag.jpg"
-ROW_KEYS = {"job_id", "status", "model", "num_images", "tokens_used", "created_at", "completed_at",
+ROW_KEYS = {"job_id", "status", "model", "prompt", "num_images", "tokens_used", "created_at", "completed_at",
             "failed_at", "duration_seconds"}
 
 
@@ -52,6 +52,8 @@ def test_rows_describe_each_job_newest_first(account, batch):
     assert failed["failed_at"] is not None and failed["completed_at"] is None
     assert table.total == 3 and not table.has_more
     assert table.loading is False and table.error == ""
+    # the prompt this client sent (the API never returns it)
+    assert [row["prompt"] for row in table.rows] == ["green", "blue #fail", "red"]
 
 
 def test_choosing_a_status_queries_again(account, batch):
