@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..contract import ERROR_INTERNAL, ERROR_NOT_FOUND
-from .endpoint import Settings, api
-from .errors import error_response
+from .endpoint import DroppedConnection, Settings, api
+from .errors import ApiError, error_response
 from .routes import account, admin, assets, files, jobs
+
+logger = logging.getLogger(__name__)
 
 ROUTES = [
     Route("/v1/generate", api(jobs.generate), methods=["POST"]),
@@ -29,7 +35,11 @@ ROUTES = [
 
 def create_app(settings: Settings) -> Starlette:
     """The app for one Emulator: its routes read `settings` (and its image cache) from the app's state."""
-    app = Starlette(routes=ROUTES, exception_handlers={HTTPException: _not_found, Exception: _server_error})
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(_ContainFailures)],
+        exception_handlers={HTTPException: _not_found, ApiError: _api_error},
+    )
     app.state.settings = settings
     app.state.images = files.ImageCache()
     return app
@@ -42,6 +52,36 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return error_response(404, ERROR_NOT_FOUND, "No such endpoint")
 
 
-async def _server_error(request: Request, exc: Exception) -> Response:
-    # Never a traceback on the wire: the error tree of the client expects this shape.
-    return error_response(500, ERROR_INTERNAL, "The emulator failed to handle this request")
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+class _ContainFailures:
+    """A route that fails unexpectedly answers a JSON 500 on a connection that stays open.
+
+    Starlette's own last-resort handler re-raises after answering, and uvicorn then closes the
+    keep-alive connection and prints the traceback; here the failure is logged once, as ours.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        except DroppedConnection:
+            raise  # the "reset" fault: closing the connection is the point
+        except Exception:
+            logger.exception("The emulator failed on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            message = "The emulator failed to handle this request"
+            await error_response(500, ERROR_INTERNAL, message)(scope, receive, send)

@@ -119,10 +119,8 @@ def _shadow(canvas: Image.Image, centre_x: int, floor_y: int, item_width: int, r
     canvas.paste((20, 20, 24), (0, 0), mask)
 
 
-def thumbnail(data: bytes, edge: int = 256) -> bytes:
-    """A JPEG thumbnail of an uploaded asset."""
-    image = Image.open(io.BytesIO(data))
-    image.thumbnail((edge, edge))
+def jpeg(image: Image.Image) -> bytes:
+    """`image` as a JPEG (an asset's thumbnail)."""
     out = io.BytesIO()
     image.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY)
     return out.getvalue()

@@ -10,15 +10,36 @@ import base64
 import binascii
 import io
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import httpx
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from ..contract import INPUT_FORMATS, MAX_UPLOAD_BYTES
+from ..contract import MAX_UPLOAD_BYTES
 
 LOOPBACK_FETCH_SECONDS = 5.0
+# The pixel budget of an input image. A PNG of a few hundred KB can decode to 12000x12000 (over
+# 500 MB in memory); 25 megapixels (e.g. 6000x4000, a camera photo) decodes to at most 100 MB.
+MAX_INPUT_PIXELS = 25_000_000
+BUDGET = f"at most {MAX_INPUT_PIXELS // 1_000_000} megapixels"
+
+# The input formats by their first bytes, each read by its own Pillow plugin: Image.open would
+# warn on stderr about a large image before we could refuse it, and would take other formats too.
+_READERS: tuple[tuple[str, Callable[[bytes], bool], type[ImageFile.ImageFile]], ...] = (
+    ("png", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"), PngImagePlugin.PngImageFile),
+    ("jpeg", lambda d: d.startswith(b"\xff\xd8\xff"), JpegImagePlugin.JpegImageFile),
+    ("webp", lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP", WebPImagePlugin.WebPImageFile),
+)
+
+
+class RefusedImage(ValueError):
+    """Why an input image cannot be used, said to the client after the field's name."""
+
+
+class OverBudget(RefusedImage):
+    """An image larger than the pixel budget."""
 
 
 @dataclass(frozen=True)
@@ -28,16 +49,48 @@ class CheckedImage:
     height: int
 
 
-def check_image(data: bytes) -> CheckedImage | None:
-    """The image's format and size, or None when it is not a JPEG, PNG or WebP image."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = (image.format or "").lower()
-            image.verify()
+def _open(data: bytes) -> tuple[str, ImageFile.ImageFile]:
+    """The format and the lazily decoded image (only its header read), within the pixel budget."""
+    for fmt, matches, reader in _READERS:
+        if matches(data):
+            try:
+                image = reader(io.BytesIO(data))
+            except Exception:  # Pillow raises many types for a damaged header; all mean "not an image"
+                break
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            if width * height > MAX_INPUT_PIXELS:
+                raise OverBudget(
+                    f"the image is {width}x{height} ({width * height / 1e6:.0f} megapixels); "
+                    f"inputs may have {BUDGET}: scale it down"
+                )
+            return fmt, image
+    raise RefusedImage("must be a JPEG, PNG or WebP image")
+
+
+def check_image(data: bytes) -> CheckedImage:
+    """The image's format and size; RefusedImage when it is not a usable JPEG, PNG or WebP image."""
+    fmt, image = _open(data)
+    try:
+        image.verify()
+    except Exception:  # a damaged body (bad CRC, truncated data): not an image we can use
+        raise RefusedImage("must be a JPEG, PNG or WebP image (this one is damaged)") from None
+    return CheckedImage(fmt, image.width, image.height)
+
+
+def open_product(data: bytes | None, size: tuple[int, int]) -> Image.Image | None:
+    """The input shrunk to fit `size`, to composite; None when it is not a usable image.
+
+    Shrunk while decoding (a JPEG decodes at 1/2 to 1/8 scale): the whole render then works on a
+    picture no larger than its output, whatever the input's size.
+    """
+    if data is None:
         return None
-    return CheckedImage(fmt, width, height) if fmt in INPUT_FORMATS else None
+    try:
+        _, image = _open(data)
+        image.thumbnail(size)
+        return image
+    except Exception:  # over the budget, or damaged past its header: render without it
+        return None
 
 
 def decode_data_url(url: str) -> bytes | None:
@@ -81,14 +134,5 @@ def fetch_loopback(url: str) -> bytes | None:
                 if len(data) > MAX_UPLOAD_BYTES:
                     return None
             return bytes(data)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return None
-
-
-def open_product(data: bytes | None) -> Image.Image | None:
-    """The input as a Pillow image to composite, when it is a usable image."""
-    if data is None or check_image(data) is None:
-        return None
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image

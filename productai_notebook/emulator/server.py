@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 import time
@@ -13,27 +12,18 @@ import uvicorn
 
 from ..contract import RATE_LIMITS_PER_MINUTE
 from .app import create_app
-from .endpoint import DroppedConnection, Settings
+from .endpoint import Settings
 from .faults import FaultInjector, parse_faults
 from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .store import Store
 from .webhooks import WebhookWorker
+from .wire import HttpProtocol
 
 DEFAULT_API_KEY = "pk_test_emulator"
 DEFAULT_CREDITS = 1_000_000  # enough for test suites that create hundreds of jobs
 START_TIMEOUT_SECONDS = 30.0
 #: "newest": GET /v1/jobs newest first, as documented here; "shuffled": each page in random order
 LIST_ORDERS = ("newest", "shuffled")
-
-
-class _HideDroppedConnections(logging.Filter):
-    """The 'reset' fault is deliberate: keep its server-side traceback out of the logs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
-
-
-logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
 
 
 class Emulator:
@@ -88,7 +78,12 @@ class Emulator:
         )
         self._server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings), log_config=None, log_level="warning", lifespan="off", access_log=False
+                create_app(settings),
+                http=HttpProtocol,
+                log_config=None,
+                log_level="warning",
+                lifespan="off",
+                access_log=False,
             )
         )
         self._thread: threading.Thread | None = None

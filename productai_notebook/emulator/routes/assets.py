@@ -20,14 +20,17 @@ async def upload_asset(request: Request, account: Account) -> tuple[int, Any]:
     settings = settings_of(request)
     body = await read_body(request)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        field = "file"
         data, name, tags = await _multipart_asset(request)
     else:
+        field = "url"
         data, name, tags = await run_in_threadpool(_url_asset, validation.json_object(body))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise invalid("file", "is larger than 10 MB")
-    checked = await run_in_threadpool(inputs.check_image, data)
-    if checked is None:
-        raise invalid("file", "must be a JPEG, PNG or WebP image")
+        raise invalid(field, "is larger than 10 MB")
+    try:
+        checked = await run_in_threadpool(inputs.check_image, data)
+    except inputs.RefusedImage as refused:
+        raise invalid(field, str(refused)) from None
     asset = AssetRecord(
         asset_id="asset_" + secrets.token_urlsafe(9),
         user_id=account.user_id,
@@ -66,8 +69,9 @@ async def _multipart_asset(request: Request) -> tuple[bytes, str, list[str]]:
         raise invalid("file", "is required: the image to upload, as a multipart file field")
     data = await upload.read()
     name = form.get("name")
+    name = name if isinstance(name, str) and name else (upload.filename or "upload")
     tags = [t for t in (*form.getlist("tags[]"), *form.getlist("tags")) if isinstance(t, str)]
-    return data, name if isinstance(name, str) and name else (upload.filename or "upload"), tags
+    return data, validation.text("name", name), [validation.text("tags", t) for t in tags]
 
 
 def _url_asset(data: dict[str, Any]) -> tuple[bytes, str, list[str]]:

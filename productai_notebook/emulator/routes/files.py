@@ -14,11 +14,15 @@ from starlette.responses import Response
 from ...contract import ASPECT_RATIOS, COMPLETED, ERROR_NOT_FOUND
 from .. import images, inputs
 from ..endpoint import settings_of
-from ..errors import error_response
+from ..errors import ApiError, error_response
 from ..lifecycle import status_at
 from ..store import JobRecord, Store
 
 IMAGE_CACHE_SIZE = 256  # rendered JPEGs kept (~30-100 kB each)
+THUMBNAIL_EDGE = 256
+# Decoding an input takes up to 100 MB (see inputs.MAX_INPUT_PIXELS): two at a time bound the
+# emulator's memory however many images are asked for at once.
+_DECODING = threading.BoundedSemaphore(2)
 
 
 class ImageCache:
@@ -54,8 +58,9 @@ async def job_image(request: Request) -> Response:
         return error_response(404, ERROR_NOT_FOUND, "No such image")
 
     def render() -> bytes:
-        product = inputs.open_product(_input_bytes(store, job))
         size = ASPECT_RATIOS[job.aspect_ratio]
+        with _DECODING:
+            product = inputs.open_product(_input_bytes(store, job), size)
         return images.render(job.job_id, number, job.prompt or job.preset_id or "", size, product)
 
     cache: ImageCache = request.app.state.images
@@ -71,13 +76,22 @@ async def asset_file(request: Request) -> Response:
     if asset is None or data is None:
         return error_response(404, ERROR_NOT_FOUND, "No such asset")
     if request.url.path.endswith("/thumbnail.jpg"):
-        return Response(await run_in_threadpool(images.thumbnail, data), media_type="image/jpeg")
+        return Response(await run_in_threadpool(_thumbnail, data), media_type="image/jpeg")
     return Response(data, media_type=f"image/{asset.format}")
+
+
+def _thumbnail(data: bytes) -> bytes:
+    with _DECODING:
+        image = inputs.open_product(data, (THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+    if image is None:  # an asset stored before the pixel budget existed
+        raise ApiError(404, ERROR_NOT_FOUND, "This asset has no thumbnail")
+    return images.jpeg(image)
 
 
 def _image_number(name: str) -> int | None:
     stem, dot, ext = name.partition(".")
-    return int(stem) if dot and ext == "jpg" and stem.isdigit() and len(stem) < 3 else None
+    # isdigit() alone would pass "²", which int() refuses
+    return int(stem) if dot and ext == "jpg" and stem.isascii() and stem.isdigit() and len(stem) < 3 else None
 
 
 def _input_bytes(store: Store, job: JobRecord) -> bytes | None:

@@ -7,10 +7,11 @@ import secrets
 import time
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ...contract import ERROR_INSUFFICIENT_CREDITS, ERROR_JOB_NOT_FOUND, FAIL_MARKER, tokens_for
-from .. import validation, views
+from .. import inputs, validation, views
 from ..endpoint import read_body, settings_of
 from ..errors import ApiError, invalid
 from ..lifecycle import estimate_seconds, job_duration, plan_timeline
@@ -23,6 +24,8 @@ async def generate(request: Request, account: Account) -> tuple[int, Any]:
     wanted = validation.generate_request(validation.json_object(await read_body(request)))
     if wanted.asset_id is not None and store.asset(wanted.asset_id, account.user_id) is None:
         raise invalid("asset_id", "no uploaded asset of this account has this id")
+    if wanted.image_url is not None and wanted.image_url.startswith("data:"):
+        await run_in_threadpool(_within_budget, wanted.image_url)
     fails = FAIL_MARKER in (wanted.prompt or "") or FAIL_MARKER in (wanted.image_url or "")
     cost = tokens_for(wanted.model, wanted.num_images)
     created_at = time.time()
@@ -58,6 +61,18 @@ async def generate(request: Request, account: Account) -> tuple[int, Any]:
         settings.webhooks.job_created()
     estimate = estimate_seconds(job.timeline, settings.seed, job.seq, settings.estimate_error)
     return 202, views.created_view(job, estimate)
+
+
+def _within_budget(data_url: str) -> None:
+    """A data URL input larger than the pixel budget is refused now, not silently dropped later."""
+    data = inputs.decode_data_url(data_url)
+    try:
+        if data is not None:
+            inputs.check_image(data)
+    except inputs.OverBudget as refused:
+        raise invalid("image_url", str(refused)) from None
+    except inputs.RefusedImage:
+        pass  # an unreadable input renders without the product, as an unreachable URL does
 
 
 async def get_job(request: Request, account: Account) -> tuple[int, Any]:
