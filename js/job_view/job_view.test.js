@@ -294,6 +294,16 @@ test("a javascript: image URL is never loaded or linked", () => {
   expect($(".pai-download").hidden).toBe(true);
 });
 
+test("an SVG data: image is neither shown nor a link target: it could carry script", () => {
+  const svg = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>";
+  show({ ...completed, images: [{ url: svg, width: 1, height: 1 }] });
+  $$(".pai-thumb")[0].click();
+  const loaded = [...document.querySelectorAll("[src], [href]")].map((node) => node.getAttribute("src") ?? node.getAttribute("href"));
+  expect(loaded.filter((value) => /svg/i.test(value))).toEqual([]);
+  expect($(".pai-thumb-blocked").textContent).toBe("Image unavailable");
+  expect($(".pai-download").hidden).toBe(true);
+});
+
 describe("cleanup", () => {
   test("stops the ticking timer", () => {
     const timers = trackTimers(vi);

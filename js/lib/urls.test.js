@@ -6,6 +6,9 @@ describe("safeImageUrl", () => {
     "https://cdn.productai.photo/generated/img_001.jpg",
     "http://127.0.0.1:8000/files/job_1/0.jpg",
     "data:image/png;base64,iVBORw0KGgo=",
+    "data:image/jpeg;base64,/9j/4AAQ",
+    "data:image/webp;base64,UklGRg==",
+    "data:IMAGE/GIF;base64,R0lGODlh",
   ])("lets an image URL through: %s", (url) => {
     expect(safeImageUrl(url)).toBe(new URL(url).href);
   });
@@ -16,6 +19,13 @@ describe("safeImageUrl", () => {
     "java\tscript:alert(1)",
     "vbscript:msgbox(1)",
     "data:text/html,<script>alert(1)</script>",
+    "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+    "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+    "data:image/SVG+XML;charset=utf-8,<svg/onload=alert(1)>",
+    "data:image/png+xml,<svg/onload=alert(1)>",
+    "data:image/x-icon;base64,AAAB",
+    "data:image/png",
+    " data:image/svg+xml,<svg/onload=alert(1)>",
     "blob:https://example.com/1234",
     "/files/relative.jpg",
     "",

@@ -1,17 +1,21 @@
 """Script-free HTML (and plain text) for every widget: what GitHub, nbviewer and nbconvert show.
 
-Every server-provided field is escaped; image URLs pass only as http(s) or data:image/,
-so a hostile job (an error message with markup, a `javascript:` URL) renders as inert text.
+Every server-provided field is escaped; image URLs pass only as http(s) or as data: of a raster
+image (png, jpeg, webp, gif), so a hostile job (an error message with markup, a `javascript:` URL,
+an SVG that carries script) renders as inert text.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-_SAFE_URL_PREFIXES = ("http://", "https://", "data:image/")
+_WEB_URL_PREFIXES = ("http://", "https://")
+# the same rule as js/lib/urls.js: an SVG (or any non-raster type) may carry script
+_RASTER_DATA_URL = re.compile(r"data:image/(png|jpeg|webp|gif)[;,]")
 _THUMB_PX = 160
 _BOX = (
     "font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; "
@@ -22,12 +26,14 @@ _GRID = "display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px;"
 
 
 def safe_url(url: object) -> str | None:
-    """The URL if its scheme is one a page may load (http, https, data:image/), else None."""
+    """The URL if a page may load it as an image or link to it (http, https, data: of a raster
+    image), else None: the one check for every `src` and `href` Python writes."""
     if not isinstance(url, str):
         return None
-    # Browsers ignore leading whitespace and control characters before a scheme: so must we.
-    stripped = "".join(ch for ch in url if ch > " ").lower()
-    return url.strip() if stripped.startswith(_SAFE_URL_PREFIXES) else None
+    # Browsers ignore whitespace and control characters around and inside a scheme: so must we.
+    probe = "".join(ch for ch in url if ch > " ").lower()
+    safe = probe.startswith(_WEB_URL_PREFIXES) or _RASTER_DATA_URL.match(probe)
+    return url.strip() if safe else None
 
 
 def _text(value: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from productai_notebook.notebook.static_html import (
     gallery_html,
     job_html,
@@ -68,6 +70,29 @@ def test_javascript_urls_are_dropped_everywhere():
     assert safe_url("data:image/png;base64,AAAA") == "data:image/png;base64,AAAA"
     assert safe_url("data:text/html,<b>") is None
     assert safe_url("\x01javascript:alert(1)") is None
+
+
+SVG = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [SVG, "data:image/svg+xml;base64,PHN2Zz4=", " DATA:image/SVG+xml,<svg/onload=alert(1)>",
+     "data:image/png+xml,<svg/onload=alert(1)>", "data:image/x-icon;base64,AAAB", "data:image/png"],
+)
+def test_only_raster_data_images_become_a_src_or_a_link(url: str) -> None:
+    state = {**COMPLETED, "images": [{"url": url, "width": 1, "height": 1}]}
+    items = [{"key": "job_x:0", "job_id": "job_x", "index": 0, "url": url}]
+    for page in (job_html(state), gallery_html(items)):
+        assert "data:" not in page.lower() and "<img" not in page and "href" not in page
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg", "webp", "gif", "JPEG"])
+def test_raster_data_images_show_as_thumbnails_and_links(kind: str) -> None:
+    url = f"data:image/{kind};base64,AAAA"
+    page = job_html({**COMPLETED, "images": [{"url": url, "width": 1, "height": 1}]})
+    assert f'<img src="{url}"' in page and f'href="{url}"' in page
 
 
 def test_the_jobs_table_escapes_every_cell():
