@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import partial
@@ -44,9 +44,8 @@ PAGE_TIMEOUT_MS = 120_000  # one run, on a loaded 2-core machine
 IMAGES_DEADLINE_MS = 60_000
 
 
-def _write_images(folder: Path, count: int) -> None:
+def _write_images(folder: Path, count: int = GALLERY_IMAGES) -> None:
     """`count` distinct JPEGs, so the browser decodes each one instead of reusing a cached picture."""
-    folder.mkdir()
     for n in range(count):
         shade = (n * 37 % 256, n * 91 % 256, n * 53 % 256)
         picture = Image.new("RGB", (IMAGE_EDGE, IMAGE_EDGE), shade)
@@ -69,14 +68,16 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def _site() -> Iterator[str]:
-    """The page, the built widgets and the images, served on a free loopback port."""
+def site(write_images: Callable[[Path], None] = _write_images) -> Iterator[str]:
+    """The page, the built widgets and the images `write_images` puts in its folder (as img/NNN.jpg),
+    served on a free loopback port."""
     with tempfile.TemporaryDirectory(prefix="pai-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(STATIC, root / "static")
         shutil.copy(PAGE, root / "index.html")
         shutil.copy(FAKE_MODEL, root / "fake_model.js")  # the same stand-in model vitest uses
-        _write_images(root / "img", GALLERY_IMAGES)
+        (root / "img").mkdir()
+        write_images(root / "img")
         server = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -88,32 +89,42 @@ def _site() -> Iterator[str]:
             server.server_close()
 
 
-def _run(browser: Any, url: str, script: str, arg: Any) -> dict[str, float]:
+def run_in_page(
+    browser: Any, url: str, script: str, arg: Any, network: dict[str, float] | None = None
+) -> dict[str, float]:
+    """`script(arg)` evaluated in the bench page, in a fresh browser context (an empty image cache);
+    `network` (Chromium's emulateNetworkConditions: latency ms, throughput bytes/s) slows the page's
+    requests once it has loaded."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.goto(f"{url}/index.html")
         page.wait_for_function("() => window.benchReady === true")
+        if network is not None:
+            devtools = context.new_cdp_session(page)
+            devtools.send("Network.enable")
+            devtools.send("Network.emulateNetworkConditions", {"offline": False, **network})
         return dict(page.evaluate(script, arg))
     finally:
         context.close()
 
 
-def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(run[key] for run in runs), 1) for key in runs[0]}
 
 
 def main() -> dict[str, object]:
     if not (STATIC / "jobs_table.js").is_file() or not (STATIC / "gallery.js").is_file():
         sys.exit("The widgets are not built: run `npm run build` first.")
-    with _site() as url, chromium() as browser:
+    with site() as url, chromium() as browser:
         table_runs = [
-            _run(browser, url, "count => window.benchJobsTable(count)", TABLE_ROWS) for _ in range(RUNS)
+            run_in_page(browser, url, "count => window.benchJobsTable(count)", TABLE_ROWS)
+            for _ in range(RUNS)
         ]
         image_urls = [f"{url}/img/{n:03d}.jpg" for n in range(GALLERY_IMAGES)]
         gallery_runs = [
-            _run(
+            run_in_page(
                 browser,
                 url,
                 "([urls, deadline]) => window.benchGallery(urls, deadline)",
@@ -127,8 +138,8 @@ def main() -> dict[str, object]:
         "cpu_count": os.cpu_count(),
         "chromium": version,
         "runs": RUNS,
-        "jobs_table": {"rows": TABLE_ROWS, **_medians(table_runs)},
-        "gallery": {"images": GALLERY_IMAGES, "image_edge_px": IMAGE_EDGE, **_medians(gallery_runs)},
+        "jobs_table": {"rows": TABLE_ROWS, **medians(table_runs)},
+        "gallery": {"images": GALLERY_IMAGES, "image_edge_px": IMAGE_EDGE, **medians(gallery_runs)},
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

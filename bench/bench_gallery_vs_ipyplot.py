@@ -1,0 +1,116 @@
+"""A Gallery of 400 generated images against ipyplot's `plot_images` of the same 400, side by side.
+
+Both draw in the same headless Chromium page (bench/widgets_page.html, no Jupyter): the Gallery's built
+front end against a fake anywidget model, and ipyplot's outputs (`plot_images(urls, max_images=400)`,
+captured as the text/html a notebook would show) set as a cell output's HTML. The images are 1024 px
+JPEGs like the API's, served from a loopback http.server. Runs alternate between the two, each in a
+fresh browser context (an empty image cache); each figure is the median of RUNS runs.
+Writes bench/results/gallery_vs_ipyplot.json. `main()` is what bench/run.py calls.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bench_widgets import STATIC, chromium, medians, run_in_page, site
+from PIL import Image
+
+from productai_notebook.emulator.images import render
+
+RESULTS = Path(__file__).parent / "results" / "gallery_vs_ipyplot.json"
+
+IMAGES = 400
+IMAGE_EDGE = 1024  # what the API returns for a square image
+TILE_PX = 160  # the Gallery's default thumbnail size; ipyplot's img_width is set to match
+GRAIN = 0.12  # film grain over the emulator's smooth renders, so each JPEG weighs what a photo does
+RUNS = 5
+# The same runs again over a link like a hosted notebook's (JupyterHub, Binder, a remote kernel):
+# 100 Mbit/s down, 40 ms from request to answer (Chromium's network emulation; bytes/s as it takes them).
+HOSTED_LINK = {"latency": 40, "downloadThroughput": 100e6 / 8, "uploadThroughput": 20e6 / 8}
+IMAGES_DEADLINE_MS = 90_000
+
+
+def _write_photos(folder: Path, sizes: list[int]) -> None:
+    """IMAGES distinct product shots (the emulator's renderer), with grain so they compress like photos;
+    each file's size goes to `sizes`."""
+    grain = Image.effect_noise((IMAGE_EDGE, IMAGE_EDGE), 64).convert("RGB")
+    for n in range(IMAGES):
+        shot = Image.open(io.BytesIO(render(f"job_{n // 4}", n % 4, "on marble", (IMAGE_EDGE,) * 2, None)))
+        picture = Image.blend(shot, grain.rotate(90 * (n % 4)), GRAIN)
+        path = folder / f"{n:03d}.jpg"
+        picture.save(path, "JPEG", quality=85)
+        sizes.append(path.stat().st_size)
+
+
+def ipyplot_html(urls: list[str]) -> str:
+    """What `ipyplot.plot_images(urls, max_images=len(urls))` displays, as the text/html of its outputs."""
+    try:
+        import ipyplot
+    except ImportError:
+        sys.exit("This benchmark needs ipyplot: pip install -e '.[bench]' (make bench does)")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # ipyplot calls IPython's display(): a shell collects what it shows
+    with capture_output() as shown:
+        ipyplot.plot_images(urls, max_images=len(urls), img_width=TILE_PX)
+    return "".join(output.data.get("text/html", "") for output in shown.outputs)
+
+
+def _side_by_side(
+    browser: Any, url: str, urls: list[str], html: str, network: dict[str, float] | None
+) -> dict[str, Any]:
+    """RUNS runs of each, alternating (so a busy moment of the machine hits both alike): medians."""
+    ours: list[dict[str, float]] = []
+    theirs: list[dict[str, float]] = []
+    for _ in range(RUNS):
+        ours.append(run_in_page(
+            browser, url, "([urls, deadline]) => window.benchGallery(urls, deadline, 'none')",
+            [urls, IMAGES_DEADLINE_MS], network,
+        ))  # fmt: skip
+        theirs.append(run_in_page(
+            browser, url, "([html, deadline]) => window.benchHtml(html, deadline)",
+            [html, IMAGES_DEADLINE_MS], network,
+        ))  # fmt: skip
+    gallery, ipyplot = medians(ours), medians(theirs)
+    speedup = ipyplot["visible_images_loaded_ms"] / gallery["visible_images_loaded_ms"]
+    return {"gallery": gallery, "ipyplot": ipyplot, "in_view_loaded_speedup": round(speedup, 1)}
+
+
+def main() -> dict[str, object]:
+    if not (STATIC / "gallery.js").is_file():
+        sys.exit("The widgets are not built: run `npm run build` first.")
+    sizes: list[int] = []
+    with site(lambda folder: _write_photos(folder, sizes)) as url, chromium() as browser:
+        urls = [f"{url}/img/{n:03d}.jpg" for n in range(IMAGES)]
+        html = ipyplot_html(urls)
+        loopback = _side_by_side(browser, url, urls, html, network=None)
+        hosted = _side_by_side(browser, url, urls, html, network=HOSTED_LINK)
+        version = browser.version
+    results: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "chromium": version,
+        "runs": RUNS,
+        "images": IMAGES,
+        "image_edge_px": IMAGE_EDGE,
+        "image_kb_median": round(statistics.median(sizes) / 1024, 1),
+        "tile_px": TILE_PX,
+        "loopback": loopback,
+        "hosted_link": {"mbit_per_s": 100, "round_trip_ms": HOSTED_LINK["latency"], **hosted},
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"gallery_vs_ipyplot: {json.dumps(results)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
