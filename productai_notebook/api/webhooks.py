@@ -2,7 +2,10 @@
 
 The signature is `sha256=` + hex HMAC-SHA256 of the exact raw body, keyed with the account's
 webhook secret (the API key where none is set). Delivery is at least once, so the receiver hands
-each (event, job_id) to its callback once and answers repeats with 200.
+each (event, job_id) to its callback once and answers repeats with 200; with `seen_deliveries=`
+a file remembers them across restarts, so a captured delivery cannot be replayed later.
+A body that is not a delivery (not JSON, not UTF-8, nested too deep, not an object) is an
+`InvalidResponseError` and a 400, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
+from ._deliveries import SeenDeliveries
 from ._redact import redact_json, remember_key
 from .errors import InvalidResponseError
 from .job import JobHandle
@@ -99,6 +104,9 @@ class WebhookReceiver:
 
     `with WebhookReceiver(secret, on_event) as receiver:` then `generate(..., webhook_url=receiver.url)`.
     The callback runs on the receiver's thread; if it raises, the answer is 500 so the sender retries.
+    `seen_deliveries="webhooks.seen"` keeps the handled deliveries in that file: a restarted receiver
+    still answers an old delivery (a retry, or a replay by someone who captured it) without handing
+    it to the callback again.
     """
 
     def __init__(
@@ -109,6 +117,7 @@ class WebhookReceiver:
         host: str = "127.0.0.1",
         port: int = 0,
         path: str = "/webhook",
+        seen_deliveries: str | Path | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook secret is needed to verify deliveries")
@@ -116,10 +125,8 @@ class WebhookReceiver:
         remember_key(secret)
         self._callback = callback
         self._path = path
-        self._seen: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._seen = SeenDeliveries(seen_deliveries)
+        self._server = _QuietServer((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -163,26 +170,34 @@ class WebhookReceiver:
         except InvalidResponseError as error:
             log.debug("webhook refused: %s", error)
             return 400
-        with self._lock:
-            if event.key in self._seen:
-                return 200
-            self._seen.add(event.key)
+        if not self._seen.claim(event.key):
+            return 200
         try:
             self._callback(event)
         except Exception:
             log.exception("the webhook callback failed for %s of job %s", *event.key)
-            with self._lock:
-                self._seen.discard(event.key)  # let the sender's retry try again
+            self._seen.release(event.key)  # let the sender's retry try again
             return 500
+        self._seen.done(event.key)
         return 200
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A peer that breaks the connection (a reset mid-body) is logged at DEBUG, not printed on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("webhook receiver: a connection from %s failed", client_address, exc_info=True)
 
 
 def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = self.headers.get("Content-Length", "")
-            if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-                self._answer(411 if not length.isdigit() else 413)
+            readable = length.isascii() and length.isdigit()
+            if not readable or int(length) > MAX_BODY_BYTES:
+                self._answer(413 if readable else 411)
                 return
             body = self.rfile.read(int(length))
             self._answer(receiver.receive(self.path, self.headers.get(SIGNATURE_HEADER), body))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -132,3 +135,84 @@ def test_a_delivery_pushed_into_a_job_completes_it_and_keeps_its_model() -> None
     job.observe(lambda j: seen.append(j.status))
     assert parse_event(body, sign(body, SECRET), SECRET).apply_to(job)
     assert seen == ["completed"] and job.model == "seedream" and len(job.images) == 1
+
+
+DEEP = 100_000
+NOT_A_DELIVERY = {
+    "nested 100,000 deep": b"[" * DEEP + b"]" * DEEP,
+    "objects nested 100,000 deep": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "a deep job field": b'{"event": "job.completed", "job_id": "job_1", "status": "completed", "x": '
+    + b"[" * DEEP + b"]" * DEEP + b"}",
+    "bad UTF-8": b'{"event": "job.completed", "job_id": "job_\xff\xfe"}',
+    "a list": b"[]",
+    "a number": b"42",
+    "a string": b'"job.completed"',
+    "null": b"null",
+    "empty": b"",
+    "NaN progress": b'{"event": "job.completed", "job_id": "job_1", "status": "processing", "progress": NaN}',
+}
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(SECRET, lambda event: None) as running:
+        yield running
+
+
+@pytest.mark.parametrize("body", NOT_A_DELIVERY.values(), ids=NOT_A_DELIVERY.keys())
+def test_a_signed_body_that_is_not_a_delivery_is_a_400_and_nothing_on_stderr(
+    body: bytes, receiver: WebhookReceiver, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(InvalidResponseError) as caught:
+        parse_event(body, sign(body, SECRET), SECRET)
+    assert type(caught.value) is InvalidResponseError  # not a signature problem
+    with httpx.Client(timeout=10) as http:
+        answer = http.post(receiver.url, content=body, headers={SIGNATURE_HEADER: sign(body, SECRET)})
+        assert answer.status_code == 400
+        # the connection stays usable: the next, good delivery is taken
+        good = body_of(COMPLETED)
+        signed = {SIGNATURE_HEADER: sign(good, SECRET)}
+        assert http.post(receiver.url, content=good, headers=signed).is_success
+    assert capfd.readouterr().err == ""
+
+
+def test_a_sender_that_resets_mid_body_leaves_nothing_on_stderr(
+    receiver: WebhookReceiver, capfd: pytest.CaptureFixture[str]
+) -> None:
+    url = httpx.URL(receiver.url)
+    with socket.create_connection((url.host, url.port or 80), timeout=5) as raw:
+        raw.sendall(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"event\"")
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+    with httpx.Client(timeout=10) as http:  # still serving
+        good = body_of(COMPLETED)
+        signed = {SIGNATURE_HEADER: sign(good, SECRET)}
+        assert http.post(receiver.url, content=good, headers=signed).is_success
+    assert capfd.readouterr().err == ""
+
+
+def test_a_replayed_delivery_is_not_handled_again_after_a_restart(tmp_path) -> None:
+    store = tmp_path / "webhooks.seen"
+    handled: list[tuple[str, str]] = []
+    body = body_of(COMPLETED)
+    failed = body_of({**COMPLETED, "event": "job.failed", "job_id": "job_other", "status": "failed"})
+
+    def deliver(receiver: WebhookReceiver, content: bytes) -> int:
+        return receiver.receive("/webhook", sign(content, SECRET), content)
+
+    first = WebhookReceiver(SECRET, lambda event: handled.append(event.key), seen_deliveries=store)
+    assert deliver(first, body) == 200 and deliver(first, body) == 200
+    first.stop()
+    with store.open("a") as torn:  # a crash mid-write leaves half a line: it is skipped
+        torn.write('["job.completed", "job_')
+    restarted = WebhookReceiver(SECRET, lambda event: handled.append(event.key), seen_deliveries=store)
+    try:
+        assert deliver(restarted, body) == 200  # answered, so the sender stops; not handed over again
+        assert deliver(restarted, failed) == 200  # a new delivery still is
+    finally:
+        restarted.stop()
+    again = WebhookReceiver(SECRET, lambda event: handled.append(event.key), seen_deliveries=store)
+    try:  # what came after the torn line was kept too
+        assert deliver(again, failed) == 200 and deliver(again, body) == 200
+    finally:
+        again.stop()
+    assert handled == [("job.completed", "job_abc123xyz"), ("job.failed", "job_other")]
