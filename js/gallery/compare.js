@@ -11,6 +11,14 @@ export function canCompare(count) {
   return count >= COMPARE_MIN && count <= COMPARE_MAX;
 }
 
+/** Why Compare is off for this many ticked images, in words; "" when it is on. */
+export function compareHint(count) {
+  if (count > COMPARE_MAX) return `Compare takes at most ${COMPARE_MAX} images: ${count} are ticked.`;
+  if (count === 0) return `Tick ${COMPARE_MIN} to ${COMPARE_MAX} images to compare them.`;
+  if (count < COMPARE_MIN) return `Tick ${COMPARE_MIN - count} more to compare.`;
+  return "";
+}
+
 function figure(item) {
   const url = safeImageUrl(item.url);
   const alt = `Image ${Number(item.index) + 1} of job ${item.job_id}`;
@@ -33,7 +41,6 @@ export function showCompare(container, items, onClose) {
   const close = h("button", { class: "pai-compare-close", type: "button", text: "Close compare" });
   close.addEventListener("click", onClose);
   const row = h("div", { class: "pai-compare-row" }, ...items.map(figure));
-  row.style.setProperty("--pai-compare-count", String(items.length));
   container.replaceChildren(
     h("div", { class: "pai-compare-bar" }, h("strong", { text: `Comparing ${items.length} images` }), close),
     row,

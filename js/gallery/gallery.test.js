@@ -106,6 +106,29 @@ describe("selection and compare", () => {
     expect(button.disabled).toBe(true);
   });
 
+  test("why Compare is off is said in visible text, for too few and too many", () => {
+    show(makeItems(3));
+    const hint = () => $(".pai-compare-hint").textContent;
+    expect(hint()).toBe("Tick 2 to 4 images to compare them.");
+    tick("job_0:0");
+    expect(hint()).toBe("Tick 1 more to compare.");
+    tick("job_0:1");
+    expect(hint()).toBe("");
+    tick("job_1:0");
+    tick("job_1:1");
+    tick("job_2:0");
+    expect($(".pai-compare-button").disabled).toBe(true);
+    expect(hint()).toBe("Compare takes at most 4 images: 5 are ticked.");
+  });
+
+  test("closing the compare gives focus back to the Compare button, not the page", () => {
+    show(makeItems(2), { selected_keys: ["job_0:0", "job_1:0"], compare: true });
+    $(".pai-compare-close").focus();
+    $(".pai-compare-close").click();
+    expect($(".pai-compare").hidden).toBe(true);
+    expect(document.activeElement).toBe($(".pai-compare-button"));
+  });
+
   test("compare shows the selected images side by side with captions", () => {
     show(makeItems(3));
     tick("job_0:0");
@@ -157,6 +180,24 @@ test("the lightbox shows the image's job, model, prompt and size", () => {
   box.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
   expect($(".pai-lightbox")).toBeNull();
   expect(document.activeElement).toBe(thumb);
+});
+
+test("captions say which job each image came from, whole", () => {
+  show(makeItems(2));
+  expect($$(".pai-item .pai-tile-caption").map((c) => c.textContent)).toEqual([
+    "job_0 #1 · nanobanana2 · 1024\u00a0×\u00a0768",
+    "job_0 #2 · nanobanana2 · 1024\u00a0×\u00a0768",
+    "job_1 #1 · seedream · 1024\u00a0×\u00a0768",
+    "job_1 #2 · seedream · 1024\u00a0×\u00a0768",
+  ]);
+});
+
+test("a thumbnail keeps focus when the items are sent again (a running job completed)", () => {
+  const items = makeItems(2);
+  show(items.slice(0, 3));
+  $('.pai-item[data-key="job_1:0"] input.pai-item-select').focus();
+  widget.model.set("items", items);
+  expect(document.activeElement).toBe($('.pai-item[data-key="job_1:0"] input.pai-item-select'));
 });
 
 test("400 images render as lazy thumbnails", () => {

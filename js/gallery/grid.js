@@ -9,6 +9,12 @@ function altOf(item) {
   return `Image ${Number(item.index) + 1} of job ${item.job_id}`;
 }
 
+/** "job_abc #2 · seedream · 1024 × 768": which job an image came from, whole (the caption wraps). */
+export function captionOf(item) {
+  const size = sizeCaption(item).replaceAll(" ", "\u00a0"); // a size never splits across lines
+  return [`${item.job_id} #${Number(item.index) + 1}`, item.model, size].filter(Boolean).join(" · ");
+}
+
 function slideOf(item) {
   return {
     url: item.url,
@@ -69,7 +75,7 @@ export function galleryGrid({ host, onToggle }) {
         const tile = thumbnailTile({
           image: item,
           alt: altOf(item),
-          caption: [item.model, sizeCaption(item)].filter(Boolean).join(" · "),
+          caption: captionOf(item),
           tileClass: "pai-item",
           checkboxClass: "pai-item-select",
           selected: selected.has(item.key),

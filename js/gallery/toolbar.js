@@ -1,7 +1,7 @@
 // The gallery's toolbar: group by, thumbnail size, how many are selected, and Compare.
 import { GROUP_BY_OPTIONS } from "../lib/groups.js";
 import { h } from "../shared/dom.js";
-import { canCompare } from "./compare.js";
+import { canCompare, compareHint } from "./compare.js";
 
 const THUMB_MIN = 80;
 const THUMB_MAX = 400;
@@ -26,6 +26,7 @@ export function galleryToolbar({ model, save, resize }) {
   });
   const selectionCount = h("span", { class: "pai-selection-count pai-muted" });
   const compareButton = h("button", { class: "pai-compare-button", type: "button", text: "Compare" });
+  const compareHintText = h("p", { class: "pai-compare-hint pai-muted", role: "status" });
   groupBy.addEventListener("change", () => save("group_by", groupBy.value));
   // resize live while dragging; tell Python once, when the user lets go
   thumbSize.addEventListener("input", () => resize(clampSize(thumbSize.value)));
@@ -40,6 +41,7 @@ export function galleryToolbar({ model, save, resize }) {
       h("label", {}, "Size ", thumbSize),
       selectionCount,
       compareButton,
+      compareHintText,
     ),
     showGrouping() {
       groupBy.value = GROUP_BY_OPTIONS.includes(model.get("group_by")) ? model.get("group_by") : "none";
@@ -53,7 +55,7 @@ export function galleryToolbar({ model, save, resize }) {
     showSelection(count) {
       selectionCount.textContent = count ? `${count} selected` : "";
       compareButton.disabled = !canCompare(count);
-      compareButton.title = canCompare(count) ? "" : "Select 2 to 4 images to compare them";
+      compareHintText.textContent = compareHint(count); // visible, not only a tooltip
     },
   };
 }

@@ -1,5 +1,5 @@
 // The controls above the table: the status and model filters, "Show images" and the loading note.
-import { modelsIn } from "../lib/rows.js";
+import { modelFilterNote, modelsIn } from "../lib/rows.js";
 import { STATUS_FILTERS } from "../lib/statuses.js";
 import { h, plural } from "../shared/dom.js";
 
@@ -19,6 +19,7 @@ export function tableControls({ model, save }) {
   const modelFilter = h("select", { class: "pai-model-filter", "aria-label": "Model" });
   const showImages = h("button", { class: "pai-show-images", type: "button", text: "Show images" });
   const loading = h("span", { class: "pai-loading pai-muted", role: "status", text: "Loading…" });
+  const filterNote = h("p", { class: "pai-filter-note pai-muted", role: "status" });
   const element = h(
     "div",
     { class: "pai-table-controls" },
@@ -26,6 +27,7 @@ export function tableControls({ model, save }) {
     h("label", {}, "Model ", modelFilter),
     showImages,
     loading,
+    filterNote,
   );
   statusFilter.addEventListener("change", () => save("status_filter", statusFilter.value));
   modelFilter.addEventListener("change", () => save("model_filter", modelFilter.value));
@@ -37,6 +39,13 @@ export function tableControls({ model, save }) {
       options(statusFilter, STATUS_FILTERS, model.get("status_filter") || "all");
       options(modelFilter, ["all", ...modelsIn(model.get("rows") || [])], model.get("model_filter") || "all");
       loading.hidden = !model.get("loading");
+      filterNote.textContent = modelFilterNote({
+        model: model.get("model_filter"),
+        loaded: (model.get("rows") || []).length,
+        total: model.get("total"),
+        hasMore: Boolean(model.get("has_more")),
+      });
+      filterNote.hidden = !filterNote.textContent;
     },
     showSelection(count) {
       // Python shows the ticked jobs in view, or every job in view when none is ticked

@@ -39,6 +39,11 @@ function show(rows, extra = {}) {
 const $ = (selector) => widget.el.querySelector(selector);
 const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
 const shownIds = () => $$("tr.pai-row").map((tr) => tr.dataset.jobId);
+// one column's cells, top to bottom, found by its header (as the browser tests do)
+const column = (key) => {
+  const index = $(`th[data-column="${key}"]`).cellIndex;
+  return $$("tr.pai-row").map((tr) => tr.cells[index]);
+};
 const choose = (select, value) => {
   select.value = value;
   select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -64,7 +69,7 @@ describe("sorting", () => {
     expect(widget.model.get("sort_descending")).toBe(false);
     expect($('th[data-column="model"]').getAttribute("aria-sort")).toBe("ascending");
     expect($('th[data-column="created_at"]').getAttribute("aria-sort")).toBe("none");
-    const models = () => $$("tr.pai-row td:nth-child(4)").map((td) => td.textContent);
+    const models = () => column("model").map((td) => td.textContent);
     expect(models()).toEqual(["gpt-high", "gpt-high", "nanobanana2", "nanobanana2", "seedream", "seedream"]);
 
     $('th[data-column="model"] button').click();
@@ -77,8 +82,9 @@ describe("sorting", () => {
   test("numbers sort as numbers", () => {
     show(makeRows(8));
     $('th[data-column="num_images"]').click();
-    const images = $$("tr.pai-row td:nth-child(5)").map((td) => Number(td.textContent));
-    expect(images).toEqual([...images].sort((a, b) => a - b));
+    const made = column("num_images").map((td) => td.textContent).filter((text) => text !== "—");
+    expect(made.length).toBe(4); // completed and failed rows: the running ones sort last
+    expect(made.map(Number)).toEqual(made.map(Number).sort((a, b) => a - b));
   });
 });
 
@@ -89,7 +95,7 @@ describe("filters", () => {
     expect([...select.options].map((o) => o.value)).toEqual(["all", "gpt-high", "nanobanana2", "seedream"]);
     choose(select, "seedream");
     expect(widget.model.get("model_filter")).toBe("seedream");
-    expect($$("tr.pai-row td:nth-child(4)").map((td) => td.textContent)).toEqual(["seedream", "seedream", "seedream"]);
+    expect(column("model").map((td) => td.textContent)).toEqual(["seedream", "seedream", "seedream"]);
     expect($(".pai-totals").textContent).toMatch(/^3 jobs/);
   });
 
@@ -173,10 +179,44 @@ describe("paging and actions", () => {
     expect(widget.model.sent).toEqual([{ type: "show_images" }]);
   });
 
-  test("totals add up the jobs, images and credits shown, in the words of the API's docs", () => {
-    show(makeRows(4));
-    expect($(".pai-totals").textContent).toBe("4 jobs · 10 images · 5 credits");
+  test("totals add up the jobs, images made and credits shown, in the words of the API's docs", () => {
+    show(makeRows(4)); // completed (1 image), failed (2 asked), processing (3), pending (4)
+    expect($(".pai-totals").textContent).toBe("4 jobs · 1 image · 5 credits");
     expect($('th[data-column="tokens_used"]').textContent).toBe("Credits");
+  });
+
+  test("a failed job shows no images and a running one what it asked for, on hover", () => {
+    show(makeRows(4), { sort_by: "job_id", sort_descending: false });
+    const cells = column("num_images");
+    expect(cells.map((td) => td.textContent)).toEqual(["1", "0", "—", "—"]);
+    expect(cells[2].querySelector("span").title).toBe("3 images asked for, not made yet");
+  });
+
+  test("with pages not loaded, totals and the model filter say what they cover", () => {
+    const rows = makeRows(20);
+    show(rows, { total: 156, has_more: true });
+    expect($(".pai-filter-note").hidden).toBe(true);
+    choose($("select.pai-model-filter"), "seedream");
+    const seedream = rows.filter((row) => row.model === "seedream");
+    const made = seedream.filter((row) => row.status === "completed").reduce((sum, row) => sum + row.num_images, 0);
+    expect($(".pai-totals").textContent).toBe(`${seedream.length} jobs · ${made} images · ${5 * made} credits`);
+    expect($(".pai-filter-note").hidden).toBe(false);
+    expect($(".pai-filter-note").textContent).toBe(
+      "The model filter covers the 20 loaded jobs only; 136 more not loaded (Load more to include them).",
+    );
+    widget.model.set("rows", makeRows(156));
+    widget.model.set("has_more", false);
+    expect($(".pai-filter-note").hidden).toBe(true);
+  });
+
+  test("the prompt this client sent is a column, the whole text on hover", () => {
+    const prompt = "a red shoe on white marble, soft window light, long shadow to the left";
+    show([{ ...makeRows(1)[0], prompt }, makeRows(2)[1]], { sort_by: "job_id", sort_descending: false });
+    expect($('th[data-column="prompt"]').textContent).toBe("Prompt");
+    const [made, unknown] = column("prompt").map((td) => td.querySelector(".pai-prompt"));
+    expect(made.textContent).toBe(prompt);
+    expect(made.title).toBe(prompt);
+    expect(unknown.textContent).toBe("—");
   });
 
   test("Show images counts only the ticked jobs the filters show", () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { filterRows, modelsIn, sortRows, totalsOf } from "./rows.js";
+import { filterRows, imagesMade, modelFilterNote, modelsIn, sortRows, totalsOf } from "./rows.js";
 
 const rows = [
   { job_id: "job_b", status: "completed", model: "seedream", num_images: 2, tokens_used: 6, created_at: "2024-01-15T10:00:00Z" },
@@ -10,7 +10,8 @@ const ids = (list) => list.map((row) => row.job_id);
 
 test("sorts by text, number and time, either way", () => {
   expect(ids(sortRows(rows, "job_id", false))).toEqual(["job_a", "job_b", "job_c"]);
-  expect(ids(sortRows(rows, "num_images", true))).toEqual(["job_c", "job_b", "job_a"]);
+  // images made: job_b made 2, the failed job_a none, the running job_c none yet (last)
+  expect(ids(sortRows(rows, "num_images", true))).toEqual(["job_b", "job_a", "job_c"]);
   // 12:00+02:00 is 10:00Z, so it ties with job_b and keeps its place
   expect(ids(sortRows(rows, "created_at", true))).toEqual(["job_c", "job_b", "job_a"]);
 });
@@ -26,6 +27,17 @@ test("filters by status and model, and lists the models present", () => {
   expect(modelsIn(rows)).toEqual(["nanobanana2", "seedream"]);
 });
 
-test("totals count jobs, images and credits", () => {
-  expect(totalsOf(rows)).toEqual({ jobs: 3, images: 7, credits: 6 });
+test("totals count jobs, the images made and credits: a failed or running job made no images", () => {
+  expect(totalsOf(rows)).toEqual({ jobs: 3, images: 2, credits: 6 });
+  expect(imagesMade(rows[1])).toBe(0);
+  expect(imagesMade(rows[2])).toBeNull();
+});
+
+test("the model filter says plainly that it covers only the loaded jobs, and how many are not", () => {
+  expect(modelFilterNote({ model: "seedream", loaded: 20, total: 156, hasMore: true })).toBe(
+    "The model filter covers the 20 loaded jobs only; 136 more not loaded (Load more to include them).",
+  );
+  expect(modelFilterNote({ model: "seedream", loaded: 20, total: 20, hasMore: true })).toContain("; more not loaded");
+  expect(modelFilterNote({ model: "seedream", loaded: 20, total: 20, hasMore: false })).toBe("");
+  expect(modelFilterNote({ model: "all", loaded: 20, total: 156, hasMore: true })).toBe("");
 });

@@ -64,6 +64,27 @@ def _lacks_listed_images(job: Any) -> bool:
     return isinstance(job, JobState) and job.status == contract.COMPLETED and job.is_summary
 
 
+def missing_notice(jobs: Iterable[Any], *, listed_without_client: bool = False) -> str:
+    """Why images the user expects are missing: failed jobs (and why), running ones; "" when none are."""
+    states = [_state(job) for job in jobs]
+    failed = [state for state in states if state.status == contract.FAILED]
+    running = [state for state in states if not state.is_terminal]
+    parts = []
+    if failed:
+        shown = failed[:3]  # a few are enough to recognise them; the count says how many
+        reasons = ", ".join(f"{s.job_id} ({s.error.code if s.error else 'no reason given'})" for s in shown)
+        more = f" and {len(failed) - len(shown)} more" if len(failed) > len(shown) else ""
+        parts.append(f"{len(failed)} of {len(states)} jobs failed and made no images: {reasons}{more}.")
+    if running:
+        verb = "is" if len(running) == 1 else "are"
+        parts.append(
+            f"{len(running)} of {len(states)} {verb} still running: their images appear when they complete."
+        )
+    if listed_without_client:
+        parts.append(LISTED_WITHOUT_IMAGES)
+    return " ".join(parts)
+
+
 def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
     """One item per image of every job, in the shape the front end reads (keys `<job_id>:<index>`)."""
     items = []
@@ -101,7 +122,8 @@ class Gallery(Widget, front_end="gallery"):
     thumb_size = traitlets.Int(160, min=MIN_THUMB, max=MAX_THUMB).tag(sync=True)
     selected_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     compare = traitlets.Bool(False).tag(sync=True)
-    #: why images the user expects are missing ("" when nothing is): shown above the grid
+    #: why images the user expects are missing ("" when nothing is): failed or running jobs, listed
+    #: jobs without a client to read them; shown above the grid
     notice = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
@@ -116,8 +138,8 @@ class Gallery(Widget, front_end="gallery"):
         self._live = LiveUpdates(self, self._show_items)
         self._stop_following: list[Callable[[], None]] = []
         self._jobs = [with_images(job, client) for job in jobs]
-        listed = client is None and any(map(_lacks_listed_images, self._jobs))
-        notice = LISTED_WITHOUT_IMAGES if listed else ""
+        self._listed_without_client = client is None and any(map(_lacks_listed_images, self._jobs))
+        notice = missing_notice(self._jobs, listed_without_client=self._listed_without_client)
         super().__init__(items=gallery_items(self._jobs), notice=notice, **kwargs)
         running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
         for job in running:
@@ -163,7 +185,9 @@ class Gallery(Widget, front_end="gallery"):
         self._live.changed(final=job.is_terminal)
 
     def _show_items(self) -> None:
-        self.items = gallery_items(self._jobs)
+        with self.hold_sync():
+            self.items = gallery_items(self._jobs)
+            self.notice = missing_notice(self._jobs, listed_without_client=self._listed_without_client)
 
     # -- display ------------------------------------------------------------------------
 

@@ -74,7 +74,7 @@ def test_it_displays_with_a_static_fallback(jobs):
     data, _ = gallery._repr_mimebundle_()
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == gallery.model_id
     assert jobs[0].images[0].url in data["text/html"] and "<script" not in data["text/html"]
-    assert data["text/plain"] == "Gallery: 3 images of 3 jobs"
+    assert data["text/plain"].startswith("Gallery: 3 images of 3 jobs (1 of 3 jobs failed and made no images")
 
 
 def test_listed_jobs_are_read_in_full_for_their_images(jobs):
@@ -94,10 +94,16 @@ def test_listed_states_say_why_they_show_no_images(jobs):
     gallery = Gallery(listed)
     assert gallery.items == []
     hint = "listed jobs carry no images: pass t.jobs, or Gallery(states, client=client)"
-    assert gallery.notice == hint
+    assert gallery.notice.endswith(hint)
     data, _ = gallery._repr_mimebundle_()
     assert hint in data["text/plain"] and hint in data["text/html"]
-    assert Gallery(jobs).notice == ""
+    assert hint not in Gallery(jobs).notice
+
+
+def test_a_failed_job_is_named_with_why_it_has_no_images(jobs):
+    gallery = Gallery(jobs)
+    assert gallery.notice == f"1 of 3 jobs failed and made no images: {jobs[1].id} (generation_failed)."
+    assert Gallery([jobs[0], jobs[2]]).notice == ""
 
 
 def test_listed_states_with_a_client_are_read_in_full(jobs):
@@ -107,5 +113,5 @@ def test_listed_states_with_a_client_are_read_in_full(jobs):
         assert sorted(item["key"] for item in gallery.items) == sorted(
             [f"{jobs[0].id}:0", f"{jobs[0].id}:1", f"{jobs[2].id}:0"]
         )
-        assert gallery.notice == ""
-        assert repr(gallery) == "Gallery: 3 images of 3 jobs"
+        assert gallery.notice == f"1 of 3 jobs failed and made no images: {jobs[1].id} (generation_failed)."
+        assert repr(gallery).startswith("Gallery: 3 images of 3 jobs (1 of 3 jobs failed")

@@ -45,7 +45,9 @@ def test_a_running_job_shows_its_images_in_the_gallery_once_it_completes(account
     finished = generate(account, "a finished vase").wait(timeout=60, poll_interval=0.1)
     running = generate(account, "a running vase", num_images=2)
     gallery = Gallery([finished, running])
+    assert gallery.notice == "1 of 2 is still running: their images appear when they complete."
     wait_until(lambda: len(gallery.items) == 3, "the running job's images to show")
+    assert gallery.notice == ""  # nothing is missing any more
     assert running.status == "completed"
     assert [item["url"] for item in gallery.items[1:]] == [image.url for image in running.images]
     assert {item["prompt"] for item in gallery.items} == {"a finished vase", "a running vase"}
