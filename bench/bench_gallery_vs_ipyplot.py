@@ -11,15 +11,12 @@ Writes bench/results/gallery_vs_ipyplot.json. `main()` is what bench/run.py call
 from __future__ import annotations
 
 import io
-import json
-import os
 import statistics
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench_widgets import STATIC, chromium, medians, run_in_page, site
+from bench_widgets import RUNS, STATIC, chromium, medians, run_in_page, site, write_results
 from PIL import Image
 
 from productai_notebook.emulator.images import render
@@ -30,7 +27,6 @@ IMAGES = 400
 IMAGE_EDGE = 1024  # what the API returns for a square image
 TILE_PX = 160  # the Gallery's default thumbnail size; ipyplot's img_width is set to match
 GRAIN = 0.12  # film grain over the emulator's smooth renders, so each JPEG weighs what a photo does
-RUNS = 5
 # The same runs again over a link like a hosted notebook's (JupyterHub, Binder, a remote kernel):
 # 100 Mbit/s down, 40 ms from request to answer (Chromium's network emulation; bytes/s as it takes them).
 HOSTED_LINK = {"latency": 40, "downloadThroughput": 100e6 / 8, "uploadThroughput": 20e6 / 8}
@@ -94,23 +90,14 @@ def main() -> dict[str, object]:
         loopback = _side_by_side(browser, url, urls, html, network=None)
         hosted = _side_by_side(browser, url, urls, html, network=HOSTED_LINK)
         version = browser.version
-    results: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "chromium": version,
-        "runs": RUNS,
+    return write_results(RESULTS, version, {
         "images": IMAGES,
         "image_edge_px": IMAGE_EDGE,
         "image_kb_median": round(statistics.median(sizes) / 1024, 1),
         "tile_px": TILE_PX,
         "loopback": loopback,
         "hosted_link": {"mbit_per_s": 100, "round_trip_ms": HOSTED_LINK["latency"], **hosted},
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"gallery_vs_ipyplot: {json.dumps(results)}")
-    return results
-
+    })  # fmt: skip
 
 if __name__ == "__main__":
     main()

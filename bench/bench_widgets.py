@@ -114,6 +114,21 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(run[key] for run in runs), 1) for key in runs[0]}
 
 
+def write_results(path: Path, chromium_version: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """`figures` with the facts of the run (date, cores, Chromium, runs), written to `path` and printed."""
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "chromium": chromium_version,
+        "runs": RUNS,
+        **figures,
+    }
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{path.stem}: {json.dumps(results)}")
+    return results
+
+
 def main() -> dict[str, object]:
     if not (STATIC / "jobs_table.js").is_file() or not (STATIC / "gallery.js").is_file():
         sys.exit("The widgets are not built: run `npm run build` first.")
@@ -133,19 +148,10 @@ def main() -> dict[str, object]:
             for _ in range(RUNS)
         ]
         version = browser.version
-    results: dict[str, object] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "chromium": version,
-        "runs": RUNS,
+    return write_results(RESULTS, version, {
         "jobs_table": {"rows": TABLE_ROWS, **medians(table_runs)},
         "gallery": {"images": GALLERY_IMAGES, "image_edge_px": IMAGE_EDGE, **medians(gallery_runs)},
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"widgets: {json.dumps(results)}")
-    return results
-
+    })  # fmt: skip
 
 if __name__ == "__main__":
     main()
