@@ -38,10 +38,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'productai_notebook' has no attribute {name!r}")
 
 
-def _display_job(job: Any, include: Any = None, exclude: Any = None) -> Any:
+def _display_job(job: Any) -> Any:
     from .notebook.job_view import JobView
 
-    return JobView.for_job(job)._repr_mimebundle_(include=include, exclude=exclude)
+    return JobView.for_job(job)
 
 
 set_display_hook(_display_job)

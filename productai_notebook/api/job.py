@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("productai_notebook.api")
 
-DisplayHook = Callable[[Any, Any, Any], Any]
+# How a job shows itself in a notebook: `hook(job)` gives the view the notebook layer makes for it
+# (an object with `_repr_mimebundle_` and, for IPython, `_ipython_display_`).
+DisplayHook = Callable[[Any], Any]
 _display_hook: DisplayHook | None = None
 
 
 def set_display_hook(hook: DisplayHook | None) -> None:
-    """Register how a job shows itself as a cell's result: `hook(job, include, exclude)` -> mimebundle.
+    """Register how a job shows itself as a cell's result: `hook(job)` -> a view of it.
 
     The notebook layer registers a JobView here; without it a job shows as text.
     """
@@ -161,13 +163,29 @@ class JobHandle:
                 log.exception("an observer of job %s failed", self.id)
         return True
 
+    def _view(self) -> Any:
+        """The notebook layer's view of this job, or None (no notebook layer, or it failed)."""
+        if _display_hook is None:
+            return None
+        try:
+            return _display_hook(self)
+        except Exception:
+            log.debug("the job display hook failed; showing text", exc_info=True)
+            return None
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        if _display_hook is not None:
-            try:
-                return _display_hook(self, include, exclude)
-            except Exception:
-                log.debug("the job display hook failed; showing text", exc_info=True)
+        view = self._view()
+        if view is not None:
+            return view._repr_mimebundle_(include=include, exclude=exclude)
         return {"text/plain": repr(self)}
+
+    def _ipython_display_(self) -> None:
+        # IPython lets the view show itself: it keeps that output current after the job ends
+        view = self._view()
+        if view is not None and hasattr(view, "_ipython_display_"):
+            view._ipython_display_()
+        else:
+            print(repr(self))
 
     def __repr__(self) -> str:
         state = self._state

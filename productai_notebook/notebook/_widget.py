@@ -3,6 +3,10 @@
 A widget class names its front end (`class JobView(Widget, front_end="job_view")`), keeps the
 browser up to date through `LiveUpdates`, and answers the browser's requests (custom messages
 `{"type": ...}`) by declaring handlers in `_requests()`.
+
+IPython shows a widget with a display id, so once the widget has settled (its jobs ended) its
+output is replaced by one whose static HTML shows the final state: the HTML a saved notebook
+keeps for viewers without widgets (GitHub, nbviewer, nbconvert).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 import anywidget
 
-from ._resend import changed_in_background, install_cell_hook
+from ._resend import changed_in_background, install_cell_hook, send_with_running_cell
 from ._throttle import Throttle
 
 UPDATE_INTERVAL_SECONDS = 0.25  # at most ~4 widget updates a second
@@ -45,9 +49,38 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
         super().__init_subclass__(**kwargs)
 
     def __init__(self, **kwargs: Any) -> None:
+        self._displayed = False
         super().__init__(**kwargs)
         self.on_msg(self._on_request)
         install_cell_hook()
+
+    def _settled(self) -> bool:
+        """True once nothing shown will change any more (every job ended): the output is final."""
+        return True
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        data, metadata = self._bundle()
+        display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        self._displayed = True
+
+    def _update_output(self) -> None:
+        """Replace every output showing this widget by its current one (if IPython showed it)."""
+        if not self._displayed or self.comm is None:
+            return
+        from IPython.display import update_display
+
+        data, metadata = self._bundle()
+        update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+    @property
+    def _display_id(self) -> str:
+        return f"productai-{self.model_id}"
+
+    def _bundle(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        bundle = self._repr_mimebundle_()
+        return bundle if isinstance(bundle, tuple) else (bundle, {})
 
     def _requests(self) -> Mapping[str, RequestHandler]:
         """What the browser may ask of this widget: message type -> handler."""
@@ -64,22 +97,27 @@ class LiveUpdates:
     """A widget's live updates: at most ~4 a second, coalesced to the latest; a final state at once.
 
     `show_latest()` sets the widget's traits from its jobs' latest states. A final state (a job
-    ended) is shown at once and again from the next cell, so a headless run saves it too.
+    ended, thumbnails made) is shown at once and again from the next cell, so a headless run saves
+    it too; once the widget has settled its output is brought up to date, again from the next
+    cell when it was sent while no cell ran (nbclient would not record it).
     """
 
     def __init__(self, widget: Widget, show_latest: Callable[[], None]) -> None:
         self._widget = widget
         self._show_latest = show_latest
         self._throttle = Throttle[None](lambda _: self._show(), UPDATE_INTERVAL_SECONDS)
+        self._output_recorded = True
 
     def changed(self, *, final: bool = False) -> None:
-        """Something changed; `final` when a job ended (the state a saved notebook must keep)."""
+        """Something changed; `final` when it is what a saved notebook must keep (a job ended)."""
         if final:
+            self._output_recorded = False
             # Marked before it shows, so whoever sees it can count on the next cell's re-send.
-            changed_in_background(self._widget, self._show_latest)
+            changed_in_background(self._widget, self._resend)
         self._throttle.submit(None)
         if final:
             self._throttle.flush()
+            self._update_output()
 
     def close(self) -> None:
         """Nothing more is shown (the widget is closing)."""
@@ -88,3 +126,12 @@ class LiveUpdates:
     def _show(self) -> None:
         if self._widget.comm is not None:  # else closed meanwhile
             self._show_latest()
+
+    def _update_output(self) -> None:
+        if self._widget._settled():
+            self._output_recorded = send_with_running_cell(self._widget._update_output)
+
+    def _resend(self) -> None:
+        self._show()
+        if not self._output_recorded:
+            self._update_output()

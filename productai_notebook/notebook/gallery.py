@@ -184,6 +184,9 @@ class Gallery(Widget, front_end="gallery"):
     def _on_job_change(self, job: JobHandle) -> None:
         self._live.changed(final=job.is_terminal)
 
+    def _settled(self) -> bool:
+        return all(_state(job).is_terminal for job in self._jobs)
+
     def _show_items(self) -> None:
         with self.hold_sync():
             self.items = gallery_items(self._jobs)

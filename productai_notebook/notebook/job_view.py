@@ -77,6 +77,9 @@ class JobView(Widget, front_end="job_view"):
         self._connection = IDLE if self._handle.is_terminal else connection
         self._live.changed()
 
+    def _settled(self) -> bool:
+        return self._handle.is_terminal
+
     def _show_latest(self) -> None:
         with self.hold_sync():
             self.job = job_payload(self._handle)

@@ -229,6 +229,9 @@ class JobsTable(Widget, front_end="jobs_table"):
     def _on_row_change(self, job: Job) -> None:
         self._live.changed(final=job.is_terminal)
 
+    def _settled(self) -> bool:
+        return all(job.is_terminal for job in self._loaded)
+
     def _show_rows(self) -> None:
         with self.hold_sync():
             self.rows = [job_row(job, self._listed_models.get(job.id)) for job in self._loaded]

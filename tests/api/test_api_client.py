@@ -221,7 +221,12 @@ def test_a_job_displays_through_the_hook_or_as_text(monkeypatch: pytest.MonkeyPa
         job = client.jobs.get("job_abc123xyz")
     monkeypatch.setattr(job_module, "_display_hook", None)
     assert job._repr_mimebundle_() == {"text/plain": "<Job job_abc123xyz processing 45%>"}
-    job_module.set_display_hook(lambda j, include, exclude: {"text/html": f"<b>{j.id}</b>"})
+
+    class View:
+        def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+            return {"text/html": f"<b>{job.id}</b>"}
+
+    job_module.set_display_hook(lambda j: View())
     assert job._repr_mimebundle_() == {"text/html": "<b>job_abc123xyz</b>"}
 
 

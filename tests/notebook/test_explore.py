@@ -41,7 +41,7 @@ def test_it_runs_and_shows_the_table_the_gallery_and_the_picked_images(executed)
     states = executed.metadata["widgets"][WIDGET_STATE]["state"]
 
     table_outputs = _outputs(executed, "t = %productai jobs")
-    (table_output,) = [output for output in table_outputs if output.output_type == "execute_result"]
+    (table_output,) = [output for output in table_outputs if WIDGET_VIEW in output.get("data", {})]
     panel_id = table_output["data"][WIDGET_VIEW]["model_id"]
     table_state = next(s["state"] for s in states.values() if "rows" in s["state"])
     assert panel_id in states
