@@ -24,7 +24,8 @@ emulator = Emulator(job_seconds=(0.6, 1.2)).start()
 client = pai.ProductAI(api_key=emulator.api_key, base_url=emulator.base_url)
 """,
     """
-job = client.generate(model="nanobanana2", image_url="https://example.com/vase.png", prompt="a vase", num_images=2)
+job = client.generate(model="nanobanana2", image_url="https://example.com/vase.png",
+                      prompt="a vase", num_images=2)
 job
 """,
     """
@@ -32,7 +33,8 @@ broken = client.generate(model="nanobanana2", image_url="https://example.com/vas
 broken
 """,
     """
-more = client.generate(model="seedream", image_url="https://example.com/cup.png", prompt="a cup", num_images=2)
+more = client.generate(model="seedream", image_url="https://example.com/cup.png", prompt="a cup",
+                       num_images=2)
 gallery = pai.Gallery([more])
 gallery
 """,
