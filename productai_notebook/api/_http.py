@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -267,6 +267,12 @@ def decode_json(settings: ClientSettings, response: httpx.Response) -> Any:
         ) from None
 
 
+def is_local(base_url: str) -> bool:
+    """True for a server on this machine (an emulator), whose keys are not the dashboard's."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 def status_error(settings: ClientSettings, response: httpx.Response) -> APIStatusError:
     """The typed error for a non-2xx answer, read tolerantly: the body may be HTML, empty or broken."""
     status = response.status_code
@@ -287,9 +293,12 @@ def status_error(settings: ClientSettings, response: httpx.Response) -> APIStatu
         return RateLimitError(
             status, code, message, body=body, retry_after=retry_after_seconds(response.headers)
         )
+    if status == 401:  # a key is always sent: the server refused it
+        return AuthenticationError(
+            status, code, message, body=body, key_refused=True, local=is_local(settings.base_url)
+        )
     kind: type[APIStatusError] = {
         400: BadRequestError,
-        401: AuthenticationError,
         403: InsufficientCreditsError if code == ERROR_INSUFFICIENT_CREDITS else PermissionDeniedError,
         404: NotFoundError,
     }.get(status, InternalServerError if status >= 500 else APIStatusError)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import io
+import math
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +23,35 @@ from ..contract import (
     STATUS_FILTERS,
 )
 from .errors import InvalidArgumentError
+
+
+class checked_in_the_call:  # noqa: N801  (used as `with checked_in_the_call():`, like a function)
+    """Around a public method's argument checks: an InvalidArgumentError's traceback ends in that
+    method, so a notebook shows the user's call and the message, not this module's frames."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: TracebackType | None) -> None:
+        if isinstance(error, InvalidArgumentError) and traceback is not None:
+            traceback.tb_next = None  # the frames below the public method's
+
+
+def _not_one_of(field: str, value: object, allowed: Iterable[str]) -> InvalidArgumentError:
+    """The error for a value outside `allowed`, suggesting the closest allowed one."""
+    allowed = list(allowed)
+    closest = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
+    guess = f"; did you mean {closest[0]!r}?" if closest else ""
+    return InvalidArgumentError(field, f"{value!r} is not one of {', '.join(allowed)}{guess}")
+
+
+def _out_of_range(field: str, value: object, low: int, high: int, bounds: str = "") -> InvalidArgumentError:
+    """The error for a number outside low..high, suggesting the nearest one inside."""
+    guess = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        guess = f"; did you mean {max(low, min(high, round(value)))}?"
+    return InvalidArgumentError(field, f"must be {low} to {high}{bounds}, got {value!r}{guess}")
+
 
 _SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
@@ -70,7 +102,7 @@ def generate_body(
 ) -> dict[str, Any]:
     """The JSON of `POST /generate`, or an InvalidArgumentError naming the field that breaks the docs."""
     if model not in MODELS:
-        raise InvalidArgumentError("model", f"{model!r} is not one of {', '.join(MODELS)}")
+        raise _not_one_of("model", model, MODELS)
     if (image_url is None) == (asset_id is None):
         raise InvalidArgumentError("image_url", "give exactly one of image_url= or asset_id=")
     if image_url is not None and urlsplit(image_url).scheme not in ("http", "https"):
@@ -82,13 +114,9 @@ def generate_body(
         or not isinstance(num_images, int)
         or not (MIN_NUM_IMAGES <= num_images <= MAX_NUM_IMAGES)
     ):
-        raise InvalidArgumentError(
-            "num_images", f"must be {MIN_NUM_IMAGES} to {MAX_NUM_IMAGES}, got {num_images!r}"
-        )
+        raise _out_of_range("num_images", num_images, MIN_NUM_IMAGES, MAX_NUM_IMAGES)
     if aspect_ratio not in ASPECT_RATIOS:
-        raise InvalidArgumentError(
-            "aspect_ratio", f"{aspect_ratio!r} is not one of {', '.join(ASPECT_RATIOS)}"
-        )
+        raise _not_one_of("aspect_ratio", aspect_ratio, ASPECT_RATIOS)
     if webhook_url is not None and urlsplit(webhook_url).scheme not in ("http", "https"):
         raise InvalidArgumentError("webhook_url", "must be an http(s) URL")
     body: dict[str, Any] = {"model": model, "num_images": num_images, "aspect_ratio": aspect_ratio}
@@ -105,13 +133,11 @@ def generate_body(
 
 def list_params(limit: int, offset: int, status: str | None) -> dict[str, Any]:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST_LIMIT:
-        raise InvalidArgumentError(
-            "limit", f"must be 1 to {MAX_LIST_LIMIT} (the API's maximum), got {limit!r}"
-        )
+        raise _out_of_range("limit", limit, 1, MAX_LIST_LIMIT, " (the API's maximum)")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise InvalidArgumentError("offset", f"must be 0 or more, got {offset!r}")
     if status is not None and status not in STATUS_FILTERS:
-        raise InvalidArgumentError("status", f"{status!r} is not one of {', '.join(STATUS_FILTERS)}")
+        raise _not_one_of("status", status, STATUS_FILTERS)
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if status is not None:
         params["status"] = status

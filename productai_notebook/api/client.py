@@ -21,7 +21,7 @@ import httpx
 from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES, FAILED
 from . import _http
 from ._http import ClientSettings, RequestSpec
-from ._inputs import generate_body
+from ._inputs import checked_in_the_call, generate_body
 from .errors import JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
@@ -199,8 +199,8 @@ class ProductAI(_Base[Job, httpx.Client]):
         webhook_url: str | None = None,
     ) -> Job:
         """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images."""
-        spec = _generate_spec(
-            generate_body(
+        with checked_in_the_call():
+            body = generate_body(
                 model=model,
                 image_url=image_url,
                 asset_id=asset_id,
@@ -210,7 +210,7 @@ class ProductAI(_Base[Job, httpx.Client]):
                 aspect_ratio=aspect_ratio,
                 webhook_url=webhook_url,
             )
-        )
+        spec = _generate_spec(body)
         return self._handle(JobState.parse(self._call(spec)), prompt, aspect_ratio)
 
     def me(self) -> Account:
@@ -301,8 +301,8 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
-        spec = _generate_spec(
-            generate_body(
+        with checked_in_the_call():
+            body = generate_body(
                 model=model,
                 image_url=image_url,
                 asset_id=asset_id,
@@ -312,7 +312,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 aspect_ratio=aspect_ratio,
                 webhook_url=webhook_url,
             )
-        )
+        spec = _generate_spec(body)
         return self._handle(JobState.parse(await self._call(spec)), prompt, aspect_ratio)
 
     async def me(self) -> Account:

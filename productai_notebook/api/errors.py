@@ -75,7 +75,29 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    hint = "Set the PRODUCTAI_API_KEY environment variable or pass api_key= to the client."
+    """401: no key, or the server refused the one sent; `key_refused` and `local` say which hint fits."""
+
+    def __init__(
+        self, status_code: int, code: str, message: str, *, body: Any = None,
+        key_refused: bool = False, local: bool = False,
+    ) -> None:  # fmt: skip
+        self.key_refused = key_refused
+        self.local = local
+        super().__init__(status_code, code, message, body=body)
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        if not self.key_refused:
+            return "Set the PRODUCTAI_API_KEY environment variable or pass api_key= to the client."
+        if self.local:
+            return (
+                "This local emulator refused the key: pass the key it was started with "
+                "(emu.api_key, or its --api-key), or use productai_notebook.sandbox(), which needs none."
+            )
+        return (
+            "The API refused this key: check it for typos, or copy a valid one from the API keys "
+            "page of your ProductAI dashboard (PRODUCTAI_API_KEY or api_key= sets it)."
+        )
 
 
 class PermissionDeniedError(APIStatusError):

@@ -141,8 +141,14 @@ async def test_async_list_with_each_status_filter(account_key: str, emulator: Em
 
 
 def test_a_wrong_key_is_an_authentication_error(emulator: Emulator) -> None:
-    with ProductAI("pk_test_wrong", base_url=emulator.base_url) as client, pytest.raises(AuthenticationError):
+    with (
+        ProductAI("pk_test_wrong", base_url=emulator.base_url) as client,
+        pytest.raises(AuthenticationError) as caught,
+    ):
         client.me()
+    # a local emulator's keys are not the dashboard's: the hint says which key it takes
+    assert "This local emulator refused the key" in str(caught.value)
+    assert "emu.api_key" in str(caught.value) and "pk_test_wrong" not in str(caught.value)
 
 
 async def test_async_wrong_key(emulator: Emulator) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import pytest
-from api_helpers import Script, answer, mock_client
+from api_helpers import Script, answer, mock_async_client, mock_client
 
 from productai_notebook.api import (
     InvalidArgumentError,
@@ -94,3 +95,41 @@ def test_a_missing_upload_file_says_where_it_was_looked_for(
     text = str(caught.value)
     assert str(tmp_path.resolve() / "photos" / "shoe.png") in text and "shoe.png" in text
     assert script.requests == []
+
+
+def _frames_of(error: BaseException) -> list[str]:
+    """The functions of a traceback, outermost first: what a notebook shows the user."""
+    return [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ({"model": "nanobanan2"}, "model: 'nanobanan2' is not one of nanobanana2, "),
+        ({"num_images": 9}, "num_images: must be 1 to 4, got 9; did you mean 4?"),
+        ({"aspect_ratio": "16/9"}, "; did you mean '16:9'?"),
+    ],
+)
+def test_a_bad_argument_is_raised_from_the_call_itself_with_the_closest_valid_value(
+    arguments: dict[str, object], says: str
+) -> None:
+    call = {"model": "nanobanana2", "image_url": "https://example.com/a.png", "prompt": "on oak", **arguments}
+    with mock_client(Script(), max_retries=0) as client, pytest.raises(InvalidArgumentError) as caught:
+        client.generate(**call)  # type: ignore[arg-type]
+    assert says in str(caught.value)
+    # the traceback stops in generate: none of the library's checking frames below it
+    assert _frames_of(caught.value)[-1] == "generate"
+    if "model" in arguments:
+        assert str(caught.value).endswith("did you mean 'nanobanana2'?")
+
+
+async def test_the_async_client_and_listings_raise_from_the_call_too() -> None:
+    with mock_client(Script(), max_retries=0) as client, pytest.raises(InvalidArgumentError) as caught:
+        client.jobs.list(status="complete")
+    assert str(caught.value).endswith("did you mean 'completed'?")
+    assert _frames_of(caught.value)[-1] == "list"
+    async with mock_async_client(Script(), max_retries=0) as client:
+        with pytest.raises(InvalidArgumentError) as caught:
+            await client.generate(model="seedreem", image_url="https://example.com/a.png", prompt="x")
+    assert str(caught.value).endswith("did you mean 'seedream'?")
+    assert _frames_of(caught.value)[-1] == "generate"

@@ -181,13 +181,15 @@ def test_each_error_status_has_its_class_and_keeps_the_server_words(
     assert caught.value.code == code and "the server's words" in str(caught.value)
 
 
-def test_401_says_how_to_give_a_key() -> None:
+def test_a_refused_key_is_called_refused_with_where_to_find_a_valid_one() -> None:
     with (
         mock_client(Script(answer(401, b"")), max_retries=0) as client,
         pytest.raises(AuthenticationError) as caught,
     ):
         client.me()
-    assert "PRODUCTAI_API_KEY" in str(caught.value) and "api_key=" in str(caught.value)
+    # the user did pass a key: "pass api_key=" would not help
+    assert "refused this key" in str(caught.value) and "dashboard" in str(caught.value)
+    assert caught.value.key_refused and not caught.value.local
 
 
 async def test_the_async_client_follows_the_same_policy() -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ...contract import DEFAULT_LIST_LIMIT
 from .. import _http
 from .._http import RequestSpec
-from .._inputs import check_job_id, list_params
+from .._inputs import check_job_id, checked_in_the_call, list_params
 from .._polling import PollInterval
 from .._waiting import JobsWait
 from ..job import AsyncJob, Job
@@ -62,7 +62,9 @@ class Jobs:
 
     def list(self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None) -> JobPage:
         """One page of your jobs, newest first; `status` is pending, processing, completed, failed or all."""
-        spec = RequestSpec("GET", "jobs", params=list_params(limit, offset, status))
+        with checked_in_the_call():
+            params = list_params(limit, offset, status)
+        spec = RequestSpec("GET", "jobs", params=params)
         return JobPage.parse(self._client._call(spec))
 
     def iter(self, status: str | None = None, page_size: int = 100) -> Iterator[JobState]:
@@ -164,7 +166,9 @@ class AsyncJobs:
     async def list(
         self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None
     ) -> JobPage:
-        spec = RequestSpec("GET", "jobs", params=list_params(limit, offset, status))
+        with checked_in_the_call():
+            params = list_params(limit, offset, status)
+        spec = RequestSpec("GET", "jobs", params=params)
         return JobPage.parse(await self._client._call(spec))
 
     async def iter(self, status: str | None = None, page_size: int = 100) -> AsyncIterator[JobState]:
