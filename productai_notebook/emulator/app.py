@@ -34,14 +34,15 @@ ROUTES = [
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The app for one Emulator: its routes read `settings` (and its image cache) from the app's state."""
+    """The app for one Emulator: its routes read `settings` (and its caches) from the app's state."""
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(_ContainFailures)],
         exception_handlers={HTTPException: _not_found, ApiError: _api_error},
     )
     app.state.settings = settings
-    app.state.images = files.ImageCache()
+    app.state.images = files.Cache(files.IMAGE_CACHE_SIZE)
+    app.state.products = files.Cache(files.PRODUCT_CACHE_SIZE)
     return app
 
 

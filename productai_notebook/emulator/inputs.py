@@ -24,6 +24,7 @@ LOOPBACK_FETCH_SECONDS = 5.0
 # 500 MB in memory); 25 megapixels (e.g. 6000x4000, a camera photo) decodes to at most 100 MB.
 MAX_INPUT_PIXELS = 25_000_000
 BUDGET = f"at most {MAX_INPUT_PIXELS // 1_000_000} megapixels"
+STRIP_ROWS = 128  # rows of the shrunk input made per step while shrinking a large one
 
 # The input formats by their first bytes, each read by its own Pillow plugin: Image.open would
 # warn on stderr about a large image before we could refuse it, and would take other formats too.
@@ -80,17 +81,36 @@ def check_image(data: bytes) -> CheckedImage:
 def open_product(data: bytes | None, size: tuple[int, int]) -> Image.Image | None:
     """The input shrunk to fit `size`, to composite; None when it is not a usable image.
 
-    Shrunk while decoding (a JPEG decodes at 1/2 to 1/8 scale): the whole render then works on a
-    picture no larger than its output, whatever the input's size.
+    Shrunk once, before any compositing, so the render works on a picture no larger than its
+    output whatever the input's size. Decoding holds the input's pixels once (a JPEG decodes at
+    1/2 to 1/8 scale already); nothing else ever copies them at full size.
     """
     if data is None:
         return None
     try:
         _, image = _open(data)
-        image.thumbnail(size)
-        return image
+        scale = min(size[0] / image.width, size[1] / image.height, 1.0)
+        target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image.draft(None, target)  # a JPEG decodes at reduced scale; other formats ignore this
+        reduced = _reduce_in_strips(image, max(1, int(image.width / target[0])))
+        return reduced if reduced.size == target else reduced.resize(target, Image.Resampling.LANCZOS)
     except Exception:  # over the budget, or damaged past its header: render without it
         return None
+
+
+def _reduce_in_strips(image: ImageFile.ImageFile, factor: int) -> Image.Image:
+    """`image` as RGBA, reduced by a whole `factor`, a band of rows at a time: converted whole, a
+    25-megapixel input would take another 100 MB (and Pillow reduces RGBA through such a copy)."""
+    image.load()
+    if factor == 1:
+        return image.convert("RGBA")
+    width, height = image.size
+    out = Image.new("RGBA", (-(-width // factor), -(-height // factor)))
+    band = factor * STRIP_ROWS
+    for top in range(0, height, band):
+        strip = image.crop((0, top, width, min(top + band, height))).convert("RGBA")
+        out.paste(strip.reduce(factor), (0, top // factor))
+    return out
 
 
 def decode_data_url(url: str) -> bytes | None:

@@ -6,7 +6,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
+from PIL import Image
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,30 +21,36 @@ from ..lifecycle import status_at
 from ..store import JobRecord, Store
 
 IMAGE_CACHE_SIZE = 256  # rendered JPEGs kept (~30-100 kB each)
+PRODUCT_CACHE_SIZE = 8  # inputs shrunk to their jobs' output size (at most 4 MB each)
 THUMBNAIL_EDGE = 256
-# Decoding an input takes up to 100 MB (see inputs.MAX_INPUT_PIXELS): two at a time bound the
-# emulator's memory however many images are asked for at once.
-_DECODING = threading.BoundedSemaphore(2)
+# Decoding an input holds its pixels (up to 100 MB: see inputs.MAX_INPUT_PIXELS): one decode at a
+# time bounds the emulator's memory however many images are asked for at once.
+_DECODING = threading.Lock()
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class ImageCache:
-    """Generated JPEGs, rendered on first request (eager rendering of every job would be slow)."""
+class Cache(Generic[K, V]):
+    """The last `size` values made, by key: generated JPEGs are rendered on first request (eager
+    rendering of every job would be slow), a job's input is shrunk once for all its images."""
 
-    def __init__(self) -> None:
-        self._images: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+    def __init__(self, size: int) -> None:
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int], render: Callable[[], bytes]) -> bytes:
+    def get(self, key: K, make: Callable[[], V]) -> V:
         with self._lock:
-            if key in self._images:
-                self._images.move_to_end(key)
-                return self._images[key]
-        data = render()
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make()
         with self._lock:
-            self._images[key] = data
-            if len(self._images) > IMAGE_CACHE_SIZE:
-                self._images.popitem(last=False)
-        return data
+            self._values[key] = value
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
 
 
 async def job_image(request: Request) -> Response:
@@ -57,14 +65,20 @@ async def job_image(request: Request) -> Response:
     ):
         return error_response(404, ERROR_NOT_FOUND, "No such image")
 
+    size = ASPECT_RATIOS[job.aspect_ratio]
+    products: Cache[str, Image.Image | None] = request.app.state.products
+
+    def shrunk_input() -> Image.Image | None:
+        data = _input_bytes(store, job)  # fetched outside the lock: a loopback URL may be one of ours
+        with _DECODING:  # the job's other images wait here, then find it made
+            return products.get(job.job_id, lambda: inputs.open_product(data, size))
+
     def render() -> bytes:
-        size = ASPECT_RATIOS[job.aspect_ratio]
-        with _DECODING:
-            product = inputs.open_product(_input_bytes(store, job), size)
+        product = shrunk_input()
         return images.render(job.job_id, number, job.prompt or job.preset_id or "", size, product)
 
-    cache: ImageCache = request.app.state.images
-    data = await run_in_threadpool(cache.get, (job.job_id, number), render)
+    rendered: Cache[tuple[str, int], bytes] = request.app.state.images
+    data = await run_in_threadpool(rendered.get, (job.job_id, number), render)
     forever = {"Cache-Control": "public, max-age=31536000, immutable"}  # a completed job never changes
     return Response(data, media_type="image/jpeg", headers=forever)
 
