@@ -20,6 +20,7 @@ from .errors import (
     InvalidArgumentError,
     InvalidResponseError,
     JobFailedError,
+    JobMayExistError,
     JobTimeoutError,
     NotFoundError,
     PermissionDeniedError,
@@ -63,5 +64,6 @@ __all__ = [
     "InvalidResponseError",
     "InvalidArgumentError",
     "JobFailedError",
+    "JobMayExistError",
     "JobTimeoutError",
 ]

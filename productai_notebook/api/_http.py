@@ -199,6 +199,11 @@ def backoff_seconds(attempt: int, advised: float | None = None, cap: float = MAX
     return random.uniform(ceiling / 2, ceiling)
 
 
+def surely_not_sent(error: httpx.TransportError) -> bool:
+    """True when the request never left this machine: no connection was made, or none was free."""
+    return isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
 def retry_delay_after_error(
     settings: ClientSettings, spec: RequestSpec, error: httpx.TransportError, attempt: int
 ) -> float | None:
@@ -206,7 +211,7 @@ def retry_delay_after_error(
     if attempt >= settings.max_retries:
         return None
     # a request that creates something may have reached the server unless the connection never opened
-    if spec.creates and not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+    if spec.creates and not surely_not_sent(error):
         return None
     return backoff_seconds(attempt, cap=settings.max_retry_wait)
 
@@ -232,13 +237,16 @@ def connection_error(
 ) -> APIConnectionError:
     """The typed error for a network failure; its text names the call, never the key."""
     detail = settings.redact(f"{type(error).__name__}: {error}")[:200]
+    arrived = not surely_not_sent(error)
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(
-            f"{spec.describe()} got no answer in time ({detail}): retry, or pass a larger timeout=."
+            f"{spec.describe()} got no answer in time ({detail}): retry, or pass a larger timeout=.",
+            may_have_arrived=arrived,
         )
     return APIConnectionError(
         f"{spec.describe()} could not reach {settings.base_url} ({detail}): "
-        "check the network and the base_url, then retry."
+        "check the network and the base_url, then retry.",
+        may_have_arrived=arrived,
     )
 
 

@@ -22,6 +22,7 @@ from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES, FAILED
 from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
+from ._reconcile import create_job, create_job_async
 from .errors import JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
@@ -42,6 +43,8 @@ class _Base(Generic[H, C]):
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
         self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
+        # every job this client created, even once its handle is gone: never mistaken for a lost create's
+        self._created_ids: set[str] = set()
         self._open_namespaces()
 
     def _open_namespaces(self) -> None:
@@ -100,6 +103,15 @@ class _Base(Generic[H, C]):
         with self._handles_lock:
             known = self._handles.get(state.job_id)
         return known if known is not None else self._new_handle(state, None)
+
+    def _known_ids(self) -> set[str]:
+        """The ids of the jobs this client made or holds a handle on."""
+        with self._handles_lock:
+            return self._created_ids | set(self._handles)
+
+    def _note_created(self, job_id: str) -> None:
+        with self._handles_lock:
+            self._created_ids.add(job_id)
 
     def _known_terminal(self, job_id: str) -> H | None:
         handle = self._handles.get(job_id)
@@ -198,7 +210,11 @@ class ProductAI(_Base[Job, httpx.Client]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> Job:
-        """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images."""
+        """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images.
+
+        Never sent twice: when the answer is lost after the request went out, the job it made is
+        looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
+        """
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -210,8 +226,8 @@ class ProductAI(_Base[Job, httpx.Client]):
                 aspect_ratio=aspect_ratio,
                 webhook_url=webhook_url,
             )
-        spec = _generate_spec(body)
-        return self._handle(JobState.parse(self._call(spec)), prompt, aspect_ratio)
+            spec = _generate_spec(body)  # (it checks that every string can be sent)
+        return self._handle(create_job(self, spec), prompt, aspect_ratio)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
@@ -312,8 +328,8 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 aspect_ratio=aspect_ratio,
                 webhook_url=webhook_url,
             )
-        spec = _generate_spec(body)
-        return self._handle(JobState.parse(await self._call(spec)), prompt, aspect_ratio)
+            spec = _generate_spec(body)
+        return self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
 
     async def me(self) -> Account:
         return Account.parse(await self._call(RequestSpec("GET", "me")))

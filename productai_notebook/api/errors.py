@@ -11,7 +11,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .job import JobHandle
+    from .models import JobState
 
 
 def _clause(text: str) -> str:
@@ -32,9 +35,13 @@ class InvalidArgumentError(ProductAIError, ValueError):
 
 
 class APIConnectionError(ProductAIError):
-    """The API could not be reached, or the connection broke before an answer came."""
+    """The API could not be reached, or the connection broke before an answer came.
 
-    def __init__(self, message: str = "") -> None:
+    `may_have_arrived` is False only when the request surely never left (no connection was made).
+    """
+
+    def __init__(self, message: str = "", *, may_have_arrived: bool = True) -> None:
+        self.may_have_arrived = may_have_arrived
         super().__init__(
             message or "Could not reach the ProductAI API: check the network and the base_url, then retry."
         )
@@ -43,9 +50,10 @@ class APIConnectionError(ProductAIError):
 class APITimeoutError(APIConnectionError):
     """The API did not answer in time."""
 
-    def __init__(self, message: str = "") -> None:
+    def __init__(self, message: str = "", *, may_have_arrived: bool = True) -> None:
         super().__init__(
-            message or "The ProductAI API did not answer in time: retry, or pass a larger timeout=."
+            message or "The ProductAI API did not answer in time: retry, or pass a larger timeout=.",
+            may_have_arrived=may_have_arrived,
         )
 
 
@@ -136,6 +144,27 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     hint = "The service had a problem; retry in a few seconds."
+
+
+class JobMayExistError(ProductAIError):
+    """A create got no clear answer, and the account's newest jobs do not say which job it made.
+
+    The job may exist, and its credits may be spent: `candidates` are the jobs that could be it
+    (none, or more than one). Generating again could pay for a second job, so check first.
+    """
+
+    def __init__(self, what: str, since: datetime, candidates: tuple[JobState, ...]) -> None:
+        self.candidates = candidates
+        when = f"{since:%H:%M:%S} UTC"
+        if candidates:
+            ids = ", ".join(job.job_id for job in candidates[:5]) + (", ..." if len(candidates) > 5 else "")
+            found = f"{len(candidates)} jobs created since {when} could be it ({ids}): see error.candidates"
+        else:
+            found = f"no job created since {when} matches it yet"
+        super().__init__(
+            f"{_clause(what)}: the job may exist and its credits may be spent; {found}. "
+            "Check client.jobs.list() or client.me() before generating again: a retry could pay twice."
+        )
 
 
 class JobFailedError(ProductAIError):

@@ -20,7 +20,7 @@ from ..contract import (
 )
 from .counts import DROPPED, RequestCounts
 from .errors import ApiError, error_response, invalid
-from .faults import Fault, FaultInjector
+from .faults import AFTER_ROUTE, Fault, FaultInjector
 from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .store import Account, Store
 from .webhooks import WebhookWorker
@@ -70,8 +70,8 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         return response
 
     async def answer(request: Request, settings: Settings) -> Response:
-        fault = settings.faults.draw()
-        if fault is not None and fault.kind != "garbage":
+        fault = settings.faults.draw(f"{request.method} {request.url.path}")
+        if fault is not None and fault.kind not in AFTER_ROUTE:
             early = await _inject(fault)
             if early is not None:
                 return early
@@ -85,8 +85,8 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             response = error_response(error.status, error.code, error.message, {**headers, **error.headers})
         except ClientDisconnect:
             response = Response(status_code=400)
-        if fault is not None and fault.kind == "garbage":
-            return _garbled(response)
+        if fault is not None and fault.kind in AFTER_ROUTE:
+            return _spoiled(fault, response)
         return response
 
     return endpoint
@@ -166,7 +166,12 @@ async def _inject(fault: Fault) -> Response | None:
     return None
 
 
-def _garbled(response: Response) -> Response:
-    """The 'garbage' fault: the real answer cut in half, so it is not JSON any more."""
+def _spoiled(fault: Fault, response: Response) -> Response:
+    """A fault after the route ran: its effects stay, its answer is lost on the way back."""
+    if fault.kind == "502_after":
+        return error_response(502, ERROR_INTERNAL, "Injected fault: bad gateway after handling")
+    if fault.kind == "reset_after":
+        return _DroppedResponse()
+    # garbage: the real answer cut in half, so it is not JSON any more
     body = bytes(response.body)
     return Response(body[: len(body) // 2], status_code=response.status_code, media_type="application/json")

@@ -2,7 +2,10 @@
 
 A spec like `500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02` gives each kind a
 probability per API request; one draw per request picks at most one fault, from a seeded
-random stream so a run can be repeated.
+random stream so a run can be repeated. `garbage`, `502_after` and `reset_after` act after the
+route ran: what it did (a stored job, spent credits) stays and only the answer is lost, as when
+a proxy or the network fails on the way back. `next_on(route, kind)` aims one fault at the next
+request to one route, for tests ("POST /v1/generate").
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import random
 import threading
 from dataclasses import dataclass
 
-KINDS = ("500", "429", "reset", "slow", "garbage")
+KINDS = ("500", "429", "reset", "slow", "garbage", "502_after", "reset_after")
+AFTER_ROUTE = frozenset({"garbage", "502_after", "reset_after"})
 DEFAULT_SLOW_SECONDS = 3.0
 
 
@@ -50,9 +54,21 @@ class FaultInjector:
         self._faults = faults
         self._random = random.Random(f"faults/{seed}")
         self._lock = threading.Lock()
+        self._aimed: dict[str, list[Fault]] = {}
 
-    def draw(self) -> Fault | None:
-        """The fault this request suffers, if any."""
+    def next_on(self, route: str, kind: str) -> None:
+        """The next request to `route` ("POST /v1/generate") suffers `kind`, whatever the odds."""
+        if kind not in KINDS or kind == "slow":
+            raise ValueError(f"fault kind must be one of {', '.join(k for k in KINDS if k != 'slow')}")
+        with self._lock:
+            self._aimed.setdefault(route, []).append(Fault(kind, 1.0))
+
+    def draw(self, route: str = "") -> Fault | None:
+        """The fault this request (to `route`, "METHOD /path") suffers, if any."""
+        with self._lock:
+            aimed = self._aimed.get(route)
+            if aimed:
+                return aimed.pop(0)
         if not self._faults:
             return None
         with self._lock:

@@ -104,6 +104,11 @@ class Emulator:
         """The API root to give a client: "http://127.0.0.1:PORT/v1"."""
         return self.origin + "/v1"
 
+    def fail_next(self, kind: str, route: str = "POST /v1/generate") -> None:
+        """The next request to `route` suffers the fault `kind` (see `faults.KINDS`), e.g.
+        `fail_next("502_after")`: the next create stores its job, then answers 502."""
+        self._settings.faults.next_on(route, kind)
+
     def start(self) -> Emulator:
         """Serve from a background thread; once stopped, an Emulator cannot start again (make a new one)."""
         if self._thread is not None:
