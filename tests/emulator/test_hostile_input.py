@@ -63,6 +63,14 @@ def refused(http: httpx.Client, response: httpx.Response, field: str, status: in
     return message
 
 
+def with_field(field: str, value: Any) -> dict[str, Any]:
+    """A valid generate body but for `field` (an asset_id replaces the image_url: one of them only)."""
+    body = {**VALID, field: value}
+    if field == "asset_id":
+        del body["image_url"]
+    return body
+
+
 def tiny_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
@@ -91,10 +99,7 @@ def test_deeply_nested_json_is_refused(http, content):
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("value", NOT_TEXT, ids=repr)
 def test_a_list_object_number_or_boolean_where_text_is_expected_is_refused(http, field, value):
-    body = {**VALID, field: value}
-    if field == "asset_id":
-        del body["image_url"]
-    refused(http, post_json(http, "generate", body), field)
+    refused(http, post_json(http, "generate", with_field(field, value)), field)
 
 
 @pytest.mark.parametrize("value", ["2", [2], {"n": 2}, True, 2.0, 1e300, None], ids=repr)
@@ -107,10 +112,7 @@ def test_text_or_a_boolean_where_a_number_is_expected_is_refused(http, value):
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("value", NOT_STORABLE, ids=repr)
 def test_a_lone_surrogate_or_nul_in_any_text_field_is_refused(http, field, value):
-    body = {**VALID, field: value}
-    if field == "asset_id":
-        del body["image_url"]
-    refused(http, post_json(http, "generate", body), field)
+    refused(http, post_json(http, "generate", with_field(field, value)), field)
 
 
 @pytest.mark.parametrize("value", NOT_STORABLE, ids=repr)
