@@ -1,4 +1,5 @@
-"""Input images: checking uploads, and finding the product to composite into a generated image.
+"""Input images: checking uploads against the pixel budget, and shrinking the product to
+composite into a generated image.
 
 Only data URLs, uploaded assets and loopback URLs are ever read: the emulator fetches nothing
 from outside the machine.
@@ -20,8 +21,8 @@ from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlug
 from ..contract import MAX_UPLOAD_BYTES
 
 LOOPBACK_FETCH_SECONDS = 5.0
-# The pixel budget of an input image. A PNG of a few hundred KB can decode to 12000x12000 (over
-# 500 MB in memory); 25 megapixels (e.g. 6000x4000, a camera photo) decodes to at most 100 MB.
+# The pixel budget of an input image. A PNG of 20 KB can decode to 12000x12000 (over 500 MB in
+# memory); 25 megapixels (e.g. 6000x4000, a camera photo) decode to at most 100 MB.
 MAX_INPUT_PIXELS = 25_000_000
 BUDGET = f"at most {MAX_INPUT_PIXELS // 1_000_000} megapixels"
 STRIP_ROWS = 128  # rows of the shrunk input made per step while shrinking a large one

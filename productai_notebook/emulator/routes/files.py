@@ -20,11 +20,11 @@ from ..errors import ApiError, error_response
 from ..lifecycle import status_at
 from ..store import JobRecord, Store
 
-IMAGE_CACHE_SIZE = 256  # rendered JPEGs kept (~30-100 kB each)
+IMAGE_CACHE_SIZE = 256  # rendered JPEGs kept (~30-100 kB each): job images, asset thumbnails
 PRODUCT_CACHE_SIZE = 8  # inputs shrunk to their jobs' output size (at most 4 MB each)
 THUMBNAIL_EDGE = 256
 # Decoding an input holds its pixels (up to 100 MB: see inputs.MAX_INPUT_PIXELS): one decode at a
-# time bounds the emulator's memory however many images are asked for at once.
+# time in the process bounds its memory however many images (of however many emulators) are asked for.
 _DECODING = threading.Lock()
 
 K = TypeVar("K")
@@ -32,8 +32,9 @@ V = TypeVar("V")
 
 
 class Cache(Generic[K, V]):
-    """The last `size` values made, by key: generated JPEGs are rendered on first request (eager
-    rendering of every job would be slow), a job's input is shrunk once for all its images."""
+    """The last `size` values made, by key: generated JPEGs and asset thumbnails are made on first
+    request (eager rendering of every job would be slow); a job's input is shrunk once for all its
+    images."""
 
     def __init__(self, size: int) -> None:
         self._values: OrderedDict[K, V] = OrderedDict()
@@ -90,7 +91,9 @@ async def asset_file(request: Request) -> Response:
     if asset is None or data is None:
         return error_response(404, ERROR_NOT_FOUND, "No such asset")
     if request.url.path.endswith("/thumbnail.jpg"):
-        return Response(await run_in_threadpool(_thumbnail, data), media_type="image/jpeg")
+        rendered: Cache[tuple[str, int], bytes] = request.app.state.images
+        thumbnail = await run_in_threadpool(rendered.get, (asset_id, 0), lambda: _thumbnail(data))
+        return Response(thumbnail, media_type="image/jpeg")
     return Response(data, media_type=f"image/{asset.format}")
 
 
