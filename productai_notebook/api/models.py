@@ -86,8 +86,14 @@ def _time(data: Mapping[str, Any], key: str, where: str) -> datetime | None:
         moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:
         raise _bad(f"{where}.{key}", "not an ISO-8601 time") from None
-    # a time without a zone is read as UTC, the API's zone, so every time is comparable
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    # a time without a zone is read as UTC, the API's zone, so every time is comparable; kept
+    # in UTC, so the wire shape can always be written back (9999-12-31T23:59-05:00 has no UTC twin)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise _bad(f"{where}.{key}", "outside the years 1 to 9999 in UTC") from None
 
 
 def _iso(moment: datetime | None) -> str | None:
