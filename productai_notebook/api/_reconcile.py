@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._http import RequestSpec
 from .errors import (
@@ -73,17 +73,19 @@ class LostCreate:
         # a failed job is listed without model and image count: unknown is not a mismatch
         return job.model in (None, self.model) and job.num_images in (None, self.num_images)
 
-    def outcome(self, error: ProductAIError, known: Collection[str]) -> JobState | JobMayExistError:
-        """The job the create made, or the error to raise; `known` are the ids this client already has."""
+    def outcome(self, lost: ProductAIError, known: Collection[str]) -> JobState:
+        """The job the create made; JobMayExistError (caused by `lost`, the create's own error)
+        unless exactly one job could be it. `known`: the ids this client already has."""
         candidates = tuple(job for job_id, job in self._candidates.items() if job_id not in known)
         if len(candidates) == 1 and not self._gave_up:
             return candidates[0]
-        return JobMayExistError(f"POST /generate got no clear answer ({error})", self.since, candidates)
+        what = f"POST /generate got no clear answer ({lost})"
+        raise JobMayExistError(what, self.since, candidates) from lost
 
-    def search_failed(self, error: ProductAIError, listing: ProductAIError) -> JobMayExistError:
+    def listing_failed(self, lost: ProductAIError, listing: ProductAIError) -> NoReturn:
         """Reading the newest jobs failed too: nothing is known about the job."""
-        what = f"POST /generate got no clear answer ({error}), and listing the jobs failed ({listing})"
-        return JobMayExistError(what, self.since, ())
+        what = f"POST /generate got no clear answer ({lost}), and listing the jobs failed ({listing})"
+        raise JobMayExistError(what, self.since, ()) from lost
 
 
 def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
@@ -98,11 +100,8 @@ def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
             while search.next_offset is not None:
                 search.take(client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset))
         except ProductAIError as listing:
-            raise search.search_failed(error, listing) from error
-        found = search.outcome(error, client._known_ids())
-        if isinstance(found, JobMayExistError):
-            raise found from error
-        state = found
+            search.listing_failed(error, listing)
+        state = search.outcome(error, client._known_ids())
     client._note_created(state.job_id)
     return state
 
@@ -119,10 +118,7 @@ async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobStat
             while search.next_offset is not None:
                 search.take(await client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset))
         except ProductAIError as listing:
-            raise search.search_failed(error, listing) from error
-        found = search.outcome(error, client._known_ids())
-        if isinstance(found, JobMayExistError):
-            raise found from error
-        state = found
+            search.listing_failed(error, listing)
+        state = search.outcome(error, client._known_ids())
     client._note_created(state.job_id)
     return state

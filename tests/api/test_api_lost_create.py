@@ -130,6 +130,7 @@ def test_when_the_jobs_cannot_be_listed_either_the_error_says_the_job_may_exist(
 # -- the decision alone ------------------------------------------------------------------------
 
 SENT = datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)
+LOST = APIConnectionError("the connection broke after the request was sent")
 
 
 def _iso(moment: datetime) -> str:
@@ -150,15 +151,16 @@ def test_the_search_stops_at_the_first_page_of_older_jobs() -> None:
     assert search.next_offset == 3
     search.take(_page([-120, -200], offset=3, has_more=True))  # older than the request by far
     assert search.next_offset is None
-    found = search.outcome(RuntimeError("lost"), known={"job_0"})  # type: ignore[arg-type]
-    assert isinstance(found, JobMayExistError) and len(found.candidates) == 2  # job_1 and job_2
+    with pytest.raises(JobMayExistError) as caught:
+        search.outcome(LOST, known={"job_0"})
+    assert [job.job_id for job in caught.value.candidates] == ["job_1", "job_2"]
 
 
 def test_a_failed_job_listed_without_model_can_still_be_the_one() -> None:
     search = LostCreate({"model": "seedream", "num_images": 2}, SENT)
     page = _page([1], status="failed", model=None, num_images=None)
     search.take(page)
-    assert search.outcome(RuntimeError("lost"), known=()) == page.jobs[0]  # type: ignore[arg-type]
+    assert search.outcome(LOST, known=()) == page.jobs[0]
 
 
 def test_a_search_that_gave_up_never_claims_a_job() -> None:
@@ -166,4 +168,6 @@ def test_a_search_that_gave_up_never_claims_a_job() -> None:
     for number in range(MAX_PAGES):
         search.take(_page([1], offset=number, has_more=True, model="seedream" if number else "nanobanana2"))
     assert search.next_offset is None
-    assert isinstance(search.outcome(RuntimeError("lost"), known=()), JobMayExistError)  # type: ignore[arg-type]
+    with pytest.raises(JobMayExistError) as caught:
+        search.outcome(LOST, known=())
+    assert [job.job_id for job in caught.value.candidates] == ["job_0"]
