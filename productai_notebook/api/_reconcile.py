@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._http import RequestSpec
 from .errors import (
     APIConnectionError,
+    APITimeoutError,
     InternalServerError,
     InvalidResponseError,
     JobMayExistError,
@@ -43,6 +44,18 @@ def answer_was_lost(error: ProductAIError) -> bool:
         return error.may_have_arrived
     # an unreadable 2xx, or a 5xx: the server may have stored the job before failing to answer
     return isinstance(error, (InvalidResponseError, InternalServerError))
+
+
+def _what_came(error: ProductAIError) -> str:
+    """What the create got instead of an answer, without the error's own advice (often "retry")."""
+    if isinstance(error, InternalServerError):
+        return f"it answered {error.status_code} {error.code}"
+    if isinstance(error, InvalidResponseError):
+        status = f" {error.status_code}" if error.status_code else ""
+        return f"its answer{status} could not be read"
+    if isinstance(error, APITimeoutError):
+        return "no answer came in time"
+    return "the connection broke after the request was sent"
 
 
 class LostCreate:
@@ -79,13 +92,16 @@ class LostCreate:
         candidates = tuple(job for job_id, job in self._candidates.items() if job_id not in known)
         if len(candidates) == 1 and not self._gave_up:
             return candidates[0]
-        what = f"POST /generate got no clear answer ({lost})"
+        what = f"POST /generate got no clear answer ({_what_came(lost)})"
         raise JobMayExistError(what, self.since, candidates) from lost
 
     def listing_failed(self, lost: ProductAIError, listing: ProductAIError) -> NoReturn:
         """Reading the newest jobs failed too: nothing is known about the job."""
-        what = f"POST /generate got no clear answer ({lost}), and listing the jobs failed ({listing})"
-        raise JobMayExistError(what, self.since, ()) from lost
+        what = (
+            f"POST /generate got no clear answer ({_what_came(lost)}), "
+            f"and listing the jobs failed ({type(listing).__name__})"
+        )
+        raise JobMayExistError(what, self.since, (), searched=False) from lost
 
 
 def create_job(client: ProductAI, spec: RequestSpec) -> JobState:

@@ -153,16 +153,18 @@ class JobMayExistError(ProductAIError):
     (none, or more than one). Generating again could pay for a second job, so check first.
     """
 
-    def __init__(self, what: str, since: datetime, candidates: tuple[JobState, ...]) -> None:
+    def __init__(
+        self, what: str, since: datetime, candidates: tuple[JobState, ...], *, searched: bool = True
+    ) -> None:
         self.candidates = candidates
         when = f"{since:%H:%M:%S} UTC"
         if candidates:
             ids = ", ".join(job.job_id for job in candidates[:5]) + (", ..." if len(candidates) > 5 else "")
-            found = f"{len(candidates)} jobs created since {when} could be it ({ids}): see error.candidates"
+            found = f"; {len(candidates)} jobs created since {when} could be it ({ids}): see error.candidates"
         else:
-            found = f"no job created since {when} matches it yet"
+            found = f"; no job created since {when} matches it yet" if searched else ""
         super().__init__(
-            f"{_clause(what)}: the job may exist and its credits may be spent; {found}. "
+            f"{_clause(what)}: the job may exist and its credits may be spent{found}. "
             "Check client.jobs.list() or client.me() before generating again: a retry could pay twice."
         )
 

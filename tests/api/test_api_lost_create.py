@@ -123,7 +123,10 @@ def test_when_the_jobs_cannot_be_listed_either_the_error_says_the_job_may_exist(
     script = Script(httpx.ReadTimeout("no answer"), httpx.ConnectError("refused"))
     with mock_client(script, max_retries=1) as client, pytest.raises(JobMayExistError) as caught:
         client.generate(**SHOE)
-    assert caught.value.candidates == () and "listing the jobs failed" in str(caught.value)
+    text = str(caught.value)
+    assert caught.value.candidates == () and "no answer came in time" in text
+    assert "listing the jobs failed" in text and "matches it yet" not in text  # nothing was searched
+    assert "retry in a few seconds" not in text  # the cause's own advice would pay twice
     assert [request.method for request in script.requests].count("POST") == 1
 
 
