@@ -97,7 +97,7 @@ class Emulator:
             raise RuntimeError("The emulator is not started: call start() or use it in a with block")
         host = "127.0.0.1" if self._host in ("0.0.0.0", "") else self._host  # noqa: S104
         host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
-        return f"http://{host}:{self._socket.getsockname()[1]}"
+        return f"http://{host}:{self._port}"
 
     @property
     def base_url(self) -> str:
@@ -121,6 +121,8 @@ class Emulator:
         # Accepted sockets inherit this: without it Nagle + delayed ACK add 40 ms to every keep-alive answer.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._socket.bind((self._host, self._port))
+        # the port bound, kept: the webhook worker may still ask for the origin after stop() closed the socket
+        self._port = self._socket.getsockname()[1]
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},

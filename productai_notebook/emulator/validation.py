@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from starlette.datastructures import QueryParams
 
 from ..contract import (
@@ -126,8 +127,12 @@ def http_url(data: dict[str, Any], field: str, allow_data: bool = False) -> str 
         return None
     try:
         parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname
-    except ValueError:
+        scheme, host, _ = parts.scheme, parts.hostname, parts.port  # .port checks the range
+        if scheme in ("http", "https"):
+            # What httpx would refuse only when the URL is fetched or a webhook sent, and a name
+            # no resolver takes (an empty or a 64-character label): refused now, naming the field.
+            httpx.URL(url).host.encode("idna")
+    except (ValueError, httpx.InvalidURL):  # UnicodeError (bad IDNA) is a ValueError
         raise invalid(field, "is not a valid URL") from None
     if allow_data and scheme == "data":
         if not url.startswith("data:image/"):

@@ -77,7 +77,7 @@ class WebhookWorker:
                 headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
             )
             status_code = response.status_code
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # any failure is a failed attempt: a dead worker would stop every delivery
             error = type(exc).__name__
         if self._stopping.is_set():
             return  # the store may be closing: this attempt is not recorded and is retried after a restart

@@ -123,6 +123,21 @@ def test_a_lone_surrogate_or_nul_anywhere_in_the_body_is_refused(http, value):
         refused(http, post_json(http, "training-asset", {"url": "data:image/png,x", field: asset}), field)
 
 
+@pytest.mark.parametrize("field", ["image_url", "webhook_url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/a",
+        "http://example..com/a",
+        "https://xn--/a",
+        f"http://{'a' * 64}.com/a",
+        "http://[::1/a",
+    ],
+)
+def test_a_url_that_cannot_be_fetched_is_refused_when_the_job_is_made(http, field, url):
+    refused(http, post_json(http, "generate", with_field(field, url)), field)
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -113,13 +113,24 @@ FIELDS = {
 }
 
 
+# URLs with any host and port: accepted ones are fetched (loopback inputs) or POSTed to (webhooks),
+# and whatever they lead to must stay a failed attempt, never a 500 or a traceback.
+urls = st.one_of(
+    st.builds("http://{}:{}/a".format, hostile_text, st.integers(-5, 70000)),
+    st.builds("http://127.0.0.1:{}/{}".format, st.integers(-5, 70000), hostile_text),
+)
+
+
 def bodies(valid: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A valid body with one to three fields changed (to another valid value, or to anything JSON
     can hold) or dropped, and maybe an unknown field: most reach the check of the field changed."""
     changes = st.dictionaries(
         st.sampled_from(sorted(FIELDS)),
         st.one_of(
-            json_values, st.sampled_from([None]), st.sampled_from([v for vs in FIELDS.values() for v in vs])
+            json_values,
+            st.sampled_from([None]),
+            st.sampled_from([v for vs in FIELDS.values() for v in vs]),
+            urls,
         ),
         min_size=1,
         max_size=3,
