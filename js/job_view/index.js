@@ -64,12 +64,9 @@ function render({ model, el }) {
     prompt.hidden = !promptText;
     const next = phaseOf(job.status);
     if (next !== phase) {
-      // a job that fails keeps the room its images had, so what is below does not jump up
-      const reserved = phase === "progress" && next === "failed" ? body.offsetHeight : 0;
       view?.destroy();
       phase = next;
       view = createView[next]();
-      view.element.style.minHeight = reserved ? `${reserved}px` : "";
       body.replaceChildren(view.element);
       headerSlot.replaceChildren(...(view.header ? [view.header] : []));
       view.showSelection?.(model.get("selected_indices"));

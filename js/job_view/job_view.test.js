@@ -157,6 +157,15 @@ describe("a card that does not jump", () => {
     expect($(".pai-gallery").style.getPropertyValue("--pai-thumb-aspect")).toBe("1024 / 1024");
   });
 
+  test("a failed job keeps the room of the images it asked for, under its error", () => {
+    show({ ...processing, aspect_ratio: "16:9" });
+    widget.model.set("job", { ...failed, num_images: 2, aspect_ratio: "16:9" });
+    const room = $(".pai-job-failed-stack .pai-job-placeholders");
+    expect(room.querySelectorAll(".pai-tile-placeholder")).toHaveLength(2);
+    expect(room.querySelector(".pai-grid").style.getPropertyValue("--pai-thumb-aspect")).toBe("16 / 9");
+    expect($(".pai-job-failed-stack .pai-job-error").getAttribute("role")).toBe("alert");
+  });
+
   test("without a known aspect ratio the placeholders are square, the API's default", () => {
     show(processing);
     expect($(".pai-job-placeholders .pai-grid").style.getPropertyValue("--pai-thumb-aspect")).toBe("1 / 1");

@@ -4,8 +4,7 @@
 import { progressClock } from "../lib/progress.js";
 import { elapsedSeconds, formatDuration, formatEta, formatTimestamp, parseTime } from "../lib/time.js";
 import { facts, h, setFact } from "../shared/dom.js";
-import { placeholderTile, thumbnailGrid } from "../shared/thumbs.js";
-import { tileAspect } from "./aspect.js";
+import { imagePlaceholders } from "./placeholders.js";
 
 const TICK_MS = 500; // the bar's CSS transition lasts as long, so it glides from tick to tick
 
@@ -31,23 +30,11 @@ export function createProgressView() {
     ["images", "Images", ""],
     ["created", "Created", ""],
   ]);
-  const placeholders = h("div", { class: "pai-job-placeholders", "aria-hidden": "true" });
-  const element = h("div", { class: "pai-job-progress" }, placeholders, details);
+  const placeholders = imagePlaceholders();
+  const element = h("div", { class: "pai-job-progress" }, placeholders.element, details);
 
   let job = {};
-  let placeholdersFor = null;
   const clock = progressClock();
-
-  function showPlaceholders() {
-    const count = Math.max(1, Number(job.num_images) || 1);
-    const aspect = tileAspect(job);
-    if (placeholdersFor === `${count}:${aspect}`) return;
-    placeholdersFor = `${count}:${aspect}`;
-    const tiles = Array.from({ length: count }, (_, i) => placeholderTile(`Image ${i + 1} of ${count}`));
-    const grid = thumbnailGrid("pai-gallery", tiles);
-    grid.style.setProperty("--pai-thumb-aspect", aspect);
-    placeholders.replaceChildren(grid);
-  }
 
   function tick() {
     const now = Date.now();
@@ -77,7 +64,7 @@ export function createProgressView() {
     setFact(details, "model", job.model || "—");
     setFact(details, "images", job.num_images == null ? "—" : String(job.num_images));
     setFact(details, "created", formatTimestamp(job.created_at));
-    showPlaceholders();
+    placeholders.show(job);
     tick();
   }
 

@@ -1,0 +1,207 @@
+"""The widgets as a keyboard user meets them in JupyterLab, and cards that do not jump.
+
+One notebook, run once for the module: a running job's card (and a failing one's), a table of
+this client's jobs, a gallery, and a 200-row table. Keys typed in our controls never reach the
+notebook; Tab and Shift+Tab cross the whole windowed table with focus never on the page; a
+card keeps its height when its job ends; the prompt shows on the card and in the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import nbformat
+import pytest
+from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, output, run_all_cells
+from playwright.sync_api import Browser, Locator, Page, expect
+from widget_steps import column_text, wait_until_loaded
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+NOTEBOOK = "keyboard_and_layout.ipynb"
+PROMPT = "a ceramic mug on oak, morning light through a window, long soft shadows"
+BIG_TABLE_ROWS = 200
+
+CELLS = [
+    f"""import productai_notebook as pai
+client = pai.sandbox()
+job = client.generate(model="seedream", image_url="https://example.com/mug.jpg", prompt={PROMPT!r},
+                      num_images=2, aspect_ratio="4:3")
+job""",
+    """failing = client.generate(model="seedream", image_url="https://example.com/mug.jpg",
+                          prompt="a mug #fail", num_images=2, aspect_ratio="4:3")
+failing""",
+    """table = pai.JobsTable(client)
+table""",
+    """gallery = pai.Gallery([job])
+gallery""",
+    # a table of 200 listed rows (an empty account of its own, so no live update replaces them)
+    f"""from productai_notebook.api import ProductAI
+from productai_notebook.emulator import Emulator
+empty = Emulator(api_key="pk_test_empty").start()
+big = pai.JobsTable(ProductAI(api_key=empty.api_key, base_url=empty.base_url))
+big.rows = [
+    {{"job_id": f"job_{{n:03d}}", "status": "completed", "model": "seedream", "prompt": f"prompt {{n}}",
+      "num_images": 1, "tokens_used": 3, "created_at": f"2024-01-15T10:{{n // 60:02d}}:{{n % 60:02d}}Z",
+      "completed_at": None, "failed_at": None, "duration_seconds": 12}}
+    for n in range({BIG_TABLE_ROWS})
+]
+big.total, big.has_more = {2 * BIG_TABLE_ROWS}, True
+big""",
+]
+
+# Records every height each job card has (by job id: JupyterLab may render an output again),
+# with its status, as the DOM and the layout change.
+_WATCH_CARDS = """() => {
+  window.__paiCards = {};
+  const watched = new Set();
+  const record = (card) => {
+    if (!card.isConnected) return; // an output rendered again: its old card is gone
+    const id = card.querySelector(".pai-job-id").textContent;
+    const height = card.getBoundingClientRect().height;
+    (window.__paiCards[id] ||= []).push({ status: card.dataset.status, height });
+  };
+  const resized = new ResizeObserver((entries) => entries.forEach((entry) => record(entry.target)));
+  new MutationObserver(() => {
+    for (const card of document.querySelectorAll(".jp-OutputArea-output .pai-job")) {
+      if (!watched.has(card)) {
+        watched.add(card);
+        resized.observe(card);
+        record(card);
+      }
+    }
+  }).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"],
+  });
+}"""
+
+# Where the notebook is: its cell count, its active cell, and whether a cell is being edited.
+_NOTEBOOK_STATE = """() => {
+  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
+  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
+  return {
+    cells: cells.length,
+    active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")),
+    editing: notebook.classList.contains("jp-mod-editMode"),
+  };
+}"""
+
+# What has focus, in words a failure message can show.
+_FOCUSED = """() => {
+  const node = document.activeElement;
+  const row = node.closest("tr.pai-row");
+  return {
+    body: node === document.body,
+    loadMore: node.classList.contains("pai-load-more"),
+    row: row ? row.dataset.jobId : null,
+    tag: node.tagName.toLowerCase(),
+  };
+}"""
+
+
+@dataclass(frozen=True)
+class Run:
+    page: Page
+    card: Locator
+    failing_card: Locator
+    table: Locator
+    gallery: Locator
+    big_table: Locator
+
+
+@pytest.fixture(scope="module")
+def run(browser: Browser, lab: JupyterServer) -> Iterator[Run]:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    nbformat.write(notebook, lab.root_dir / NOTEBOOK)
+    page = new_page(browser)
+    open_notebook(page, lab, NOTEBOOK)
+    page.evaluate(_WATCH_CARDS)
+    run_all_cells(page)
+    big_table = output(page, f".pai-table:has(tr.pai-row[data-job-id='job_{BIG_TABLE_ROWS - 1}'])")
+    cards = page.locator(".jp-OutputArea-output .pai-job")
+    expect(cards.first).to_have_attribute("data-status", "completed", timeout=WIDGET_MS)
+    expect(cards.nth(1)).to_have_attribute("data-status", "failed", timeout=WIDGET_MS)
+    yield Run(
+        page=page,
+        card=cards.first,
+        failing_card=cards.nth(1),
+        table=page.locator(".jp-OutputArea-output .pai-table").first,
+        gallery=output(page, ".pai-explorer"),
+        big_table=big_table,
+    )
+    page.close()
+
+
+def test_a_card_keeps_its_height_when_its_job_completes_or_fails(run: Run) -> None:
+    for image in run.card.locator(".pai-gallery img").all():
+        wait_until_loaded(run.page, image)
+    for card in (run.card, run.failing_card):
+        job_id = card.locator(".pai-job-id").inner_text()
+        seen = run.page.evaluate("id => window.__paiCards[id]", job_id)
+        running = [s["height"] for s in seen if s["status"] in ("pending", "processing")]
+        ended = [s["height"] for s in seen if s["status"] in ("completed", "failed")]
+        assert running and ended, seen
+        # the last height while running and every height after the end: the page below never moves
+        assert all(abs(height - running[-1]) <= 1 for height in ended), seen
+        assert running[-1] > 150, seen  # room for the images was there while the job ran
+
+
+def test_the_prompt_shows_on_the_card_and_in_the_table(run: Run) -> None:
+    prompt = run.card.locator(".pai-job-prompt")
+    expect(prompt).to_have_text(PROMPT)
+    expect(prompt).to_have_attribute("title", PROMPT)
+    assert PROMPT in column_text(run.table, "prompt")
+
+
+def _state(page: Page) -> dict[str, object]:
+    return page.evaluate(_NOTEBOOK_STATE)
+
+
+def test_keys_typed_in_our_controls_never_change_the_notebook(run: Run) -> None:
+    page = run.page
+    controls = {  # the selects last: their arrows change what the table and gallery show
+        "the card's image checkbox": run.card.locator("input.pai-thumb-select").first,
+        "a table row": run.table.locator("tr.pai-row").first,
+        "a table row's checkbox": run.table.locator("input.pai-row-select").first,
+        "a sort button": run.table.locator("th[data-column='model'] button"),
+        "the gallery's size range": run.gallery.locator("input.pai-thumb-size"),
+        "a gallery checkbox": run.gallery.locator("input.pai-item-select").first,
+        "the gallery's group-by select": run.gallery.locator("select.pai-group-by"),
+        "the table's model select": run.table.locator("select.pai-model-filter"),
+        "the table's status select": run.table.locator("select.pai-status-filter"),
+    }
+    for name, control in controls.items():
+        control.focus()
+        before = _state(page)
+        for key in ("a", "b", "d", "d", "ArrowUp", "ArrowDown", "Enter", "Escape", "m", "z"):
+            page.keyboard.press(key)
+        after = _state(page)
+        assert after == before, f"keys in {name} changed the notebook: {before} -> {after}"
+        assert not after["editing"], name
+
+
+def _press_until(page: Page, key: str, done: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """Press `key` until `done(what has focus)`; every stop on the way, none of them the page itself."""
+    path: list[dict[str, Any]] = []
+    for _ in range(3 * BIG_TABLE_ROWS):
+        page.keyboard.press(key)
+        path.append(page.evaluate(_FOCUSED))
+        assert not path[-1]["body"], f"{key}: focus fell to the page after {path[-3:-1]}"
+        if done(path[-1]):
+            return path
+    raise AssertionError(f"{key} never got there: last stops {path[-3:]}")
+
+
+def test_tab_and_shift_tab_cross_200_rows_to_load_more_and_back(run: Run) -> None:
+    page, table = run.page, run.big_table
+    first = table.locator("tr.pai-row").first
+    first_id = first.get_attribute("data-job-id")
+    first.focus()
+    down = _press_until(page, "Tab", lambda focused: focused["loadMore"])
+    assert len({stop["row"] for stop in down if stop["row"]}) == BIG_TABLE_ROWS  # every row on the way
+    up = _press_until(page, "Shift+Tab", lambda focused: (focused["row"], focused["tag"]) == (first_id, "tr"))
+    assert len({stop["row"] for stop in up if stop["row"]}) == BIG_TABLE_ROWS
