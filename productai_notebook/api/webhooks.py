@@ -23,6 +23,7 @@ from typing import Any
 
 from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
 from ._deliveries import SeenDeliveries
+from ._inputs import check_sendable
 from ._redact import redact_json, remember_key
 from .errors import InvalidResponseError
 from .job import JobHandle
@@ -121,6 +122,7 @@ class WebhookReceiver:
     ) -> None:
         if not secret:
             raise ValueError("a webhook secret is needed to verify deliveries")
+        check_sendable("secret", secret)  # it keys an HMAC over bytes: it must encode
         self._secret = secret
         remember_key(secret)
         self._callback = callback

@@ -24,6 +24,7 @@ from productai_notebook.api import (
     JobState,
     _http,
 )
+from productai_notebook.api.resources.assets import _parse_assets as parse_assets
 from productai_notebook.api.webhooks import WebhookEvent, parse_event, sign
 from productai_notebook.contract import MODELS, STATUSES
 
@@ -154,11 +155,16 @@ def test_a_page_answer_is_a_page_or_an_invalid_response(value: Any) -> None:
 
 
 @BOUNDED
-@given(st.one_of(accounts, assets, any_json))
+@given(st.one_of(accounts, assets, st.lists(assets, max_size=3), any_json))
 def test_an_account_or_asset_answer_is_a_model_or_an_invalid_response(value: Any) -> None:
     for parse in (Account.parse, Asset.parse):
         try:
             json.dumps(parse(value).to_dict())
+        except InvalidResponseError:
+            pass
+    for listing in (value, {"assets": value}):  # the asset list's two accepted shapes
+        try:
+            json.dumps([asset.to_dict() for asset in parse_assets(listing)])
         except InvalidResponseError:
             pass
 

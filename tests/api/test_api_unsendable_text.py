@@ -76,3 +76,11 @@ def test_a_base_url_that_cannot_be_reached_is_refused(url: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         ProductAI(KEY, base_url=url)
     assert caught.value.field == "base_url"
+
+
+def test_a_webhook_secret_that_cannot_be_encoded_is_refused_up_front() -> None:
+    from productai_notebook.api.webhooks import WebhookReceiver
+
+    with pytest.raises(InvalidArgumentError) as caught:
+        WebhookReceiver(f"whsec_{LONE}", lambda event: None)
+    assert caught.value.field == "secret"
