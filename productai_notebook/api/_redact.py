@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 REDACTED = "[redacted]"
+# a key this short is no secret worth hiding, and blanking it would mangle ids and URLs that hold it
+MIN_SECRET_CHARS = 8
 # a token after "Bearer", whatever its alphabet: up to the next space, quote or separator
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s\"'<>,;]+")
 
@@ -23,7 +25,7 @@ _BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s\"'<>,;]+")
 def redact_text(text: str, secrets: Iterable[str]) -> str:
     """`text` without any of `secrets` and without the token of any `Bearer <token>`."""
     for secret in secrets:
-        if secret and secret in text:
+        if len(secret) >= MIN_SECRET_CHARS and secret in text:
             text = text.replace(secret, REDACTED)
     if "earer" in text or "EARER" in text:  # cheap pre-check: the regex is rarely needed
         text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import KEY, Script, answer, mock_client
+from api_helpers import BASE, KEY, Script, answer, mock_client
 
 from productai_notebook.api import (
     APIStatusError,
@@ -157,3 +157,11 @@ def test_a_webhook_that_quotes_the_secret_carries_it_no_further() -> None:
     event = parse_event(body, sign(body, secret), secret)
     assert "[redacted]" in event.state().error.message  # type: ignore[union-attr]
     assert_clean(event.payload, event.state())
+
+
+def test_a_toy_key_does_not_mangle_the_ids_and_urls_that_happen_to_hold_it() -> None:
+    script = Script(answer(200, echoing_job(job_id="job_abc", images=[{"url": "https://cdn.example/abc.jpg"}])))
+    http = httpx.Client(transport=httpx.MockTransport(script))
+    with ProductAI("abc", base_url=BASE, http_client=http) as client:
+        job = client.jobs.get("job_abc")
+    assert job.id == "job_abc" and job.images[0].url == "https://cdn.example/abc.jpg"
