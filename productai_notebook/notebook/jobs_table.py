@@ -38,7 +38,7 @@ NO_CLIENT = (
 
 
 _DATAFRAME_COLUMNS = [
-    "job_id", "status", "model", "num_images", "tokens_used",
+    "job_id", "status", "model", "prompt", "num_images", "tokens_used",
     "created_at", "completed_at", "failed_at", "duration",
 ]
 
@@ -151,6 +151,7 @@ class JobsTable(Widget, front_end="jobs_table"):
                 "job_id": state.job_id,
                 "status": state.status,
                 "model": state.model or self._listed_models.get(job.id),
+                "prompt": job.prompt,
                 "num_images": state.num_images,
                 "tokens_used": state.tokens_used,
                 "created_at": state.created_at,

@@ -103,3 +103,28 @@ def test_two_ticked_images_compare_side_by_side_and_python_reads_them(explore: E
 
     text = rerun_cell(page, cell_with_source(page, "gallery.selected"), expected_text=str(urls[0]))
     assert all(str(url) in text for url in urls)
+
+
+def test_at_700px_compare_uses_the_width_and_says_why_it_is_off(explore: ExploreRun) -> None:
+    page, gallery = explore.page, explore.gallery
+    page.set_viewport_size({"width": 700, "height": 1000})
+    try:
+        boxes = gallery.locator("input.pai-item-select")
+        for n in range(4):
+            boxes.nth(n).check()
+        if not gallery.locator(".pai-compare").is_visible():
+            gallery.locator(".pai-compare-button").click()
+        compare = gallery.locator(".pai-compare")
+        expect(compare.locator("img")).to_have_count(4)
+        widths = compare.locator("img").evaluate_all("imgs => imgs.map(i => i.getBoundingClientRect().width)")
+        assert min(widths) >= 200, f"compared images at 700px: {widths}"  # wider than a thumbnail
+        # a job id never breaks mid-word: it stays on one line
+        ids = compare.locator("figcaption code")
+        lines = ids.evaluate_all("ids => ids.map(id => id.getClientRects().length)")
+        assert set(lines) == {1}, lines
+        boxes.nth(4).check()
+        hint = gallery.locator(".pai-compare-hint")
+        expect(hint).to_have_text("Compare takes at most 4 images: 5 are ticked.")
+        expect(gallery.locator(".pai-compare-button")).to_be_disabled()
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})

@@ -163,6 +163,7 @@ def test_to_dataframe(account, batch):
     frame = JobsTable(account).to_dataframe()
     assert list(frame["job_id"]) == [job.id for job in reversed(batch)]
     assert list(frame["status"]) == ["completed", "failed", "completed"]
+    assert list(frame["prompt"]) == ["green", "blue #fail", "red"]  # as the table's Prompt column
     assert frame["tokens_used"].sum() == 10 + 9
 
 
