@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._config import config
 from .api import *  # noqa: F403  (the client's public names are ours too)
 from .api import __all__ as _api_names
 from .api import set_display_hook
@@ -22,7 +23,9 @@ _WIDGETS = {
     "Gallery": "productai_notebook.notebook.gallery",
 }
 
-__all__ = [*_api_names, *_WIDGETS, "sandbox", "use", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    *_api_names, *_WIDGETS, "config", "sandbox", "use", "load_ipython_extension", "unload_ipython_extension"
+]
 
 if TYPE_CHECKING:
     from .notebook.gallery import Gallery as Gallery

@@ -8,6 +8,7 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 """
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
+from ._inputs import image_filename as image_filename
 from .client import AsyncProductAI, ProductAI
 from .errors import (
     APIConnectionError,
@@ -31,7 +32,9 @@ from .job import AsyncJob, Job
 from .job import JobHandle as JobHandle
 from .job import set_display_hook as set_display_hook
 from .models import Account, Asset, JobError, JobImage, JobPage, JobState
+from .resources import FetchedImage as FetchedImage
 from .resources import JobPages as JobPages
+from .resources import fetch_image as fetch_image
 from .tracking import IDLE as IDLE
 from .tracking import LIVE as LIVE
 from .tracking import RECONNECTING as RECONNECTING

@@ -16,6 +16,7 @@ from .. import contract
 from ..api import Job, JobHandle, JobState, ProductAIError, Tracker, get_tracker
 from ._widget import LiveUpdates, Widget
 from .static_html import gallery_html
+from .thumbnails import Thumbnails, client_of, data_urls
 
 if TYPE_CHECKING:
     from ..api import JobImage, ProductAI
@@ -125,6 +126,8 @@ class Gallery(Widget, front_end="gallery"):
     #: why images the user expects are missing ("" when nothing is): failed or running jobs, listed
     #: jobs without a client to read them; shown above the grid
     notice = traitlets.Unicode("").tag(sync=True)
+    #: small JPEGs of the images, by item key (made by the kernel; saved with the notebook)
+    thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
 
     def __init__(
         self,
@@ -136,11 +139,15 @@ class Gallery(Widget, front_end="gallery"):
     ) -> None:
         # What close() tears down exists first: a gallery that failed to build is still closed.
         self._live = LiveUpdates(self, self._show_items)
+        self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
+        self._client = client
         self._stop_following: list[Callable[[], None]] = []
         self._jobs = [with_images(job, client) for job in jobs]
         self._listed_without_client = client is None and any(map(_lacks_listed_images, self._jobs))
         notice = missing_notice(self._jobs, listed_without_client=self._listed_without_client)
         super().__init__(items=gallery_items(self._jobs), notice=notice, **kwargs)
+        for job in self._jobs:
+            self._ask_thumbnails(job)
         running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
         for job in running:
             self._follow(job, tracker or get_tracker())
@@ -182,13 +189,21 @@ class Gallery(Widget, front_end="gallery"):
         self._stop_following.append(tracker.track(job))
 
     def _on_job_change(self, job: JobHandle) -> None:
+        self._ask_thumbnails(job)
         self._live.changed(final=job.is_terminal)
 
+    def _ask_thumbnails(self, job: JobLike) -> None:
+        state = _state(job)
+        client = client_of(job) if isinstance(job, JobHandle) else self._client or client_of(None)
+        for index, image in enumerate(state.images):
+            self._thumbnails.ask(f"{state.job_id}:{index}", image.url, client)
+
     def _settled(self) -> bool:
-        return all(_state(job).is_terminal for job in self._jobs)
+        return all(_state(job).is_terminal for job in self._jobs) and not self._thumbnails.pending
 
     def _show_items(self) -> None:
         with self.hold_sync():
+            self.thumbnails = self._thumbnails.made()
             self.items = gallery_items(self._jobs)
             self.notice = missing_notice(self._jobs, listed_without_client=self._listed_without_client)
 
@@ -198,7 +213,7 @@ class Gallery(Widget, front_end="gallery"):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = gallery_html(self.items, notice=self.notice)
+        data["text/html"] = gallery_html(self.items, self.notice, data_urls(self.thumbnails))
         return bundle
 
     def _summary(self) -> str:

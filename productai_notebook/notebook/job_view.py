@@ -14,6 +14,7 @@ import traitlets
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
 from ._widget import LiveUpdates, Widget
 from .static_html import job_html, job_text
+from .thumbnails import Thumbnails, client_of, data_urls
 
 
 def job_payload(job: JobHandle) -> dict[str, Any]:
@@ -30,6 +31,8 @@ class JobView(Widget, front_end="job_view"):
     connection = traitlets.Unicode(IDLE).tag(sync=True)
     #: indices of the images the user selected in the gallery (set by the browser)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
+    #: small JPEGs of the images, by index as text (made by the kernel; saved with the notebook)
+    thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
 
     @classmethod
     def for_job(cls, job: JobHandle, *, tracker: Tracker | None = None) -> JobView:
@@ -42,6 +45,8 @@ class JobView(Widget, front_end="job_view"):
         self._connection = IDLE
         super().__init__(job=job_payload(job), **kwargs)
         self._live = LiveUpdates(self, self._show_latest)
+        self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
+        self._ask_thumbnails()
         self._unobserve = job.observe(self._on_job_change)
         self._untrack = tracker.track(job, on_connection=self._on_connection)
         self._connection = IDLE if job.is_terminal else tracker.connection_state(job)
@@ -71,19 +76,26 @@ class JobView(Widget, front_end="job_view"):
     def _on_job_change(self, job: JobHandle) -> None:
         if job.is_terminal:
             self._connection = IDLE
+            self._ask_thumbnails()
         self._live.changed(final=job.is_terminal)
+
+    def _ask_thumbnails(self) -> None:
+        client = client_of(self._handle)
+        for index, image in enumerate(self._handle.images):
+            self._thumbnails.ask(str(index), image.url, client)
 
     def _on_connection(self, connection: str) -> None:
         self._connection = IDLE if self._handle.is_terminal else connection
         self._live.changed()
 
     def _settled(self) -> bool:
-        return self._handle.is_terminal
+        return self._handle.is_terminal and not self._thumbnails.pending
 
     def _show_latest(self) -> None:
         with self.hold_sync():
             self.job = job_payload(self._handle)
             self.connection = self._connection
+            self.thumbnails = self._thumbnails.made()
 
     def _on_selection(self, change: dict[str, Any]) -> None:
         self._handle.selected = self.selected
@@ -96,7 +108,7 @@ class JobView(Widget, front_end="job_view"):
             return None
         data, metadata = bundle
         data["text/plain"] = job_text(self.job)
-        data["text/html"] = job_html(self.job)
+        data["text/html"] = job_html(self.job, data_urls(self.thumbnails))
         return data, metadata
 
     def __repr__(self) -> str:

@@ -40,11 +40,14 @@ def _text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _thumb(url: str, alt: str, size: str) -> str:
-    src = _text(url)
+def _thumb(url: str, alt: str, size: str, thumbnail: str | None = None) -> str:
+    """A linked image; `thumbnail` (a data: URL made by the kernel) shows in place of the URL,
+    so the page needs no image host to show it."""
+    href = _text(url)
+    src = _text(safe_url(thumbnail) or url)
     return (
         f'<figure class="pai-thumb" style="margin: 0; width: {_THUMB_PX}px;">'
-        f'<a href="{src}" target="_blank" rel="noopener noreferrer">'
+        f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
         f'<img src="{src}" alt="{_text(alt)}" loading="lazy" width="{_THUMB_PX}" '
         f'style="max-width: 100%; height: auto; border-radius: 4px;"></a>'
         f'<figcaption style="font-size: 11px; opacity: 0.75;">{_text(size)}</figcaption></figure>'
@@ -70,8 +73,12 @@ def _duration(state: Mapping[str, Any]) -> str | None:
     return f"{seconds:.1f} s"
 
 
-def job_html(state: Mapping[str, Any]) -> str:
-    """A job as static HTML: status and progress, then its thumbnails, or its error."""
+def job_html(state: Mapping[str, Any], thumbnails: Mapping[str, str] | None = None) -> str:
+    """A job as static HTML: status and progress, then its thumbnails, or its error.
+
+    `thumbnails` maps an image's index (as text) to its `data:` thumbnail, where one was made.
+    """
+    thumbnails = thumbnails or {}
     status = str(state.get("status") or "unknown")
     job_id = state.get("job_id") or ""
     facts = [f"<strong>{_text(status)}</strong>"]
@@ -100,7 +107,7 @@ def job_html(state: Mapping[str, Any]) -> str:
         )
     images = [image for image in state.get("images") or () if isinstance(image, Mapping)]
     thumbs = [
-        _thumb(url, f"Image {index + 1} of job {job_id}", _size(image))
+        _thumb(url, f"Image {index + 1} of job {job_id}", _size(image), thumbnails.get(str(index)))
         for index, image in enumerate(images)
         if (url := safe_url(image.get("url")))
     ]
@@ -158,9 +165,12 @@ def jobs_table_html(rows: Iterable[Mapping[str, Any]]) -> str:
     return f'<table class="pai-table pai-static"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def gallery_html(items: Iterable[Mapping[str, Any]], notice: str = "") -> str:
+def gallery_html(
+    items: Iterable[Mapping[str, Any]], notice: str = "", thumbnails: Mapping[str, str] | None = None
+) -> str:
     """Images of many jobs as a grid of linked thumbnails, captioned with job, model and prompt;
-    `notice` (why images are missing) above them."""
+    `notice` (why images are missing) above them; `thumbnails` maps item keys to `data:` thumbnails."""
+    thumbnails = thumbnails or {}
     figures = []
     for item in items:
         url = safe_url(item.get("url"))
@@ -170,7 +180,8 @@ def gallery_html(items: Iterable[Mapping[str, Any]], notice: str = "") -> str:
             str(part) for part in (f"{item.get('job_id')} #{item.get('index')}", item.get("model")) if part
         )
         alt = item.get("prompt") or f"Image {item.get('index')} of job {item.get('job_id')}"
-        figures.append(_thumb(url, str(alt), f"{caption} {_size(item)}".strip()))
+        thumbnail = thumbnails.get(str(item.get("key")))
+        figures.append(_thumb(url, str(alt), f"{caption} {_size(item)}".strip(), thumbnail))
     grid = f'<div style="{_GRID}">{"".join(figures)}</div>'
     note = f'<p class="pai-notice">{_text(notice)}</p>' if notice else ""
     return f'<div class="pai-explorer pai-static" style="{_BOX}">{note}{grid}</div>'

@@ -77,12 +77,14 @@ def test_nbconvert_html_shows_the_thumbnails(sandbox_run):
     # With widget state saved, the embedded state (JSON, "/" escaped) carries the gallery for the
     # page's widget manager, which nbconvert prefers to the text/html fallback.
     assert all(url.replace("/", "\\/") in page for url in urls)
-    # Without it (JupyterLab does not save widget state by default), each view's static HTML shows.
+    # Without it (JupyterLab does not save widget state by default), each view's static HTML shows
+    # its thumbnails, kept in the notebook, each linked to its image.
     stateless = copy.deepcopy(notebook)
     del stateless.metadata["widgets"]
     page, _ = HTMLExporter().from_notebook_node(stateless)
-    shown = set(re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', page))
-    assert set(urls) <= shown
+    shown = re.findall(r'<img\b[^>]*\ssrc="([^"]+)"', page)
+    assert len(shown) >= 3 and all(src.startswith("data:image/jpeg;base64,") for src in shown)
+    assert set(urls) <= set(re.findall(r'<a\b[^>]*\shref="([^"]+)"', page))
     assert "<script>alert" not in page
 
 

@@ -1,7 +1,8 @@
 """A notebook run headless (nbclient), saved, its emulator stopped: what a viewer without widgets shows.
 
 The notebook displays jobs while they run, a Gallery and a JobsTable, waits in a later cell and
-stops its emulator: the saved `text/html` of every output must show the final state.
+stops its emulator: the saved `text/html` of every output must show the final state, with the
+thumbnails inside the notebook (the image URLs are dead once the emulator stops).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+IMG_SRC = re.compile(r'<img\b[^>]*\ssrc="([^"]+)"')
 
 CELLS = [
     """
@@ -62,11 +67,12 @@ def html_of(notebook: nbformat.NotebookNode, cell: int) -> str:
     return pages[0]
 
 
-def test_a_job_displayed_while_running_is_saved_completed(saved):
+def test_a_job_displayed_while_running_is_saved_completed_with_its_thumbnails(saved):
     page = html_of(saved, 1)
     assert 'data-status="completed"' in page
     assert "<progress" not in page
-    assert len(re.findall(r"<img\b", page)) == 2
+    sources = IMG_SRC.findall(page)
+    assert len(sources) == 2 and all(src.startswith("data:image/jpeg;base64,") for src in sources)
 
 
 def test_a_failed_job_is_saved_with_its_error(saved):
@@ -75,8 +81,29 @@ def test_a_failed_job_is_saved_with_its_error(saved):
     assert "generation_failed" in page
 
 
-def test_a_gallery_of_a_running_job_is_saved_with_its_images(saved):
-    assert len(re.findall(r"<img\b", html_of(saved, 3))) == 2
+def test_a_gallery_of_a_running_job_is_saved_with_its_thumbnails(saved):
+    sources = IMG_SRC.findall(html_of(saved, 3))
+    assert len(sources) == 2 and all(src.startswith("data:image/jpeg;base64,") for src in sources)
+
+
+def test_the_saved_widget_state_holds_the_thumbnails(saved):
+    models = saved.metadata["widgets"][WIDGET_STATE]["state"].values()
+    kept = {
+        model["state"]["_anywidget_id"].rsplit(".", 1)[-1]: sorted(tuple(b["path"]) for b in model["buffers"])
+        for model in models
+        if model.get("buffers")
+    }
+    assert kept["JobView"] == [("thumbnails", "0"), ("thumbnails", "1")]
+    assert [path[0] for path in kept["Gallery"]] == ["thumbnails", "thumbnails"]
+
+
+def test_nbconvert_html_shows_every_thumbnail_offline_with_the_readme_option(saved):
+    # the README's option: without the saved widget state nbconvert shows each output's HTML,
+    # not the widgets, whose manager it would load from a CDN
+    option = Config({"ClearMetadataPreprocessor": {"enabled": True}})
+    page, _ = HTMLExporter(config=option).from_notebook_node(saved)
+    sources = IMG_SRC.findall(page)
+    assert len(sources) == 4 and all(src.startswith("data:image/jpeg;base64,") for src in sources)
 
 
 def test_the_jobs_table_is_saved_with_every_row_ended(saved):

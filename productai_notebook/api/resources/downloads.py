@@ -9,7 +9,9 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -19,6 +21,9 @@ from .._inputs import image_filename
 from ..errors import APIConnectionError, InvalidResponseError, JobFailedError, ProductAIError
 from ..job import JobHandle
 from ..models import JobImage
+
+if TYPE_CHECKING:
+    from ..client import ProductAI
 
 DEFAULT_DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
@@ -105,3 +110,47 @@ async def download_async(
             request = saving.request(http, image)
             saving.save(image, await http.send(request, auth=None, follow_redirects=True))
     return saving.saved
+
+
+MAX_IMAGE_BYTES = 25 * 1024 * 1024  # far above any generated image; the cap a caller may lower
+
+
+@dataclass(frozen=True)
+class FetchedImage:
+    """One image's bytes as its host sent them, and the type the host said (may be "")."""
+
+    content: bytes
+    content_type: str
+
+
+def fetch_image(client: ProductAI, url: str, *, max_bytes: int = MAX_IMAGE_BYTES) -> FetchedImage:
+    """The bytes of the image at `url`, read with `client`'s connection but never its key.
+
+    For what cannot reach the image itself (a browser away from the kernel's machine). Reads at
+    most `max_bytes`: a larger image raises ProductAIError, as does an HTTP error status or a URL
+    that is not http(s); a network error raises APIConnectionError.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise InvalidResponseError("Only http(s) image URLs can be fetched.")
+    settings, http = client.settings, client._http
+    request = http.build_request("GET", url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
+    request.headers.pop("Authorization", None)  # the key is for the API, never an image host
+    try:
+        response = http.send(request, auth=None, follow_redirects=True, stream=True)
+        try:
+            if response.status_code != 200:
+                raise ProductAIError(f"Fetching an image got HTTP {response.status_code}: retry later.")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise ProductAIError(f"The image is larger than {max_bytes} bytes: not fetched.")
+            content = bytearray()
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) > max_bytes:
+                    raise ProductAIError(f"The image is larger than {max_bytes} bytes: not fetched.")
+            return FetchedImage(bytes(content), response.headers.get("content-type", ""))
+        finally:
+            response.close()
+    except httpx.RequestError as error:
+        detail = settings.redact(f"{type(error).__name__}: {error}")[:200]
+        raise APIConnectionError(f"Fetching an image failed ({detail}): retry.") from None

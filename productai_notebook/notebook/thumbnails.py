@@ -1,0 +1,196 @@
+"""Thumbnails that travel with a notebook, and image bytes for a browser that cannot load a URL.
+
+The kernel fetches each completed job's images once (through `api.fetch_image`: the client's
+connection, never its key, a size cap), shrinks each to a small JPEG and keeps it: in the
+widget's state (binary, saved with the notebook) and as a `data:` image in its static HTML.
+Work runs on a few background threads; a process-wide cache means a job shown in a JobView
+and in a Gallery is fetched once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PIL import Image
+
+from .._config import config
+from ..api import FetchedImage, ProductAI, ProductAIError, fetch_image
+from ..sandbox import current_client
+
+# A generated image is a few megapixels; anything far larger is not worth decoding for a thumbnail.
+MAX_PIXELS = 40_000_000
+JPEG_QUALITIES = (82, 72, 62, 50, 40)
+JPEG_DATA_URL = "data:image/jpeg;base64,"
+_CACHE_BYTES = 64 * 1024 * 1024
+# What the browser may be sent as an image (sniffed by Pillow, never taken from the host's header).
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+_pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="productai-images")
+_lock = threading.Lock()
+_made: OrderedDict[tuple[str, int, int], bytes | None] = OrderedDict()  # least recently used first
+_making: dict[tuple[str, int, int], Future[bytes | None]] = {}
+# An AsyncProductAI's jobs are fetched through a blocking client on the same connection settings.
+_blocking_clients: weakref.WeakKeyDictionary[Any, ProductAI] = weakref.WeakKeyDictionary()
+
+
+def make_thumbnail(data: bytes, *, edge: int, max_bytes: int) -> bytes | None:
+    """A JPEG of at most `edge` px a side and `max_bytes` bytes, or None if `data` is no usable image."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                return None
+            image.draft("RGB", (edge, edge))  # a JPEG decodes at a fraction of its size: far faster
+            image.thumbnail((edge, edge))
+            small = _on_white(image)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    for quality in JPEG_QUALITIES:
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=quality, optimize=True)
+        if out.tell() <= max_bytes:
+            return out.getvalue()
+    return None
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB, with any transparency flattened onto white (JPEG has no alpha)."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def image_type(data: bytes) -> str | None:
+    """The image's MIME type as Pillow reads the bytes (not as a host claims), if a browser may show it."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return IMAGE_TYPES.get(image.format or "")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def image_bytes(client: Any, url: str) -> FetchedImage:
+    """The image at `url` (http(s) through `client`, or a base64 `data:image/` URL), within the size cap.
+
+    Raises ProductAIError when it cannot be had.
+    """
+    if url.startswith("data:image/"):
+        header, _, payload = url.partition(",")
+        if not header.endswith(";base64") or len(payload) > config.image_max_bytes * 4 // 3 + 4:
+            raise ProductAIError("This data: image cannot be read.")
+        try:
+            return FetchedImage(base64.b64decode(payload, validate=True), header[5:].split(";")[0])
+        except binascii.Error:
+            raise ProductAIError("This data: image cannot be read.") from None
+    blocking = _blocking(client)
+    if blocking is None:
+        raise ProductAIError("No ProductAI client to fetch this image with.")
+    return fetch_image(blocking, url, max_bytes=config.image_max_bytes)
+
+
+def client_of(job: Any) -> Any:
+    """The client to fetch a job's images with: its own, else the one the notebook uses."""
+    return getattr(job, "client", None) or current_client()
+
+
+def _blocking(client: Any) -> ProductAI | None:
+    if client is None or isinstance(client, ProductAI):
+        return client
+    with _lock:
+        if client not in _blocking_clients:
+            _blocking_clients[client] = ProductAI.from_settings(client.settings)
+        return _blocking_clients[client]
+
+
+def thumbnail_of(client: Any, url: str) -> Future[bytes | None]:
+    """The thumbnail of the image at `url` (None if it cannot be made), made once per process."""
+    key = (url, config.thumbnail_edge, config.thumbnail_max_bytes)
+    with _lock:
+        if key in _made:
+            _made.move_to_end(key)
+            done: Future[bytes | None] = Future()
+            done.set_result(_made[key])
+            return done
+        if key not in _making:
+            _making[key] = _pool.submit(_make, client, key)
+        return _making[key]
+
+
+def _make(client: Any, key: tuple[str, int, int]) -> bytes | None:
+    url, edge, max_bytes = key
+    try:
+        thumbnail = make_thumbnail(image_bytes(client, url).content, edge=edge, max_bytes=max_bytes)
+    except ProductAIError:
+        thumbnail = None  # the grid loads it from its URL instead
+    with _lock:
+        _making.pop(key, None)
+        _made[key] = thumbnail
+        while sum(len(t or b"") for t in _made.values()) > _CACHE_BYTES:
+            _made.popitem(last=False)
+    return thumbnail
+
+
+def in_background(work: Callable[[], None]) -> None:
+    """Run `work` on the image threads (fetching must not block the kernel's message loop)."""
+    _pool.submit(work)
+
+
+class Thumbnails:
+    """The thumbnails one widget keeps, by the widget's own image keys, within its byte budget.
+
+    `ask(key, url, client)` starts making one; `on_made(ready)` runs as each is made, `ready`
+    once nothing asked is still being made. `made()` is what the widget sends and saves.
+    """
+
+    def __init__(self, on_made: Callable[[bool], None]) -> None:
+        self._on_made = on_made
+        self._lock = threading.Lock()
+        self._made: dict[str, bytes] = {}
+        self._asked: set[str] = set()
+        self._pending = 0
+        self._spent = 0
+
+    def ask(self, key: str, url: str, client: Any) -> None:
+        if not config.thumbnails:
+            return
+        with self._lock:
+            if key in self._asked:
+                return
+            self._asked.add(key)
+            self._pending += 1
+        thumbnail_of(client, url).add_done_callback(lambda made: self._keep(key, made))
+
+    def _keep(self, key: str, made: Future[bytes | None]) -> None:
+        thumbnail = None if made.cancelled() or made.exception() else made.result()
+        with self._lock:
+            if thumbnail is not None and self._spent + len(thumbnail) <= config.thumbnail_budget_bytes:
+                self._made[key] = thumbnail
+                self._spent += len(thumbnail)
+            self._pending -= 1
+            ready = self._pending == 0
+        self._on_made(ready)
+
+    @property
+    def pending(self) -> bool:
+        """Some asked thumbnail is still being made."""
+        with self._lock:
+            return self._pending > 0
+
+    def made(self) -> dict[str, bytes]:
+        with self._lock:
+            return dict(self._made)
+
+
+def data_urls(thumbnails: Mapping[str, bytes]) -> dict[str, str]:
+    """The thumbnails as `data:` URLs, for HTML that must show them without any host."""
+    return {key: JPEG_DATA_URL + base64.b64encode(jpeg).decode() for key, jpeg in thumbnails.items()}

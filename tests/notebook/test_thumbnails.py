@@ -1,0 +1,99 @@
+"""Thumbnails that travel with the notebook: small, made once, within each widget's budget, off on request."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from notebook_waits import wait_until
+from PIL import Image
+
+from productai_notebook import Gallery, JobView, config
+from productai_notebook.api import Job, ProductAI
+from productai_notebook.notebook import thumbnails
+from productai_notebook.notebook.thumbnails import make_thumbnail
+
+
+def photo(width: int = 1024, height: int = 768, mode: str = "RGB", fmt: str = "JPEG") -> bytes:
+    """Noisy, like a photo: a flat test image would shrink to almost nothing and prove little."""
+    rng = random.Random(7)
+    image = Image.new(mode, (width, height))
+    image.putdata([tuple(rng.randrange(256) for _ in mode) for _ in range(width * height)])
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def done_job(client: ProductAI, num_images: int = 2) -> Job:
+    job = client.generate(model="nanobanana2", image_url="https://example.com/a.png", prompt="a",
+                          num_images=num_images)
+    return job.wait(timeout=60, poll_interval=0.1)
+
+
+def test_a_thumbnail_is_a_small_jpeg_within_the_budget():
+    made = make_thumbnail(photo(), edge=256, max_bytes=30_000)
+    assert made is not None and len(made) <= 30_000
+    with Image.open(io.BytesIO(made)) as image:
+        assert image.format == "JPEG" and max(image.size) == 256 and image.size == (256, 192)
+
+
+def test_transparency_turns_white_and_what_is_no_image_gives_none(monkeypatch):
+    clear = io.BytesIO()
+    Image.new("RGBA", (64, 64), (0, 0, 0, 0)).save(clear, "PNG")
+    made = make_thumbnail(clear.getvalue(), edge=32, max_bytes=30_000)
+    assert made is not None
+    with Image.open(io.BytesIO(made)) as image:
+        assert image.getpixel((16, 16)) == (255, 255, 255)
+    assert make_thumbnail(b"<html>not an image</html>", edge=32, max_bytes=30_000) is None
+    assert make_thumbnail(photo(64, 64), edge=32, max_bytes=100) is None  # cannot fit: none, not a huge one
+    monkeypatch.setattr(thumbnails, "MAX_PIXELS", 100)
+    assert make_thumbnail(photo(64, 64), edge=32, max_bytes=30_000) is None  # too many pixels to decode
+
+
+def test_a_completed_job_shows_thumbnails_in_its_view_and_each_image_is_fetched_once(account, monkeypatch):
+    fetched: list[str] = []
+    fetch = thumbnails.fetch_image
+
+    def counted(client, url, **options):
+        fetched.append(url)
+        return fetch(client, url, **options)
+
+    monkeypatch.setattr(thumbnails, "fetch_image", counted)
+    job = done_job(account)
+    view = JobView.for_job(job)
+    gallery = Gallery([job])
+    wait_until(lambda: len(view.thumbnails) == 2 and len(gallery.thumbnails) == 2, "the thumbnails")
+    assert sorted(view.thumbnails) == ["0", "1"]
+    assert sorted(gallery.thumbnails) == [f"{job.id}:0", f"{job.id}:1"]
+    assert sorted(fetched) == sorted(image.url for image in job.images)
+    html = view._repr_mimebundle_()[0]["text/html"]
+    assert html.count('src="data:image/jpeg;base64,') == 2
+    view.close()
+    gallery.close()
+
+
+def test_a_widget_keeps_no_more_thumbnails_than_its_budget(account, monkeypatch):
+    job = done_job(account, num_images=3)
+    made = [thumbnails.thumbnail_of(account, image.url).result(timeout=60) or b"" for image in job.images]
+    sizes = sorted(map(len, made))
+    assert sizes[0] + sizes[1] > sizes[2]
+    monkeypatch.setattr(config, "thumbnail_budget_bytes", sizes[2])  # room for any one, not two
+    view = JobView.for_job(job)
+    wait_until(lambda: not view._thumbnails.pending and view.thumbnails, "the thumbnails")
+    assert len(view.thumbnails) == 1
+    html = view._repr_mimebundle_()[0]["text/html"]
+    assert html.count('src="data:image/jpeg') == 1 and html.count('src="http') == 2  # the others by URL
+    view.close()
+
+
+def test_thumbnails_can_be_turned_off(account, monkeypatch):
+    monkeypatch.setattr(config, "thumbnails", False)
+    view = JobView.for_job(done_job(account))
+    assert view._settled() and view.thumbnails == {}
+    view.close()
+
+
+def test_a_misspelt_setting_fails_instead_of_doing_nothing():
+    with pytest.raises(AttributeError):
+        config.thumbnail = False  # type: ignore[attr-defined]
