@@ -64,6 +64,12 @@ def changed_in_background(widget: ipywidgets.Widget, show_latest: Callable[[], N
         _changed[widget] = show_latest
 
 
+def sent_again(widget: ipywidgets.Widget) -> None:
+    """`widget` has just been brought up to date: what marked it meanwhile needs no second send."""
+    with _lock:
+        _changed.pop(widget, None)
+
+
 def resend_changed(*_: Any) -> None:
     """Send the state of every widget that changed since the last call (IPython's post_run_cell)."""
     global _running_cell

@@ -17,10 +17,12 @@ from typing import Any
 
 import anywidget
 
-from ._resend import changed_in_background, install_cell_hook, send_with_running_cell
+from ._resend import changed_in_background, install_cell_hook, send_with_running_cell, sent_again
 from ._throttle import Throttle
 
 UPDATE_INTERVAL_SECONDS = 0.25  # at most ~4 widget updates a second
+# How long the cell after a job's end waits for its thumbnails, so a headless run records them.
+FINISHING_SECONDS = 5.0
 _STATIC = Path(__file__).parent.parent / "static"
 
 NOT_BUILT_ESM = (
@@ -57,6 +59,9 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     def _settled(self) -> bool:
         """True once nothing shown will change any more (every job ended): the output is final."""
         return True
+
+    def _finish(self, timeout: float) -> None:
+        """Wait, at most `timeout` seconds, for work that ends in a final state (thumbnails)."""
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -132,6 +137,9 @@ class LiveUpdates:
             self._output_recorded = send_with_running_cell(self._widget._update_output)
 
     def _resend(self) -> None:
+        # the next cell may be the last: what is still being made must make it into this one
+        self._widget._finish(FINISHING_SECONDS)
+        sent_again(self._widget)  # (its thumbnails marked it again while being waited for)
         self._show()
         if not self._output_recorded:
             self._update_output()

@@ -198,6 +198,9 @@ class Gallery(Widget, front_end="gallery"):
         for index, image in enumerate(state.images):
             self._thumbnails.ask(f"{state.job_id}:{index}", image.url, client)
 
+    def _finish(self, timeout: float) -> None:
+        self._thumbnails.wait(timeout)
+
     def _settled(self) -> bool:
         return all(_state(job).is_terminal for job in self._jobs) and not self._thumbnails.pending
 

@@ -88,6 +88,9 @@ class JobView(Widget, front_end="job_view"):
         self._connection = IDLE if self._handle.is_terminal else connection
         self._live.changed()
 
+    def _finish(self, timeout: float) -> None:
+        self._thumbnails.wait(timeout)
+
     def _settled(self) -> bool:
         return self._handle.is_terminal and not self._thumbnails.pending
 

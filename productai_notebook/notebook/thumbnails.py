@@ -155,6 +155,8 @@ class Thumbnails:
     def __init__(self, on_made: Callable[[bool], None]) -> None:
         self._on_made = on_made
         self._lock = threading.Lock()
+        self._none_pending = threading.Event()
+        self._none_pending.set()
         self._made: dict[str, bytes] = {}
         self._asked: set[str] = set()
         self._pending = 0
@@ -168,6 +170,7 @@ class Thumbnails:
                 return
             self._asked.add(key)
             self._pending += 1
+            self._none_pending.clear()
         thumbnail_of(client, url).add_done_callback(lambda made: self._keep(key, made))
 
     def _keep(self, key: str, made: Future[bytes | None]) -> None:
@@ -178,6 +181,8 @@ class Thumbnails:
                 self._spent += len(thumbnail)
             self._pending -= 1
             ready = self._pending == 0
+            if ready:
+                self._none_pending.set()
         self._on_made(ready)
 
     @property
@@ -185,6 +190,10 @@ class Thumbnails:
         """Some asked thumbnail is still being made."""
         with self._lock:
             return self._pending > 0
+
+    def wait(self, timeout: float) -> None:
+        """Wait until none is being made, or `timeout` seconds."""
+        self._none_pending.wait(timeout)
 
     def made(self) -> dict[str, bytes]:
         with self._lock:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from notebook_waits import wait_until
 
+from productai_notebook import config
 from productai_notebook.api import Job, ProductAI
 from productai_notebook.api.tracking import Tracker
 from productai_notebook.contract import FAIL_MARKER
@@ -96,7 +97,8 @@ def test_a_failed_job_shows_its_error(slow_client, tracker):
     assert view.job["images"] == []
 
 
-def test_a_fast_job_sends_few_messages_however_often_it_is_polled(client, tracker):
+def test_a_fast_job_sends_few_messages_however_often_it_is_polled(client, tracker, monkeypatch):
+    monkeypatch.setattr(config, "thumbnails", False)  # counted here: the updates polls cause
     job = generate(client, num_images=1)
     started = time.monotonic()
     view = JobView.for_job(job, tracker=tracker)
