@@ -93,24 +93,25 @@ def open_product(data: bytes | None, size: tuple[int, int]) -> Image.Image | Non
         scale = min(size[0] / image.width, size[1] / image.height, 1.0)
         target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image.draft(None, target)  # a JPEG decodes at reduced scale; other formats ignore this
-        reduced = _reduce_in_strips(image, max(1, int(image.width / target[0])))
+        factors = (max(1, image.width // target[0]), max(1, image.height // target[1]))
+        reduced = _reduce_in_strips(image, factors)
         return reduced if reduced.size == target else reduced.resize(target, Image.Resampling.LANCZOS)
     except Exception:  # over the budget, or damaged past its header: render without it
         return None
 
 
-def _reduce_in_strips(image: ImageFile.ImageFile, factor: int) -> Image.Image:
-    """`image` as RGBA, reduced by a whole `factor`, a band of rows at a time: converted whole, a
-    25-megapixel input would take another 100 MB (and Pillow reduces RGBA through such a copy)."""
+def _reduce_in_strips(image: ImageFile.ImageFile, factors: tuple[int, int]) -> Image.Image:
+    """`image` as RGBA, reduced by whole `factors` (across, down), a band of rows at a time: converted
+    whole, a 25-megapixel input would take another 100 MB (and Pillow reduces RGBA through such a copy)."""
     image.load()
-    if factor == 1:
+    if factors == (1, 1):
         return image.convert("RGBA")
-    width, height = image.size
-    out = Image.new("RGBA", (-(-width // factor), -(-height // factor)))
-    band = factor * STRIP_ROWS
+    (width, height), (across, down) = image.size, factors
+    out = Image.new("RGBA", (-(-width // across), -(-height // down)))
+    band = down * STRIP_ROWS
     for top in range(0, height, band):
         strip = image.crop((0, top, width, min(top + band, height))).convert("RGBA")
-        out.paste(strip.reduce(factor), (0, top // factor))
+        out.paste(strip.reduce(factors), (0, top // down))
     return out
 
 

@@ -91,4 +91,10 @@ def test_the_largest_accepted_input_uploads_renders_and_is_composited(emu, new_a
 def test_an_input_is_shrunk_to_the_output_size_before_compositing(largest, bomb):
     product = open_product(largest, (1024, 768))
     assert product is not None and product.size == (768, 768)
+    for size, shrunk in (((1, 2_000_000), (1, 768)), ((2_000_000, 3), (1024, 1))):  # a thread of pixels
+        out = io.BytesIO()
+        Image.new("RGB", size, (250, 0, 250)).save(out, "PNG")
+        product = open_product(out.getvalue(), (1024, 768))
+        assert product is not None and product.size == shrunk
+        assert product.getpixel((0, 0)) == (250, 0, 250, 255)
     assert open_product(bomb, (1024, 1024)) is None  # a stored bomb renders without the product
