@@ -40,11 +40,11 @@ export function createProgressView() {
     const now = Date.now();
     const { percent, overdue, etaSeconds } = clock.at(now);
     const whole = Math.floor(percent);
-    const pending = job.status === "pending";
+    const said = overdue ? `${whole}%, finishing` : `${whole}%`;
     bar.setAttribute("aria-valuenow", String(whole));
-    bar.setAttribute("aria-valuetext", pending ? "Waiting to start" : overdue ? `${whole}%, finishing` : `${whole}%`);
+    bar.setAttribute("aria-valuetext", job.status === "pending" ? "Waiting to start" : said);
     fill.style.width = `${percent.toFixed(1)}%`;
-    setFact(details, "progress", overdue ? `${whole}%, finishing` : `${whole}%`);
+    setFact(details, "progress", said);
     setFact(details, "elapsed", formatDuration(elapsedSeconds(job, now)));
     setFact(details, "eta", overdue ? "finishing" : formatEta(etaSeconds));
   }
