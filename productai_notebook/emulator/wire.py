@@ -20,6 +20,11 @@ class HttpProtocol(H11Protocol):
     header, a bad Content-Length) with a JSON 400 instead of plain text. The connection then
     closes: after a framing error nothing more on it can be trusted."""
 
+    def _should_upgrade(self) -> bool:
+        # The API is plain HTTP: an Upgrade header (websocket, h2c) is ignored, as HTTP allows,
+        # rather than answered by a WebSocket handshake in plain text or warned about on stderr.
+        return False
+
     def send_400_response(self, msg: str) -> None:
         error = {"code": ERROR_INVALID_REQUEST, "message": "request: is not valid HTTP/1.1"}
         body = json.dumps({"error": error}).encode()

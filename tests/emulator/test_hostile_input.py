@@ -27,7 +27,8 @@ def quiet(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -
     """Nothing written on stderr, no warning logged (uvicorn's and starlette's loggers included)."""
     caplog.set_level(logging.DEBUG)
     yield
-    loud = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.WARNING]
+    records = caplog.get_records("call")  # caplog.records would be this teardown's only
+    loud = [f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.WARNING]
     assert loud == []
     assert capfd.readouterr().err == ""
 
@@ -191,6 +192,30 @@ def test_the_scheme_is_case_insensitive_and_spaces_before_the_key_do_not_matter(
 
 
 @pytest.mark.parametrize(
+    "headers",
+    [
+        {"Connection": "Upgrade", "Upgrade": "websocket"},
+        {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Key": "x",
+            "Sec-WebSocket-Version": "13",
+        },
+        {"Connection": "Upgrade, HTTP2-Settings", "Upgrade": "h2c", "HTTP2-Settings": "AAMAAABkAAQAAP__"},
+        {"Expect": "100-continue"},
+        {"Host": ""},
+        {"Content-Encoding": "gzip"},
+    ],
+    ids=["websocket", "websocket-handshake", "h2c", "expect", "empty-host", "content-encoding"],
+)
+def test_odd_protocol_headers_are_ignored_and_the_api_answers(http, headers):
+    response = http.get("me", headers=headers)
+    assert response.status_code == 200 and response.json()["plan"]
+    after = http.get("me")
+    assert after.status_code == 200 and local_port(after) == local_port(response)
+
+
+@pytest.mark.parametrize(
     ("content", "content_type", "field"),
     [
         (b"--x\r\nbroken", "multipart/form-data; boundary=x", "file"),  # read as an empty form
@@ -232,8 +257,10 @@ def test_odd_file_paths_are_a_404(http, emu, path):
         b"GARBAGE\r\n\r\n",
         b"GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
         b"GET /v1/me HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n",
+        b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"GET /v1/me HTTP/1.1\r\nX: a\x00b\r\n\r\n",
     ],
-    ids=["not-http", "bad-content-length", "bad-header-name"],
+    ids=["not-http", "bad-content-length", "bad-header-name", "transfer-encoding", "nul-in-header"],
 )
 def test_a_request_that_is_not_http_gets_a_json_400_and_the_server_carries_on(http, emu, raw):
     host, port = emu.origin.removeprefix("http://").rsplit(":", 1)
