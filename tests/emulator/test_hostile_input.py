@@ -16,6 +16,9 @@ from PIL import Image
 
 from productai_notebook.emulator import Emulator
 
+# A warning anywhere (a Pillow size warning, a deprecation in the server's thread) fails the test.
+pytestmark = pytest.mark.filterwarnings("error")
+
 VALID = {"model": "nanobanana2", "prompt": "a lamp", "image_url": "https://example.com/lamp.png"}
 TEXT_FIELDS = ("model", "prompt", "preset_id", "image_url", "asset_id", "aspect_ratio", "webhook_url")
 NOT_TEXT = ([], {}, ["1:1"], {"a": "b"}, 7, 1.5, True, False)

@@ -14,6 +14,9 @@ from productai_notebook.emulator.inputs import MAX_INPUT_PIXELS, open_product
 
 from .helpers import api, create_job, wait_for_status
 
+# A warning anywhere (a Pillow size warning, a deprecation in the server's thread) fails the test.
+pytestmark = pytest.mark.filterwarnings("error")
+
 BUDGET = "at most 25 megapixels"
 
 

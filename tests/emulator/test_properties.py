@@ -20,6 +20,9 @@ from PIL import Image
 from productai_notebook.contract import ASPECT_RATIOS, MODELS, STATUS_FILTERS
 from productai_notebook.emulator import Emulator
 
+# A warning anywhere (a Pillow size warning, a deprecation in the server's thread) fails the test.
+pytestmark = pytest.mark.filterwarnings("error")
+
 # Bounded, so the whole file stays a few seconds of `make test`; no example database in the repo.
 BOUNDED = settings(
     max_examples=80,

@@ -65,9 +65,12 @@ async def _multipart_asset(request: Request) -> tuple[bytes, str, list[str]]:
     except Exception as exc:  # python-multipart raises several types for a malformed body
         raise invalid("body", f"is not a valid multipart form ({type(exc).__name__})") from None
     upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise invalid("file", "is required: the image to upload, as a multipart file field")
-    data = await upload.read()
+    try:
+        if upload is None or isinstance(upload, str):
+            raise invalid("file", "is required: the image to upload, as a multipart file field")
+        data = await upload.read()
+    finally:
+        await form.close()  # the uploads' temporary files
     name = form.get("name")
     name = name if isinstance(name, str) and name else (upload.filename or "upload")
     tags = [t for t in (*form.getlist("tags[]"), *form.getlist("tags")) if isinstance(t, str)]
