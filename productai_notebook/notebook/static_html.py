@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from .. import contract
+
 _WEB_URL_PREFIXES = ("http://", "https://")
 # the same rule as js/lib/urls.js: an SVG (or any non-raster type) may carry script
 _RASTER_DATA_URL = re.compile(r"data:image/(png|jpeg|webp|gif)[;,]")
@@ -144,6 +146,7 @@ _TABLE_COLUMNS = (
     ("job_id", "Job"),
     ("status", "Status"),
     ("model", "Model"),
+    ("prompt", "Prompt"),
     ("num_images", "Images"),
     ("tokens_used", "Credits"),
     ("created_at", "Created"),
@@ -153,12 +156,19 @@ _TABLE_COLUMNS = (
 )
 
 
+def _table_cell(row: Mapping[str, Any], key: str) -> Any:
+    """A cell as the live table reads it: Images counts images made (a failed job made none)."""
+    if key == "num_images" and row.get("status") != contract.COMPLETED:
+        return 0 if row.get("status") == contract.FAILED else None
+    return row.get(key)
+
+
 def jobs_table_html(rows: Iterable[Mapping[str, Any]]) -> str:
     """The jobs table as a plain HTML table (one row per job, the JobsTable's columns)."""
     head = "".join(f"<th>{label}</th>" for _, label in _TABLE_COLUMNS)
     body = "".join(
         f'<tr class="pai-row" data-job-id="{_text(row.get("job_id"))}">'
-        + "".join(f"<td>{_text(row.get(key))}</td>" for key, _ in _TABLE_COLUMNS)
+        + "".join(f"<td>{_text(_table_cell(row, key))}</td>" for key, _ in _TABLE_COLUMNS)
         + "</tr>"
         for row in rows
     )

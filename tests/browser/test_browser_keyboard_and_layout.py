@@ -92,11 +92,13 @@ _NOTEBOOK_STATE = """() => {
 _FOCUSED = """() => {
   const node = document.activeElement;
   const row = node.closest("tr.pai-row");
+  const style = getComputedStyle(node);
   return {
     body: node === document.body,
     loadMore: node.classList.contains("pai-load-more"),
     row: row ? row.dataset.jobId : null,
     tag: node.tagName.toLowerCase(),
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
   };
 }"""
 
@@ -224,5 +226,6 @@ def test_tab_and_shift_tab_cross_200_rows_to_load_more_and_back(run: Run) -> Non
     first.focus()
     down = _press_until(page, "Tab", lambda focused: focused["loadMore"])
     assert len({stop["row"] for stop in down if stop["row"]}) == BIG_TABLE_ROWS  # every row on the way
+    assert all(stop["ring"] for stop in down), [stop for stop in down if not stop["ring"]][:3]  # seen
     up = _press_until(page, "Shift+Tab", lambda focused: (focused["row"], focused["tag"]) == (first_id, "tr"))
     assert len({stop["row"] for stop in up if stop["row"]}) == BIG_TABLE_ROWS

@@ -100,12 +100,16 @@ def test_the_jobs_table_escapes_every_cell():
         {"job_id": "job_1", "status": "completed", "model": "nanobanana2", "num_images": 2, "tokens_used": 10,
          "created_at": "2024-01-15T10:30:00Z", "completed_at": "2024-01-15T10:30:35Z", "failed_at": None,
          "duration_seconds": 35.0},
-        {"job_id": HOSTILE, "status": "failed", "model": HOSTILE},
+        {"job_id": HOSTILE, "status": "failed", "model": HOSTILE, "num_images": 2, "prompt": HOSTILE},
     ]
     page = jobs_table_html(rows)
     assert page.count('<tr class="pai-row"') == 2
     assert "<td>job_1</td>" in page and "<td>35.0</td>" in page
     assert HOSTILE not in page
+    # as in the live table: the prompt is a column, and a failed job made no images
+    assert "<th>Prompt</th>" in page
+    failed_row = page.split('<tr class="pai-row"')[2]
+    assert "<td>0</td>" in failed_row and "<td>2</td>" not in failed_row
 
 
 def test_the_gallery_captions_each_image_with_its_job_and_prompt():
