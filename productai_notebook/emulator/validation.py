@@ -32,6 +32,8 @@ from .errors import invalid
 MAX_OFFSET = 2**31
 # No request of the API nests deeper than a list of tags in an object; this leaves room to grow.
 MAX_JSON_DEPTH = 32
+# An unknown field's name in an error message is cut to this many characters.
+MAX_FIELD_NAME = 64
 # ASCII digits only: Python's int() also takes "1_000", " 7" and non-Latin digits.
 INTEGER = re.compile(r"-?[0-9]{1,18}")
 
@@ -71,7 +73,8 @@ def json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise invalid("body", "must be a JSON object")
     for key, value in data.items():
-        _check_tree(text("body", key), value)  # a key that is not text cannot name the field
+        # a key that is not text cannot name the field; a long one is cut, not echoed whole
+        _check_tree(text("body", key)[:MAX_FIELD_NAME], value)
     return data
 
 

@@ -123,6 +123,8 @@ def test_a_lone_surrogate_or_nul_in_any_text_field_is_refused(http, field, value
 def test_a_lone_surrogate_or_nul_anywhere_in_the_body_is_refused(http, value):
     refused(http, post_json(http, "generate", {**VALID, value: 1}), "body")  # as a key
     refused(http, post_json(http, "generate", {**VALID, "extra": {"deep": [value]}}), "extra")
+    message = refused(http, post_json(http, "generate", {**VALID, "x" * 100_000: value}), "x" * 64)
+    assert len(message) < 200  # the field's name is cut, not echoed whole
     for field, asset in (("url", "data:image/png;base64," + value), ("name", value), ("tags", ["a", value])):
         refused(http, post_json(http, "training-asset", {"url": "data:image/png,x", field: asset}), field)
 
