@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from productai_notebook.api import AsyncProductAI, Job, ProductAI
-from productai_notebook.api.tracking import DEFAULT_REQUESTS_PER_MINUTE, Tracker
+from productai_notebook.api.tracking import Tracker
 from productai_notebook.emulator import Emulator
 
 RESULTS = Path(__file__).parent / "results" / "client.json"
@@ -43,6 +43,8 @@ NAIVE_POLL_SECONDS = 3.0
 TRACKER_DEADLINE_SECONDS = 120.0  # the tracker shares 40 requests/min among 30 jobs: about a minute
 LISTED_JOBS = 1000
 BUDGET_BURST = 5  # the tracker's RequestBudget default: polls it may send at once
+# the old tracker's own budget (40/min): the request engine paces to the account's limit now
+DEFAULT_REQUESTS_PER_MINUTE = 40
 UNLIMITED = 10**9  # the emulator's rate limit: only the client's own policy should shape these runs
 
 GENERATE = {"model": "nanobanana2", "prompt": "bench", "image_url": "https://example.com/p.png"}

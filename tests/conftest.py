@@ -66,12 +66,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no request engine: what one test's answers taught (a scripted
+    server's made-up limit, say) never paces the next test's requests to the same address."""
+    from productai_notebook.api import engine
+
+    monkeypatch.setattr(engine, "_engines", {})
+
+
 @pytest.fixture
 def process_tracker(monkeypatch: pytest.MonkeyPatch):
     """A fast process-wide tracker, as a displayed job would have started one."""
     from productai_notebook.api import tracking
 
-    tracker = tracking.Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=6000)
+    tracker = tracking.Tracker(min_interval=0.05, max_interval=0.2)
     monkeypatch.setattr(tracking, "_tracker", tracker)
     yield tracker
     tracker.close()

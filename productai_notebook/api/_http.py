@@ -74,6 +74,10 @@ class ClientSettings:
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_retries: int = DEFAULT_MAX_RETRIES
     max_retry_wait: float = MAX_RETRY_WAIT_SECONDS
+    #: the account's limit when neither the answers' X-RateLimit-* headers nor the plan tell it
+    requests_per_minute: int | None = None
+    #: the length of the server's rate window in seconds (None: a sliding minute)
+    rate_window: float | None = None
 
     def __post_init__(self) -> None:
         remember_key(self.api_key)
@@ -85,6 +89,8 @@ class ClientSettings:
         base_url: str | None,
         timeout: float | httpx.Timeout | None,
         max_retries: int | None,
+        requests_per_minute: int | None = None,
+        rate_window: float | None = None,
     ) -> ClientSettings:
         """Arguments first, then the environment, then the defaults."""
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
@@ -98,6 +104,8 @@ class ClientSettings:
             base_url=url,
             timeout=_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max(0, max_retries),
+            requests_per_minute=requests_per_minute,
+            rate_window=rate_window,
         )
 
     def with_changes(

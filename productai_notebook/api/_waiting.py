@@ -1,11 +1,15 @@
 """The bookkeeping of one wait over many jobs, shared by the blocking and the asyncio client.
 
-A job the process's tracker already follows (a widget shows it) is not polled again here:
-its news arrives through the job's observers, so showing a job and then waiting for it
-spends one request budget, not two. Every other job is polled adaptively, as its planner says,
-and so is a tracked job while the tracker cannot reach the API: the wait's own poll then
-retries as its client does and raises APIConnectionError, rather than waiting out its timeout.
-The clients only sleep, send the polls this plan names, and yield what it says has ended.
+A wait sends no requests of its own: it hands its jobs to the process's tracker, whose watcher
+follows every job of the account under one request budget (one listing a round for many jobs),
+the jobs a widget shows included. The wait listens to the jobs' observers and decides what the
+caller sees: the jobs that ended (only ever in full: images or error), and when to stop.
+
+- A poll that fails (garbled answer, reset, timeout, 5xx, 429) only delays the next one; at the
+  deadline the wait raises what the last poll said (APIConnectionError, say), else JobTimeoutError.
+- A 401 or 403 ends the wait at once with that error: the key cannot read the jobs.
+- A job the API does not know (404) leaves the wait without costing the others: once every other
+  job has been handed out, the wait raises NotFoundError naming it.
 """
 
 from __future__ import annotations
@@ -14,29 +18,19 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval, PollPlanner
-from .errors import JobTimeoutError
+from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval
+from .errors import JobTimeoutError, NotFoundError, ProductAIError
 from .job import JobHandle
-from .tracking import RECONNECTING, current_tracker
+from .tracking import get_tracker
 
 H = TypeVar("H", bound=JobHandle)
 
-#: the longest a wait blocks at once: Ctrl-C lands, and a job the tracker lets go is soon polled here
+#: the longest a wait blocks at once: Ctrl-C lands, and a job's trouble is seen soon
 SLICE_SECONDS = 0.25
 
 
-def followed_by_tracker(job: JobHandle) -> bool:
-    """True while the process's tracker keeps `job` fresh (without starting a tracker to ask)."""
-    tracker = current_tracker()
-    return (
-        tracker is not None
-        and tracker.is_following(job)
-        and tracker.connection_state(job) != RECONNECTING
-    )
-
-
 class JobsWait(Generic[H]):
-    """Which jobs are due a poll, which have news, which have ended, and when the wait gives up.
+    """Which jobs have news, which have ended, which cannot end, and when the wait gives up.
 
     `wake()` is called, on whatever thread changed a job, whenever one of the jobs changes.
     """
@@ -53,13 +47,14 @@ class JobsWait(Generic[H]):
         self.limit = DEFAULT_WAIT_TIMEOUT if timeout is None else timeout
         self.deadline = now + self.limit
         self._wake = wake
-        self._due: dict[H, tuple[PollPlanner, float]] = {}
-        for job in jobs:
-            self._due.setdefault(job, (PollPlanner(poll_interval), now))
+        self._due: dict[H, None] = dict.fromkeys(jobs)
+        self._lost: list[tuple[H, NotFoundError]] = []
         self._lock = threading.Lock()
         self._news: list[H] = []
         self._closed = False
+        self._tracker = get_tracker()
         self._stops = [job.observe(self._on_change) for job in self._due]
+        self._stops += [self._tracker.follow(job, poll_interval) for job in self._due]
 
     def __bool__(self) -> bool:
         """True while some job has not ended (or not been handed out as ended)."""
@@ -80,39 +75,45 @@ class JobsWait(Generic[H]):
         return news
 
     def ended(self) -> list[H]:
-        """The jobs that ended since the last call; they leave the wait."""
-        ended = [job for job in self._due if job.is_terminal]
+        """The jobs that ended, read in full, since the last call; they leave the wait."""
+        ended = [
+            job
+            for job in self._due
+            # a listed summary is no result: the tracker reads it in full first
+            if job.is_terminal and not (job.state.is_summary and self._tracker.reading(job))
+        ]
         for job in ended:
             del self._due[job]
         return ended
 
-    def check_deadline(self, now: float) -> None:
-        """Raise JobTimeoutError naming an unfinished job once the deadline has passed."""
+    def check(self, now: float) -> None:
+        """Raise what ends the wait: a 401/403, the deadline, or (once all else ended) a lost job."""
+        for job in list(self._due):
+            trouble = self._tracker.trouble(job)
+            if isinstance(trouble, NotFoundError):
+                del self._due[job]
+                self._lost.append((job, trouble))
+            elif trouble is not None:
+                raise trouble
+        if not self._due and self._lost:
+            job, error = self._lost[0]
+            others = f" (and {len(self._lost) - 1} more)" if len(self._lost) > 1 else ""
+            raise NotFoundError(
+                404, error.code, f"Job {job.id}{others} is unknown to the API: {error.message}"
+            )
         if self._due and now >= self.deadline:
-            raise JobTimeoutError(next(iter(self._due)), self.limit, unfinished=len(self._due))
+            job = next(iter(self._due))
+            failure: ProductAIError | None = self._tracker.last_error(job)
+            if failure is not None:
+                raise failure
+            raise JobTimeoutError(job, self.limit, unfinished=len(self._due))
 
     def pause(self, now: float) -> float:
-        """Seconds to block before the next poll is due (or news may arrive), at most one slice."""
-        polled_here = [at for job, (_, at) in self._due.items() if not followed_by_tracker(job)]
-        until = min([*polled_here, self.deadline, now + SLICE_SECONDS])
-        return max(0.0, until - now)
-
-    def to_poll(self, now: float) -> list[H]:
-        """Unfinished jobs due a poll now that the tracker does not follow (all of them at the deadline)."""
-        return [
-            job
-            for job, (_, at) in self._due.items()
-            if (at <= now or now >= self.deadline) and not job.is_terminal and not followed_by_tracker(job)
-        ]
-
-    def polled(self, job: H, now: float) -> None:
-        """Plan `job`'s next poll after one just answered."""
-        planner, _ = self._due[job]
-        planner.observe(job.state, now)
-        self._due[job] = (planner, now + planner.next_delay(job.state, now))
+        """Seconds to block before looking again (news wakes it sooner), at most one slice."""
+        return max(0.0, min(self.deadline - now, SLICE_SECONDS))
 
     def close(self) -> None:
-        """Stop listening to the jobs; later changes wake nobody."""
+        """Stop listening to the jobs and let the tracker go of them; later changes wake nobody."""
         with self._lock:
             self._closed = True
         for stop in self._stops:

@@ -9,6 +9,7 @@ connection (base_url, key, timeouts, retries): `AsyncProductAI.from_settings(...
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import threading
 import time
@@ -23,7 +24,8 @@ from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._reconcile import create_job, create_job_async
-from .errors import JobFailedError
+from .engine import engine_for
+from .errors import APIConnectionError, JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
@@ -40,6 +42,9 @@ class _Base(Generic[H, C]):
         self._settings = settings
         self._owns_http = http_client is None
         self._http: C = http_client or new_http_client()
+        # every request of this account, from any client in the process, is paced by one engine
+        self._engine = engine_for(settings)
+        self._engine.clients.add(self)
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
         self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
@@ -127,9 +132,9 @@ class _Base(Generic[H, C]):
             raise JobFailedError(job)
         return job
 
-
-
-
+    def _learned_plan(self, account: Account) -> Account:
+        self._engine.learn_plan(account.plan)
+        return account
 
 
 def _generate_spec(body: dict[str, Any]) -> RequestSpec:
@@ -152,8 +157,12 @@ class ProductAI(_Base[Job, httpx.Client]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         http_client: httpx.Client | None = None,
+        requests_per_minute: int | None = None,
+        rate_window: float | None = None,
     ) -> None:
-        settings = ClientSettings.resolve(api_key, base_url, timeout, max_retries)
+        settings = ClientSettings.resolve(
+            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window
+        )
         super().__init__(settings, http_client, httpx.Client)
 
     def _open_namespaces(self) -> None:
@@ -165,6 +174,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         """A new client with the same connection settings as another one (its own connection pool)."""
         client = cls(settings.api_key, base_url=settings.base_url, http_client=http_client)
         client._settings = settings
+        client._engine.configure(settings)
         return client
 
     def close(self) -> None:
@@ -180,23 +190,33 @@ class ProductAI(_Base[Job, httpx.Client]):
     def _new_handle(self, state: JobState, prompt: str | None) -> Job:
         return Job(self, state, prompt=prompt)
 
-    def _send(self, spec: RequestSpec) -> httpx.Response:
-        """One API call under the request policy: retries, backoff, typed errors."""
+    def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+        """One API call under the request policy: paced by the account's engine, retries, typed errors.
+
+        `background`: the tracker's stop event when this is a background poll (it goes after the
+        user's own calls, and stops waiting once the event is set).
+        """
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
+            sent = self._engine.acquire(background)
             try:
                 response = self._http.send(attempts.request(self._http))
             except httpx.TransportError as error:
+                self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
             else:
+                self._engine.observe(sent, response)
                 delay = attempts.after_response(response)
                 if delay is None:
                     return response
-            time.sleep(delay)
+            if background is None:
+                time.sleep(delay)
+            elif background.wait(delay):
+                raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
-    def _call(self, spec: RequestSpec) -> Any:
-        return self._json(self._send(spec))
+    def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        return self._json(self._send(spec, background))
 
     def generate(
         self,
@@ -231,14 +251,10 @@ class ProductAI(_Base[Job, httpx.Client]):
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
-        return Account.parse(self._call(RequestSpec("GET", "me")))
+        return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
 
     def _download(self, job: Job, folder: Path) -> list[Path]:
         return download(self._settings, self._http, job, folder)
-
-
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,9 +272,17 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         http_client: httpx.AsyncClient | None = None,
+        requests_per_minute: int | None = None,
+        rate_window: float | None = None,
     ) -> None:
-        settings = ClientSettings.resolve(api_key, base_url, timeout, max_retries)
+        settings = ClientSettings.resolve(
+            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window
+        )
         super().__init__(settings, http_client, httpx.AsyncClient)
+        #: the event loop this client's connection pool runs on (known once it is used)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # made outside a running loop
+            self._loop = asyncio.get_running_loop()
 
     def _open_namespaces(self) -> None:
         self.jobs = AsyncJobs(self)
@@ -271,6 +295,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         """A new client with the same connection settings as another one (its own connection pool)."""
         client = cls(settings.api_key, base_url=settings.base_url, http_client=http_client)
         client._settings = settings
+        client._engine.configure(settings)
         return client
 
     async def close(self) -> None:
@@ -288,22 +313,27 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
     def _new_handle(self, state: JobState, prompt: str | None) -> AsyncJob:
         return AsyncJob(self, state, prompt=prompt)
 
-    async def _send(self, spec: RequestSpec) -> httpx.Response:
+    async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+        # the loop the connection pool lives on: background polls of this client's jobs run here
+        self._loop = asyncio.get_running_loop()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
+            sent = await self._engine.acquire_async(background)
             try:
                 response = await self._http.send(attempts.request(self._http))
             except httpx.TransportError as error:
+                self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
             else:
+                self._engine.observe(sent, response)
                 delay = attempts.after_response(response)
                 if delay is None:
                     return response
             await asyncio.sleep(delay)
 
-    async def _call(self, spec: RequestSpec) -> Any:
-        return self._json(await self._send(spec))
+    async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        return self._json(await self._send(spec, background))
 
     async def generate(
         self,
@@ -332,7 +362,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
 
     async def me(self) -> Account:
-        return Account.parse(await self._call(RequestSpec("GET", "me")))
+        return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
         return await download_async(self._settings, self._http, job, folder)

@@ -159,9 +159,15 @@ def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others()
         "job_c": [job_json("job_c"), job_json("job_c"), job_json("job_c", status="completed", progress=100)],
     }
 
+    def next_state(job_id: str) -> dict:
+        queue = states[job_id]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
     def server(request: httpx.Request) -> httpx.Response:
-        queue = states[request.url.path.rsplit("/", 1)[1]]
-        return answer(200, queue.pop(0) if len(queue) > 1 else queue[0])
+        if request.url.path.endswith("/jobs"):  # a round's listing: every job moves on a step
+            jobs = [{k: v for k, v in next_state(i).items() if k != "error"} for i in states]
+            return answer(200, {"jobs": jobs, "total": 3, "limit": 100, "offset": 0, "has_more": False})
+        return answer(200, next_state(request.url.path.rsplit("/", 1)[1]))
 
     with mock_client(Script(server)) as client:
         jobs = [client.jobs.get(i) for i in ("job_a", "job_b", "job_c")]

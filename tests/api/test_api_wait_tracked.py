@@ -1,4 +1,4 @@
-"""One request budget: waiting for a job the background tracker follows sends no polls of its own."""
+"""One set of polls per job: waits and widgets hand their jobs to the tracker's one follower per account."""
 
 from __future__ import annotations
 
@@ -10,17 +10,28 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from api_helpers import Script, answer, job_json, mock_client
 
-from productai_notebook.api import APIConnectionError, AsyncJob, AsyncProductAI, Job, ProductAI, tracking
+from productai_notebook.api import (
+    APIConnectionError,
+    AsyncJob,
+    AsyncProductAI,
+    AuthenticationError,
+    Job,
+    NotFoundError,
+    ProductAI,
+    tracking,
+)
 from productai_notebook.api.tracking import RECONNECTING, Tracker
 from productai_notebook.emulator import Emulator
 
 JOB_PATH = re.compile(r"/v1/jobs/[^/]+$")
 DEADLINE = 60  # generous: two loaded cores
+IMAGE = {"url": "https://cdn.example.test/1.png", "width": 8, "height": 8}
 
 
 class JobReads:
-    """The job ids of the `GET /v1/jobs/{id}` a client sends: its polls."""
+    """The job ids of the `GET /v1/jobs/{id}` a client's transport carries."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -43,9 +54,9 @@ def reads() -> JobReads:
 
 
 @pytest.fixture
-def counted_client(emulator: Emulator, api_key: str, reads: JobReads) -> Iterator[ProductAI]:
+def counted_client(emulator: Emulator, account_key: str, reads: JobReads) -> Iterator[ProductAI]:
     http = httpx.Client(event_hooks={"request": [reads]})
-    with ProductAI(api_key=api_key, base_url=emulator.base_url, http_client=http) as client:
+    with ProductAI(api_key=account_key, base_url=emulator.base_url, http_client=http) as client:
         yield client
     http.close()
 
@@ -62,40 +73,31 @@ def generate(client: ProductAI) -> Job:
     return client.generate(model="nanobanana2", image_url="https://example.com/mug.jpg", prompt="a mug")
 
 
-def test_waiting_for_a_tracked_job_uses_the_trackers_news(counted_client, reads, process_tracker):
+def test_a_job_shown_and_waited_on_is_polled_once_not_twice(counted_client, reads, process_tracker):
     job = generate(counted_client)
     process_tracker.track(job)
     progress: list[str] = []
     waited = job.wait(timeout=DEADLINE, poll_interval=0.05, on_progress=lambda j: progress.append(j.status))
-    assert waited is job
-    assert job.status == "completed" and len(job.images) == 1
-    assert reads.count == 0, "the wait polled a job the tracker already follows"
-    assert process_tracker.polls > 0 and progress[-1] == "completed"
+    assert waited is job and job.status == "completed" and len(job.images) == 1
+    assert reads.count == process_tracker.polls, "every read was the one follower's, through the client"
+    assert progress[-1] == "completed"
 
 
-def test_as_completed_polls_only_the_jobs_nobody_tracks(counted_client, reads, process_tracker):
-    tracked, untracked = generate(counted_client), generate(counted_client)
-    process_tracker.track(tracked)
-    jobs = counted_client.jobs
-    finished = list(jobs.as_completed([tracked, untracked], timeout=DEADLINE, poll_interval=0.05))
-    assert sorted(job.id for job in finished) == sorted([tracked.id, untracked.id])
-    assert all(job.status == "completed" for job in finished)
-    assert untracked.id in reads.ids and tracked.id not in reads.ids
-
-
-def test_a_wait_without_any_tracker_polls_by_itself(counted_client, reads, monkeypatch):
+def test_a_wait_in_a_plain_script_follows_its_jobs_in_the_background(counted_client, reads, monkeypatch):
     monkeypatch.setattr(tracking, "_tracker", None)
     job = generate(counted_client).wait(timeout=DEADLINE, poll_interval=0.05)
     assert job.status == "completed" and reads.count > 0
-    assert tracking.current_tracker() is None, "asking made no tracker"
+    tracker = tracking.current_tracker()
+    assert tracker is not None and not tracker.is_following(job), "the ended job is let go"
+    tracker.close()
 
 
-def test_a_job_the_tracker_lets_go_mid_wait_is_polled_by_the_wait(counted_client, reads, monkeypatch):
-    idle = Tracker(min_interval=600, max_interval=600)  # follows, but would not poll before the deadline
-    monkeypatch.setattr(tracking, "_tracker", idle)
+def test_a_view_closed_mid_wait_does_not_end_the_wait(counted_client, monkeypatch):
+    slow = Tracker(min_interval=600, max_interval=600)  # a view's pace would not poll before the deadline
+    monkeypatch.setattr(tracking, "_tracker", slow)
     try:
         job = generate(counted_client)
-        untrack = idle.track(job)
+        untrack = slow.track(job)
 
         def close_the_view_once_the_wait_listens() -> None:
             deadline = time.monotonic() + DEADLINE
@@ -103,64 +105,103 @@ def test_a_job_the_tracker_lets_go_mid_wait_is_polled_by_the_wait(counted_client
                 time.sleep(0.01)
             untrack()
 
-        # The view closes while the wait is on: the wait must carry on by itself.
         closer = threading.Thread(target=close_the_view_once_the_wait_listens, daemon=True)
         closer.start()
+        # the wait's own pace (0.05 s) is the most eager holder's: it sets the polls
         assert job.wait(timeout=DEADLINE, poll_interval=0.05) is job
         closer.join(DEADLINE)
-        assert job.status == "completed" and reads.count > 0 and idle.polls == 0
+        assert job.status == "completed"
     finally:
-        idle.close()
+        slow.close()
 
 
-async def test_async_waiting_for_a_tracked_job_uses_the_trackers_news(
-    emulator, api_key, reads, process_tracker
-):
+async def test_an_async_wait_on_a_shown_job_shares_its_polls(emulator, account_key, reads, process_tracker):
     http = httpx.AsyncClient(event_hooks={"request": [reads.on_async_request]})
-    async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url, http_client=http) as client:
+    async with AsyncProductAI(api_key=account_key, base_url=emulator.base_url, http_client=http) as client:
         job = await client.generate(model="seedream", image_url="https://example.com/mug.jpg",
                                     prompt="two mugs", num_images=2)
         process_tracker.track(job)
         assert await job.wait(timeout=DEADLINE, poll_interval=0.05) is job
         assert job.status == "completed" and len(job.images) == 2
-        assert reads.count == 0, "the async wait polled a job the tracker already follows"
+        assert reads.count == process_tracker.polls, "the polls ran on this client's own pool"
     await http.aclose()
 
 
-async def test_async_wait_without_a_tracker_polls_by_itself(emulator, api_key, reads, monkeypatch):
-    monkeypatch.setattr(tracking, "_tracker", None)
-    http = httpx.AsyncClient(event_hooks={"request": [reads.on_async_request]})
-    async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url, http_client=http) as client:
-        job = await client.generate(model="seedream", image_url="https://example.com/mug.jpg", prompt="a mug")
-        assert (await job.wait(timeout=DEADLINE, poll_interval=0.05)).status == "completed"
-    assert reads.count > 0
-    await http.aclose()
+def test_every_background_poll_goes_through_the_clients_own_transport(process_tracker):
+    answers = iter([job_json(progress=10), job_json(progress=60)])
+
+    def server(request: httpx.Request) -> httpx.Response:
+        return answer(200, next(answers, job_json(status="completed", progress=100, images=[IMAGE])))
+
+    script = Script(server)
+    with mock_client(script) as client:
+        job = client.jobs.get("job_abc123xyz")
+        finished = threading.Event()
+        job.observe(lambda j: j.is_terminal and finished.set())
+        process_tracker.track(job)
+        assert finished.wait(DEADLINE), "the view's job never ended"
+    assert job.images[0].url == IMAGE["url"]
+    # one foreground read (get), then every poll the tracker sent, all through the MockTransport
+    assert len(script.requests) == 1 + process_tracker.polls >= 3
 
 
-def test_a_wait_on_a_job_the_tracker_cannot_reach_fails_fast_with_a_connection_error(
-    counted_client, process_tracker, api_key, unreachable_url
+def test_a_wait_on_an_unreachable_api_retries_until_its_deadline_then_says_why(
+    counted_client, process_tracker, account_key, unreachable_url
 ):
     pending = generate(counted_client).state
-    with ProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
+    with ProductAI(api_key=account_key, base_url=unreachable_url, max_retries=0) as unreachable:
         job = Job(unreachable, pending)
         connections: list[str] = []
         process_tracker.track(job, on_connection=connections.append)
-        # Not a silent wait until the timeout: the wait asks itself, and says what went wrong.
         with pytest.raises(APIConnectionError) as raised:
-            job.wait(timeout=DEADLINE, poll_interval=0.05)
+            job.wait(timeout=1.0, poll_interval=0.05)
     assert RECONNECTING in connections and job.status == "pending"
-    assert api_key not in str(raised.value)
+    assert account_key not in str(raised.value)
 
 
-async def test_an_async_wait_on_a_job_the_tracker_cannot_reach_fails_with_a_connection_error(
-    emulator, api_key, process_tracker, unreachable_url
+async def test_an_async_wait_on_an_unreachable_api_ends_with_the_connection_error(
+    emulator, account_key, process_tracker, unreachable_url
 ):
-    async with AsyncProductAI(api_key=api_key, base_url=emulator.base_url) as client:
+    async with AsyncProductAI(api_key=account_key, base_url=emulator.base_url) as client:
         pending = (await client.generate(model="seedream", image_url="https://example.com/mug.jpg",
                                          prompt="a mug")).state
-    async with AsyncProductAI(api_key=api_key, base_url=unreachable_url, max_retries=1) as unreachable:
+    async with AsyncProductAI(api_key=account_key, base_url=unreachable_url, max_retries=0) as unreachable:
         job = AsyncJob(unreachable, pending)
         process_tracker.track(job)
         with pytest.raises(APIConnectionError):
-            await job.wait(timeout=DEADLINE, poll_interval=0.05)
+            await job.wait(timeout=1.0, poll_interval=0.05)
     assert process_tracker.connection_state(job) == RECONNECTING
+
+
+def test_a_job_the_api_does_not_know_costs_the_others_nothing_and_is_named_at_the_end(process_tracker):
+    done = job_json("job_ok", status="completed", progress=100, images=[IMAGE])
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/jobs"):  # the whole list: job_gone is not in it
+            listed = {k: v for k, v in done.items() if k != "images"}
+            return answer(200, {"jobs": [listed], "total": 1, "limit": 100, "offset": 0, "has_more": False})
+        if request.url.path.endswith("/job_ok"):
+            return answer(200, done)
+        return answer(404, {"error": {"code": "job_not_found", "message": "No job with this id"}})
+
+    with mock_client(Script(server)) as client:
+        jobs = [Job(client, job_json_state("job_gone")), Job(client, job_json_state("job_ok"))]
+        finished = []
+        with pytest.raises(NotFoundError) as raised:
+            for job in client.jobs.as_completed(jobs, timeout=DEADLINE, poll_interval=0.05):
+                finished.append(job.id)
+    assert finished == ["job_ok"] and "job_gone" in str(raised.value)
+
+
+def test_a_key_that_stops_working_ends_the_wait_at_once(process_tracker):
+    refused = answer(401, {"error": {"code": "unauthorized", "message": "invalid key"}})
+    with mock_client(Script(refused)) as client:
+        job = Job(client, job_json_state("job_abc"))
+        with pytest.raises(AuthenticationError):
+            job.wait(timeout=DEADLINE, poll_interval=0.05)
+
+
+def job_json_state(job_id: str):
+    from productai_notebook.api import JobState
+
+    return JobState.parse(job_json(job_id))

@@ -22,7 +22,7 @@ from productai_notebook.notebook.job_view import JobView
 
 @pytest.fixture
 def tracker() -> Iterator[Tracker]:
-    tracker = Tracker(min_interval=0.02, max_interval=0.1, requests_per_minute=60000)
+    tracker = Tracker(min_interval=0.02, max_interval=0.1)
     yield tracker
     tracker.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
-import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -14,9 +13,8 @@ from notebook_waits import free_port, wait_until
 
 from productai_notebook.api import Job, ProductAI
 from productai_notebook.api.tracking import IDLE, LIVE, RECONNECTING, Tracker, get_tracker
-from productai_notebook.emulator import Emulator
 
-FAST = {"min_interval": 0.05, "max_interval": 0.2, "requests_per_minute": 6000}
+FAST = {"min_interval": 0.05, "max_interval": 0.2}
 
 
 @pytest.fixture
@@ -114,7 +112,7 @@ def test_an_unreachable_api_shows_reconnecting_then_recovers_by_itself(client, e
 
 
 def test_one_budget_spreads_polls_over_many_jobs(client):
-    tracker = Tracker(min_interval=0.05, max_interval=0.2, requests_per_minute=600)
+    tracker = Tracker(**FAST)
     try:
         jobs = [generate(client) for _ in range(3)]
         for job in jobs:
@@ -123,39 +121,6 @@ def test_one_budget_spreads_polls_over_many_jobs(client):
         assert all(job.status == "completed" for job in jobs)
     finally:
         tracker.close()
-
-
-def test_with_a_scarce_budget_the_job_that_ends_first_is_seen_first(api_key):
-    # A poll every 2 s shared by six jobs: a round robin would ask about each one every 12 s.
-    tracker = Tracker(requests_per_minute=30, min_interval=0.1, max_interval=5.0)
-    round_robin_seconds = 6 * 60 / tracker.requests_per_minute
-    seen_at: dict[str, float] = {}
-
-    def note_the_end(job: Job) -> None:
-        if job.is_terminal:
-            seen_at.setdefault(job.id, time.time())
-
-    with Emulator(api_key=api_key, plan="enterprise", job_seconds=(0.5, 4.5), seed=7) as emu:
-        with ProductAI(api_key=api_key, base_url=emu.base_url) as client:
-            jobs = [generate(client) for _ in range(6)]
-            try:
-                # Longest first: the order a round robin would see them in.
-                for job in sorted(jobs, key=lambda j: -(j.estimated_time_seconds or 0)):
-                    job.observe(note_the_end)
-                    tracker.track(job)
-                wait_until(lambda: len(seen_at) == len(jobs), "every job to be seen ending")
-            finally:
-                tracker.close()
-
-    ended_at = {job.id: job.completed_at.timestamp() for job in jobs if job.completed_at}
-    assert len(ended_at) == len(jobs)
-    # Jobs that really ended well apart were seen ending in that order.
-    apart = [(a, b) for a in ended_at for b in ended_at if ended_at[b] - ended_at[a] > 1.5]
-    assert apart, "the seed gives jobs that end well apart"
-    assert all(seen_at[a] < seen_at[b] for a, b in apart)
-    shortest = min(ended_at, key=ended_at.__getitem__)
-    assert seen_at[shortest] - ended_at[shortest] < round_robin_seconds / 2
-    assert tracker.polls <= 2 * len(jobs), "each job was asked about near its end, not all along"
 
 
 def test_the_process_has_one_tracker_and_close_joins_its_thread(client):

@@ -87,11 +87,14 @@ class Jobs:
         poll_interval: PollInterval = None,
         on_progress: Callable[[Job], None] | None = None,
     ) -> Iterator[Job]:
-        """Yield each job as it ends (completed or failed), polling all of them adaptively.
+        """Yield each job as it ends (completed or failed), read in full (its images or its error).
 
-        A job the notebook's background tracker already follows is not polled again: the wait
-        takes the tracker's news. A failed job is yielded like any other (check `job.status`);
-        past `timeout` seconds in all, JobTimeoutError names an unfinished job.
+        The jobs are followed by the account's request engine on the background thread, with a
+        widget's jobs and under the account's rate limit: with many jobs, one listing a round
+        tells which ended. A failed job is yielded like any other (check `job.status`). A poll
+        that fails is retried until the deadline; past `timeout` seconds in all, the last poll's
+        error or JobTimeoutError. A 401/403 ends the wait at once. A job the API does not know
+        (404) is not yielded: once every other job was, NotFoundError names it.
         """
         woken = threading.Event()
         waiting = JobsWait(
@@ -103,18 +106,15 @@ class Jobs:
         )
         try:
             while True:
+                woken.clear()  # before reading the news: a change after this wakes the next look
                 for job in waiting.news():
                     if on_progress:
                         on_progress(job)
                 yield from waiting.ended()
+                waiting.check(time.monotonic())
                 if not waiting:
                     return
-                waiting.check_deadline(time.monotonic())
                 woken.wait(waiting.pause(time.monotonic()))
-                woken.clear()  # before reading the news: a change after this wakes the next round
-                for job in waiting.to_poll(time.monotonic()):
-                    job._apply(self.fetch_state(job.id))
-                    waiting.polled(job, time.monotonic())
         finally:
             waiting.close()
 
@@ -191,10 +191,7 @@ class AsyncJobs:
         poll_interval: PollInterval = None,
         on_progress: Callable[[AsyncJob], None] | None = None,
     ) -> AsyncIterator[AsyncJob]:
-        """`async for job in ...`: each job as it ends; the due polls of a round go out concurrently.
-
-        As in the blocking client, a job the background tracker follows is not polled again.
-        """
+        """`async for job in ...`: each job as it ends, as in the blocking client (same errors)."""
         loop = asyncio.get_running_loop()
         woken = asyncio.Event()
 
@@ -212,22 +209,17 @@ class AsyncJobs:
         )
         try:
             while True:
+                woken.clear()  # before reading the news: a change after this wakes the next look
                 for job in waiting.news():
                     if on_progress:
                         on_progress(job)
                 for job in waiting.ended():
                     yield job
+                waiting.check(loop.time())
                 if not waiting:
                     return
-                waiting.check_deadline(loop.time())
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(woken.wait(), waiting.pause(loop.time()))
-                woken.clear()  # before reading the news: a change after this wakes the next round
-                polled = waiting.to_poll(loop.time())
-                states = await asyncio.gather(*(self.fetch_state(job.id) for job in polled))
-                for job, state in zip(polled, states, strict=True):
-                    job._apply(state)
-                    waiting.polled(job, loop.time())
         finally:
             waiting.close()
 

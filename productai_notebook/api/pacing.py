@@ -1,0 +1,139 @@
+"""Pacing one account's requests to its rate limit: a sliding window, two priorities, no I/O.
+
+The server counts requests over a window (assume the strictest: a sliding 60 s). Every request
+this process sends for the account is counted here from the moment it leaves until one window
+after its answer came back (the server counted it somewhere in between, so this never frees a
+slot before the server does). The user's own calls (FOREGROUND) may fill the whole window;
+background polls leave a small reserve free for them and never go while a user's call waits.
+Every method takes `now`, so tests drive it with a made-up clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+FOREGROUND = "foreground"
+BACKGROUND = "background"
+
+WINDOW_SECONDS = 60.0
+#: where the limit came from, weakest first: a later source only replaces an equal or weaker one
+#: ("unknown": no header, plan or setting said it yet, so nothing is held back but after a 429)
+LIMIT_SOURCES = ("unknown", "setting", "plan", "headers")
+#: the share of the window kept free for the user's own calls
+FOREGROUND_RESERVE_SHARE = 0.1
+#: how soon background work asks again while a user's call waits for a slot
+YIELD_SECONDS = 0.05
+
+
+class Sent:
+    """One counted request: counted from when it left, then from when its answer came."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What `%productai budget` shows: the limit, its source, what the window holds, what waits."""
+
+    limit: int | None
+    source: str
+    window: float
+    used: int
+    foreground_waiting: int
+    background_held_for: float  # seconds background work still pauses after a 429 (0: none)
+
+
+class Pacer:
+    """How long a request of each priority must wait before it may go, for one account."""
+
+    def __init__(self, window: float = WINDOW_SECONDS) -> None:
+        if window <= 0:
+            raise ValueError("the rate window must be positive seconds")
+        self.limit: int | None = None
+        self.source = LIMIT_SOURCES[0]
+        self.window = window
+        self._sent: list[Sent] = []
+        self._background_held_until = 0.0
+        #: the user's calls waiting for a slot: while any waits, no background request goes
+        self.foreground_waiting = 0
+
+    @property
+    def reserve(self) -> int:
+        """Slots of the window background polls leave to the user's own calls."""
+        if self.limit is None or self.limit < 2:
+            return 0
+        return math.ceil(self.limit * FOREGROUND_RESERVE_SHARE)
+
+    def learn_limit(self, limit: int, source: str) -> None:
+        """A limit from `source`; kept unless a stronger source already spoke (headers > plan > setting)."""
+        if limit >= 1 and LIMIT_SOURCES.index(source) >= LIMIT_SOURCES.index(self.source):
+            self.limit, self.source = limit, source
+
+    def used(self, now: float) -> int:
+        """Requests counted in the window ending now."""
+        self._sent = [sent for sent in self._sent if sent.at > now - self.window]
+        return len(self._sent)
+
+    def wait_time(self, priority: str, now: float) -> float:
+        """0 when a request of `priority` may go now, else the seconds until it may."""
+        self.used(now)  # forget what left the window
+        if priority == BACKGROUND and now < self._background_held_until:
+            return self._background_held_until - now
+        if self.limit is None:
+            return 0.0
+        cap = self.limit
+        if priority == BACKGROUND:
+            cap = self.limit - self.reserve
+            if self.foreground_waiting:
+                # never ahead of a waiting user's call: ask again once it went
+                return max(self._slot_frees_at(cap, now) - now, YIELD_SECONDS)
+        return max(0.0, self._slot_frees_at(cap, now) - now)
+
+    def _slot_frees_at(self, cap: int, now: float) -> float:
+        """When the window holds fewer than `cap` requests (now, if it already does)."""
+        if len(self._sent) < cap:
+            return now
+        times = sorted(sent.at for sent in self._sent)
+        return times[len(times) - cap] + self.window
+
+    def take(self, now: float) -> Sent:
+        """Count a request leaving now (after `wait_time` said 0)."""
+        sent = Sent(now)
+        self._sent.append(sent)
+        return sent
+
+    def answered(self, sent: Sent, now: float) -> None:
+        """Its answer came: the server counted it by now, so it leaves the window one window from now."""
+        sent.at = max(sent.at, now)
+
+    def learn_remaining(self, limit: int, remaining: int, sent_at: float, now: float) -> None:
+        """The server's own count (X-RateLimit-*): what it counted beyond ours is another process's.
+
+        Ours is every request counted since one window before this one left: the server cannot
+        have seen more of ours. Anything beyond fills the window from now (a conservative guess
+        of when those requests leave it).
+        """
+        self.learn_limit(limit, "headers")
+        if self.limit is None:
+            return
+        ours = sum(1 for sent in self._sent if sent.at > sent_at - self.window)
+        foreign = (self.limit - max(0, remaining)) - ours
+        self._sent.extend(Sent(now) for _ in range(max(0, foreign)))
+
+    def hold_background(self, seconds: float, now: float) -> None:
+        """A 429 came anyway (another process shares the key): background work pauses this long."""
+        self._background_held_until = max(self._background_held_until, now + seconds)
+
+    def budget(self, now: float) -> Budget:
+        return Budget(
+            limit=self.limit,
+            source=self.source,
+            window=self.window,
+            used=self.used(now),
+            foreground_waiting=self.foreground_waiting,
+            background_held_for=max(0.0, self._background_held_until - now),
+        )

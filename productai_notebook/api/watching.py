@@ -1,0 +1,401 @@
+"""`Watcher`: follows one account's unfinished jobs on the tracker's thread, within the engine's budget.
+
+Widgets and waits alike hold jobs here, so a job shown and waited on costs one set of polls.
+Each round, with two or more jobs, the listings `StatusWatch` chooses tell which jobs ended; a
+job is read on its own (`GET /v1/jobs/{id}`) when a listing says it ended, when no listing
+covers it, when it is the only job followed, or for a widget's progress when the listings carry
+none and the budget has room. Every request is the job's own client's (its transport, proxy,
+timeouts and retry policy) at background priority: a blocking client's on a worker thread
+(httpx.Client is thread-safe), an asyncio client's on the event loop its pool lives on.
+
+Polls are idempotent, so a failure only delays the next one (the one backoff of `_http`):
+a 404 loses that job alone, a 401 or 403 ends the account's following for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._http import RequestSpec, backoff_seconds, job_path
+from ._polling import PollInterval, PollPlanner
+from .engine import Engine
+from .errors import (
+    APIConnectionError,
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProductAIError,
+)
+from .job import JobHandle
+from .models import Account, JobPage, JobState
+from .status_watch import Followed, Listing, StatusWatch
+
+log = logging.getLogger("productai_notebook.api")
+
+LIVE = "live"
+RECONNECTING = "reconnecting"
+#: the next read waits on the account's request budget (a widget says so instead of looking stuck)
+QUEUED = "queued"
+IDLE = "idle"
+
+#: a request that must wait longer than this for its turn shows its jobs as queued
+QUEUED_AFTER_SECONDS = 1.0
+
+ConnectionListener = Callable[[str], None]
+
+
+@dataclass(eq=False)
+class Follow:
+    """One followed job: who holds it, how its polls go, and when it is next read on its own."""
+
+    job: JobHandle
+    planner: PollPlanner
+    holders: dict[object, bool] = field(default_factory=dict)  # holder -> shows progress (a widget)
+    listeners: list[ConnectionListener] = field(default_factory=list)
+    connection: str = LIVE
+    reading: bool = False
+    read_due: float = 0.0  # monotonic: its next read of its own
+    needs_read: bool = False  # a listing said it ended: read it for its images or error
+    uncovered: bool = False  # no listing covered it: read it at its own pace
+    failures: int = 0
+    error: ProductAIError | None = None  # what the last failed poll said (None after a success)
+    read_in_full: bool = False  # its own read said it ended: whatever it carries is all there is
+
+    @property
+    def shown(self) -> bool:
+        return any(self.holders.values())
+
+    @property
+    def done(self) -> bool:
+        state = self.job.state
+        return state.is_terminal and (self.read_in_full or not state.is_summary)
+
+
+class Watcher:
+    """The jobs one account follows, and the task on the tracker's loop that keeps them fresh."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        loop: asyncio.AbstractEventLoop,
+        stop: threading.Event,
+        max_backoff: float,
+    ) -> None:
+        self.engine = engine
+        self._loop = loop
+        self._stop = stop
+        self._max_backoff = max_backoff
+        self._lock = threading.Lock()
+        self._follows: dict[int, Follow] = {}
+        self._lost: weakref.WeakKeyDictionary[JobHandle, NotFoundError] = weakref.WeakKeyDictionary()
+        self._status = StatusWatch()
+        self._round_due = 0.0
+        self._round_failures = 0
+        self._listings_show_progress = True
+        self._wake = asyncio.Event()
+        #: a 401 or 403: the key cannot read this account; nothing is polled any more
+        self.fatal: ProductAIError | None = None
+        #: background requests sent (listings and reads): what tests and benchmarks count
+        self.polls = 0
+        self.listings = 0
+
+    # -- any thread --------------------------------------------------------------------------
+
+    def follow(
+        self,
+        job: JobHandle,
+        holder: object,
+        *,
+        poll_interval: PollInterval,
+        shown: bool,
+        listener: ConnectionListener | None,
+    ) -> None:
+        with self._lock:
+            follow = self._follows.get(id(job))
+            if follow is None:
+                follow = Follow(job, PollPlanner(poll_interval), read_due=time.monotonic())
+                follow.planner.observe(job.state, time.monotonic())
+                follow.read_due += follow.planner.next_delay(job.state, time.monotonic())
+                self._follows[id(job)] = follow
+            else:
+                # the most eager holder sets the pace
+                wanted = PollPlanner(poll_interval)
+                follow.planner.low = min(follow.planner.low, wanted.low)
+                follow.planner.high = min(follow.planner.high, wanted.high)
+                now = time.monotonic()
+                follow.read_due = min(follow.read_due, now + follow.planner.next_delay(job.state, now))
+                self._round_due = min(self._round_due, now + follow.planner.high)
+            follow.holders[holder] = shown
+            if listener is not None:
+                follow.listeners.append(listener)
+        self.wake()
+
+    def unfollow(self, job: JobHandle, holder: object, listener: ConnectionListener | None) -> None:
+        with self._lock:
+            follow = self._follows.get(id(job))
+            if follow is None:
+                return
+            follow.holders.pop(holder, None)
+            if listener in follow.listeners:
+                follow.listeners.remove(listener)
+            if not follow.holders:
+                del self._follows[id(job)]
+        self.wake()
+
+    def follow_of(self, job: JobHandle) -> Follow | None:
+        with self._lock:
+            return self._follows.get(id(job))
+
+    def trouble(self, job: JobHandle) -> ProductAIError | None:
+        """Why `job` cannot be followed to its end: the account's 401/403, or the job's 404."""
+        return self.fatal or self._lost.get(job)
+
+    def wake(self) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._wake.set)
+        except RuntimeError:  # the tracker's loop closed: nothing polls any more
+            pass
+
+    # -- the tracker's loop ------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()  # before looking: whatever changes after this wakes the next round
+            try:
+                pause = await self._step(time.monotonic())
+            except Exception:  # a bug or a hostile answer must not end the following of every job
+                log.exception("following the jobs of %s failed; trying again", self.engine.account[0])
+                pause = self._max_backoff
+            if pause is None or pause > 0:
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a racing cancellation
+                    await asyncio.wait({woken}, timeout=pause)
+                finally:
+                    woken.cancel()
+
+    def _active(self) -> list[Follow]:
+        with self._lock:
+            follows = list(self._follows.values())
+        active = []
+        for follow in follows:
+            if follow.done or self.fatal is not None:
+                self._set_connection(follow, IDLE)
+                if follow.done:
+                    with self._lock:
+                        if self._follows.get(id(follow.job)) is follow:
+                            del self._follows[id(follow.job)]
+            else:
+                if follow.job.state.is_terminal:  # a listed summary reached the handle: read it in full
+                    follow.needs_read = True
+                active.append(follow)
+        return active
+
+    async def _step(self, now: float) -> float | None:
+        """Send what is due; the seconds until something else is (None: nothing to follow)."""
+        follows = self._active()
+        if not follows:
+            return None
+        if self.engine.plan_wanted():
+            await self._ask_plan(follows[0].job)
+        pauses = []
+        if len(follows) >= 2:
+            if self._round_due <= now:
+                await self._round(follows)
+                now = time.monotonic()
+                follows = self._active()
+            pauses.append(self._round_due - now)
+        on_its_own = len(follows) < 2
+        for follow in follows:
+            if follow.reading:
+                continue
+            own_pace = on_its_own or follow.uncovered or self._progress_wanted(follow)
+            if (follow.needs_read or own_pace) and follow.read_due <= now:
+                follow.reading = True
+                asyncio.get_running_loop().create_task(self._read(follow))
+            elif follow.needs_read or own_pace:
+                pauses.append(follow.read_due - now)
+        return max(0.0, min(pauses)) if pauses else None
+
+    def _progress_wanted(self, follow: Follow) -> bool:
+        """A widget shows this job, the listings carry no progress, and the budget has room to spare."""
+        if not follow.shown or self._listings_show_progress:
+            return False
+        budget = self.engine.budget()
+        room = budget.limit is None or budget.used * 2 < budget.limit
+        return room and self.engine.background_wait() == 0
+
+    async def _round(self, follows: list[Follow]) -> None:
+        followed = [Followed(f.job.id, f.job.created_at) for f in follows]
+        listings = self._status.listings(followed)
+        pages: dict[Listing, JobPage] = {}
+        try:
+            for listing in listings:
+                self._queue_if_waiting(follows)
+                raw = await self._call(follows[0].job, RequestSpec("GET", "jobs", params=listing.params()))
+                pages[listing] = JobPage.parse(raw)
+                self.listings += 1
+                self._listings_show_progress = all(
+                    "progress" in item for item in raw["jobs"] if isinstance(item, dict)
+                    and item.get("status") == "processing"
+                )
+        except ProductAIError as error:
+            self._round_failures += 1
+            delay = backoff_seconds(self._round_failures - 1, cap=self._max_backoff)
+            self._round_due = time.monotonic() + delay
+            for follow in follows:
+                self._failed(follow, error)
+            return
+        now = time.monotonic()
+        news = self._status.read(followed, pages)
+        self._round_failures = 0
+        for follow in follows:
+            self._succeeded(follow)
+            listed = news.running.get(follow.job.id)
+            if listed is not None:
+                _apply_listed(follow.job, listed)
+                follow.planner.observe(follow.job.state, now)
+            if follow.job.id in news.ended and not follow.needs_read:
+                follow.needs_read = True
+                follow.read_due = min(follow.read_due, now)
+            follow.uncovered = follow.job.id in news.uncovered
+        self._round_due = now + min(f.planner.next_delay(f.job.state, now) for f in follows)
+
+    async def _ask_plan(self, job: JobHandle) -> None:
+        """A 429 came, and answers carry no limit: the plan's documented one is the next best."""
+        try:
+            self.engine.learn_plan(Account.parse(await self._call(job, RequestSpec("GET", "me"))).plan)
+        except ProductAIError as error:
+            log.info("could not read the plan for the rate limit: %s", error)
+
+    async def _read(self, follow: Follow) -> None:
+        job = follow.job
+        try:
+            self._queue_if_waiting([follow])
+            state = JobState.parse(await self._call(job, RequestSpec("GET", job_path(job.id))))
+        except NotFoundError as error:
+            self._lost[job] = error
+            self.unfollow_all(follow)
+        except ProductAIError as error:
+            follow.failures += 1
+            follow.read_due = time.monotonic() + backoff_seconds(follow.failures - 1, cap=self._max_backoff)
+            self._failed(follow, error)
+        except Exception:
+            log.exception("polling job %s failed; it is not followed any more", job.id)
+            self.unfollow_all(follow)
+        else:
+            now = time.monotonic()
+            follow.failures = 0
+            follow.needs_read = False
+            follow.read_in_full = state.is_terminal
+            self._succeeded(follow)
+            job._apply(state)
+            follow.planner.observe(job.state, now)
+            follow.read_due = now + follow.planner.next_delay(job.state, now)
+        finally:
+            follow.reading = False
+            self._wake.set()
+
+    def unfollow_all(self, follow: Follow) -> None:
+        """Let the job go for every holder (it cannot be read any more)."""
+        self._set_connection(follow, IDLE)
+        with self._lock:
+            if self._follows.get(id(follow.job)) is follow:
+                del self._follows[id(follow.job)]
+
+    async def _call(self, job: JobHandle, spec: RequestSpec) -> Any:
+        """One background request through `job`'s own client."""
+        client: Any = job.client  # type: ignore[attr-defined]
+        self.polls += 1
+        if asyncio.iscoroutinefunction(client._call):
+            loop: asyncio.AbstractEventLoop | None = client._loop
+            if loop is None or loop.is_closed() or not loop.is_running():
+                raise APIConnectionError(
+                    "The event loop of this job's AsyncProductAI is not running: its polls wait for it."
+                )
+            future = asyncio.run_coroutine_threadsafe(client._call(spec, self._stop), loop)
+            return await asyncio.wrap_future(future)
+        return await _on_a_thread(lambda: client._call(spec, self._stop))
+
+    # -- what the holders see ----------------------------------------------------------------
+
+    def _queue_if_waiting(self, follows: list[Follow]) -> None:
+        if self.engine.background_wait() > QUEUED_AFTER_SECONDS:
+            for follow in follows:
+                self._set_connection(follow, QUEUED)
+
+    def _succeeded(self, follow: Follow) -> None:
+        follow.error = None
+        self._set_connection(follow, LIVE)
+
+    def _failed(self, follow: Follow, error: ProductAIError) -> None:
+        follow.error = error
+        if isinstance(error, AuthenticationError | PermissionDeniedError):
+            self.fatal = error
+            self._set_connection(follow, IDLE)
+        elif isinstance(error, APIConnectionError):
+            self._set_connection(follow, RECONNECTING)
+        else:  # an odd answer, a 5xx or a 429 past the retries: keep trying, ever more slowly
+            log.info("polling job %s: %s", follow.job.id, error)
+
+    def _set_connection(self, follow: Follow, connection: str) -> None:
+        if follow.connection == connection:
+            return
+        follow.connection = connection
+        for listener in list(follow.listeners):
+            try:
+                listener(connection)
+            except Exception:
+                log.exception("a connection listener of job %s failed", follow.job.id)
+
+
+async def _on_a_thread(call: Callable[[], Any]) -> Any:
+    """`call()` on a daemon thread of its own (a blocking client's request), awaited here.
+
+    Not a thread pool: its threads are joined at interpreter exit, and a poll waiting for
+    its turn in the budget must never keep a finished script from ending.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, failure: BaseException | None) -> None:
+        if answer.done():  # cancelled: the tracker closed
+            return
+        if failure is not None:
+            answer.set_exception(failure)
+        else:
+            answer.set_result(result)
+
+    def run() -> None:
+        result, failure = None, None
+        try:
+            result = call()
+        except BaseException as error:  # handed to the awaiting task
+            failure = error
+        try:
+            loop.call_soon_threadsafe(settle, result, failure)
+        except RuntimeError:  # the tracker's loop closed meanwhile: nobody waits any more
+            pass
+
+    threading.Thread(target=run, name="productai-poll", daemon=True).start()
+    return await answer
+
+
+def _apply_listed(job: JobHandle, listed: JobState) -> None:
+    """A listing's news of an unfinished job: its status, and progress when the item carries it.
+
+    A listing without `progress` reads as 0: never let it take the bar back.
+    """
+    current = job.state
+    if listed.status == current.status and listed.progress <= current.progress:
+        return
+    progress = max(listed.progress, current.progress)
+    job._apply(dataclasses.replace(listed, progress=progress).filled_from(current))
