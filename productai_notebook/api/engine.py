@@ -160,7 +160,8 @@ class Engine:
         limit = _whole(response.headers.get("x-ratelimit-limit"))
         remaining = _whole(response.headers.get("x-ratelimit-remaining"))
         if limit is not None and remaining is not None:
-            self._pacer.learn_remaining(limit, remaining, sent_at, now)
+            reset = _whole(response.headers.get("x-ratelimit-reset"))
+            self._pacer.learn_remaining(limit, remaining, sent_at, now, reset)
         if response.status_code == 429:
             self.rate_limited += 1
             if limit is None and self._pacer.source in ("unknown", "setting"):

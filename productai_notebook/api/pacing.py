@@ -110,19 +110,23 @@ class Pacer:
         """Its answer came: the server counted it by now, so it leaves the window one window from now."""
         sent.at = max(sent.at, now)
 
-    def learn_remaining(self, limit: int, remaining: int, sent_at: float, now: float) -> None:
+    def learn_remaining(
+        self, limit: int, remaining: int, sent_at: float, now: float, reset: float | None = None
+    ) -> None:
         """The server's own count (X-RateLimit-*): what it counted beyond ours is another process's.
 
         Ours is every request counted since one window before this one left: the server cannot
-        have seen more of ours. Anything beyond fills the window from now (a conservative guess
-        of when those requests leave it).
+        have seen more of ours. The others fill the window until `reset` (when the server's
+        oldest counted request leaves it; a whole window when not said). Each answer counts
+        again, so what leaves too early here is put back by the next one.
         """
         self.learn_limit(limit, "headers")
         if self.limit is None:
             return
         ours = sum(1 for sent in self._sent if sent.at > sent_at - self.window)
         foreign = (self.limit - max(0, remaining)) - ours
-        self._sent.extend(Sent(now) for _ in range(max(0, foreign)))
+        leaves_at = now + (self.window if reset is None else min(max(reset, 0.0), self.window))
+        self._sent.extend(Sent(leaves_at - self.window) for _ in range(max(0, foreign)))
 
     def hold_background(self, seconds: float, now: float) -> None:
         """A 429 came anyway (another process shares the key): background work pauses this long."""
