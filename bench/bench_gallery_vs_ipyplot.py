@@ -10,16 +10,20 @@ Writes bench/results/gallery_vs_ipyplot.json. `main()` is what bench/run.py call
 
 from __future__ import annotations
 
+import base64
 import io
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from bench_widgets import RUNS, STATIC, chromium, medians, run_in_page, site, write_results
 from PIL import Image
 
+from productai_notebook.api import ProductAI
 from productai_notebook.emulator.images import render
+from productai_notebook.notebook.thumbnails import Thumbnails
 
 RESULTS = Path(__file__).parent / "results" / "gallery_vs_ipyplot.json"
 
@@ -31,6 +35,7 @@ GRAIN = 0.12  # film grain over the emulator's smooth renders, so each JPEG weig
 # 100 Mbit/s down, 40 ms from request to answer (Chromium's network emulation; bytes/s as it takes them).
 HOSTED_LINK = {"latency": 40, "downloadThroughput": 100e6 / 8, "uploadThroughput": 20e6 / 8}
 IMAGES_DEADLINE_MS = 90_000
+THUMBNAILS_DEADLINE_SECONDS = 300
 
 
 def _write_photos(folder: Path, sizes: list[int]) -> None:
@@ -60,24 +65,44 @@ def ipyplot_html(urls: list[str]) -> str:
     return "".join(output.data.get("text/html", "") for output in shown.outputs)
 
 
+def kernel_thumbnails(urls: list[str]) -> tuple[dict[str, bytes], float]:
+    """What a Gallery of these images keeps in its state, made as the kernel makes them (fetched
+    without a key, shrunk, within the widget's byte budget), by the page's item keys; and the seconds
+    that took."""
+    made = Thumbnails(on_made=lambda ready: None)
+    start = time.perf_counter()
+    with ProductAI(api_key="pk_bench_unused", base_url=urls[0].rsplit("/img/", 1)[0]) as client:
+        for n, url in enumerate(urls):
+            made.ask(f"job_{n // 4}:{n % 4}", url, client)
+        made.wait(THUMBNAILS_DEADLINE_SECONDS)
+    return made.made(), time.perf_counter() - start
+
+
 def _side_by_side(
-    browser: Any, url: str, urls: list[str], html: str, network: dict[str, float] | None
+    browser: Any, url: str, urls: list[str], html: str, thumbnails: dict[str, str],
+    network: dict[str, float] | None,
 ) -> dict[str, Any]:
-    """RUNS runs of each, alternating (so a busy moment of the machine hits both alike): medians."""
-    ours: list[dict[str, float]] = []
+    """RUNS runs of each, alternating (so a busy moment of the machine hits all alike): medians."""
+    ours = "([urls, deadline, thumbnails]) => window.benchGallery(urls, deadline, 'none', thumbnails)"
+    with_thumbnails: list[dict[str, float]] = []
+    from_urls: list[dict[str, float]] = []
     theirs: list[dict[str, float]] = []
+    deadline = IMAGES_DEADLINE_MS
     for _ in range(RUNS):
-        ours.append(run_in_page(
-            browser, url, "([urls, deadline]) => window.benchGallery(urls, deadline, 'none')",
-            [urls, IMAGES_DEADLINE_MS], network,
-        ))  # fmt: skip
+        with_thumbnails.append(run_in_page(browser, url, ours, [urls, deadline, thumbnails], network))
+        from_urls.append(run_in_page(browser, url, ours, [urls, deadline, {}], network))
         theirs.append(run_in_page(
             browser, url, "([html, deadline]) => window.benchHtml(html, deadline)",
-            [html, IMAGES_DEADLINE_MS], network,
+            [html, deadline], network,
         ))  # fmt: skip
-    gallery, ipyplot = medians(ours), medians(theirs)
+    gallery, urls_only, ipyplot = medians(with_thumbnails), medians(from_urls), medians(theirs)
     speedup = ipyplot["visible_images_loaded_ms"] / gallery["visible_images_loaded_ms"]
-    return {"gallery": gallery, "ipyplot": ipyplot, "in_view_loaded_speedup": round(speedup, 1)}
+    return {
+        "gallery": gallery,
+        "gallery_without_thumbnails": urls_only,
+        "ipyplot": ipyplot,
+        "in_view_loaded_speedup": round(speedup, 1),
+    }
 
 
 def main() -> dict[str, object]:
@@ -87,14 +112,22 @@ def main() -> dict[str, object]:
     with site(lambda folder: _write_photos(folder, sizes)) as url, chromium() as browser:
         urls = [f"{url}/img/{n:03d}.jpg" for n in range(IMAGES)]
         html = ipyplot_html(urls)
-        loopback = _side_by_side(browser, url, urls, html, network=None)
-        hosted = _side_by_side(browser, url, urls, html, network=HOSTED_LINK)
+        made, seconds = kernel_thumbnails(urls)
+        thumbnails = {key: base64.b64encode(jpeg).decode() for key, jpeg in made.items()}
+        loopback = _side_by_side(browser, url, urls, html, thumbnails, network=None)
+        hosted = _side_by_side(browser, url, urls, html, thumbnails, network=HOSTED_LINK)
         version = browser.version
     return write_results(RESULTS, version, {
         "images": IMAGES,
         "image_edge_px": IMAGE_EDGE,
         "image_kb_median": round(statistics.median(sizes) / 1024, 1),
         "tile_px": TILE_PX,
+        "thumbnails": {
+            "kept": len(made),
+            "kb_median": round(statistics.median(map(len, made.values())) / 1024, 1) if made else None,
+            "kb_in_state": round(sum(map(len, made.values())) / 1024, 1),
+            "kernel_seconds_to_make": round(seconds, 1),
+        },
         "loopback": loopback,
         "hosted_link": {"mbit_per_s": 100, "round_trip_ms": HOSTED_LINK["latency"], **hosted},
     })  # fmt: skip
