@@ -14,14 +14,16 @@ function phaseOf(status) {
   return "progress"; // pending, processing, and any status this version does not know
 }
 
+// what the job's polls are going through, when the user should know: never a silent stall
+const CONNECTION_NOTICES = {
+  reconnecting: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
+  queued: "Waiting for the account's request budget (its rate limit)… the job keeps running; the next update comes when the budget allows.",
+};
+
 function render({ model, el }) {
   const status = h("span", { class: "pai-chip pai-status" });
   const jobId = h("code", { class: "pai-job-id" });
-  const connection = h("div", {
-    class: "pai-connection",
-    role: "status",
-    text: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
-  });
+  const connection = h("div", { class: "pai-connection", role: "status" });
   // what the phase shows beside the status (the progress bar): the header keeps its height without it
   const headerSlot = h("div", { class: "pai-job-header-slot" });
   // the prompt this client sent (the API never returns it): one line, the whole text on hover
@@ -75,7 +77,9 @@ function render({ model, el }) {
   }
 
   function showConnection() {
-    connection.hidden = model.get("connection") !== "reconnecting";
+    const notice = CONNECTION_NOTICES[model.get("connection")];
+    connection.hidden = !notice;
+    connection.textContent = notice ?? "";
   }
 
   model.on("change:job", showJob);

@@ -93,6 +93,17 @@ describe("while the job runs", () => {
     expect($(".pai-connection").hidden).toBe(true);
   });
 
+  test("a job whose next read waits on the rate limit says so instead of looking stuck", () => {
+    show(processing);
+    widget.model.set("connection", "queued");
+    expect($(".pai-connection").hidden).toBe(false);
+    expect($(".pai-connection").textContent).toMatch(/request budget/);
+    widget.model.set("connection", "reconnecting");
+    expect($(".pai-connection").textContent).toMatch(/^Reconnecting/);
+    widget.model.set("connection", "live");
+    expect($(".pai-connection").hidden).toBe(true);
+  });
+
   test("an unknown status is shown as text", () => {
     show({ ...processing, status: "queued_for_review" });
     expect($(".pai-status").textContent).toBe("queued_for_review");

@@ -32,6 +32,7 @@ from .job import AsyncJob, Job
 from .job import JobHandle as JobHandle
 from .job import set_display_hook as set_display_hook
 from .models import Account, Asset, JobError, JobImage, JobPage, JobState
+from .pacing import Budget
 from .resources import FetchedImage as FetchedImage
 from .resources import JobPages as JobPages
 from .resources import fetch_image as fetch_image
@@ -53,6 +54,7 @@ __all__ = [
     "JobPage",
     "Asset",
     "Account",
+    "Budget",
     "ProductAIError",
     "APIConnectionError",
     "APITimeoutError",

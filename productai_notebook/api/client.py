@@ -28,6 +28,7 @@ from .engine import engine_for
 from .errors import APIConnectionError, JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
+from .pacing import Budget
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
 
 H = TypeVar("H", bound=JobHandle)
@@ -70,6 +71,11 @@ class _Base(Generic[H, C]):
     def settings(self) -> ClientSettings:
         """The connection: base_url, api_key, timeout, max_retries. Its repr hides the key."""
         return self._settings
+
+    def budget(self) -> Budget:
+        """The account's request budget now: its limit and where it came from, the requests of the
+        window, and what the engine holds back (`print(client.budget().describe())`)."""
+        return self._engine.budget()
 
     @property
     def base_url(self) -> str:

@@ -81,8 +81,7 @@ class Engine:
         with self._lock:
             self._check_stop(background)
             deadline = self._deadline(priority, deadline)
-            if priority == FOREGROUND:
-                self._pacer.foreground_waiting += 1
+            self._waiting(priority, +1)
             try:
                 while True:
                     now = self._clock()
@@ -93,9 +92,7 @@ class Engine:
                     self._lock.wait(min(wait, SLICE_SECONDS))
                     self._check_stop(background)
             finally:
-                if priority == FOREGROUND:
-                    self._pacer.foreground_waiting -= 1
-                    self._lock.notify_all()
+                self._waiting(priority, -1)
 
     async def acquire_async(
         self, background: threading.Event | None = None, deadline: float | None = None
@@ -104,8 +101,7 @@ class Engine:
         priority = FOREGROUND if background is None else BACKGROUND
         with self._lock:
             deadline = self._deadline(priority, deadline)
-            if priority == FOREGROUND:
-                self._pacer.foreground_waiting += 1
+            self._waiting(priority, +1)
         try:
             while True:
                 with self._lock:
@@ -117,10 +113,16 @@ class Engine:
                     self._check_deadline(deadline, now + wait)
                 await asyncio.sleep(min(wait, SLICE_SECONDS))
         finally:
-            if priority == FOREGROUND:
-                with self._lock:
-                    self._pacer.foreground_waiting -= 1
-                    self._lock.notify_all()
+            with self._lock:
+                self._waiting(priority, -1)
+
+    def _waiting(self, priority: str, change: int) -> None:
+        """Count a caller that starts (+1) or stops (-1) waiting for its turn (caller holds the lock)."""
+        if priority == FOREGROUND:
+            self._pacer.foreground_waiting += change
+            self._lock.notify_all()  # background callers look again once a user's call went
+        else:
+            self._pacer.background_waiting += change
 
     def _deadline(self, priority: str, deadline: float | None) -> float | None:
         if deadline is None and priority == FOREGROUND:

@@ -44,7 +44,27 @@ class Budget:
     window: float
     used: int
     foreground_waiting: int
+    background_waiting: int
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
+
+    def describe(self) -> str:
+        """Three lines for a person: the limit and where it came from, the window's use, what waits."""
+        origin = {"headers": "the server's headers", "plan": "your plan", "setting": "requests_per_minute="}
+        if self.limit is None:
+            limit = "not known yet (nothing is held back until the server or your plan says)"
+        else:
+            source = origin.get(self.source, self.source)
+            limit = f"{self.limit} requests per {self.window:g} s (from {source})"
+        held = [f"{self.background_waiting} background polls waiting for their turn"]
+        if self.foreground_waiting:
+            held.append(f"{self.foreground_waiting} of your calls waiting")
+        if self.background_held_for > 0:
+            held.append(f"background paused {self.background_held_for:.0f} s more after a 429")
+        return "\n".join([
+            f"rate limit: {limit}",
+            f"last {self.window:g} s: {self.used} requests",
+            f"held back: {', '.join(held)}",
+        ])
 
 
 class Pacer:
@@ -60,6 +80,7 @@ class Pacer:
         self._background_held_until = 0.0
         #: the user's calls waiting for a slot: while any waits, no background request goes
         self.foreground_waiting = 0
+        self.background_waiting = 0
 
     @property
     def reserve(self) -> int:
@@ -139,5 +160,6 @@ class Pacer:
             window=self.window,
             used=self.used(now),
             foreground_waiting=self.foreground_waiting,
+            background_waiting=self.background_waiting,
             background_held_for=max(0.0, self._background_held_until - now),
         )

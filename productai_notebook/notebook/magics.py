@@ -31,6 +31,7 @@ SUBCOMMANDS = {
     "wait": "wait until jobs end",
     "generate": "start a generation job",
     "me": "your plan and credits",
+    "budget": "the account's rate limit, its use and what waits",
     "sandbox": "use the local emulator (no key needed)",
     "config": "the connection in use",
 }
@@ -130,7 +131,8 @@ def _parsers(default_limit: int) -> dict[str, _Parser]:
                           default=contract.DEFAULT_ASPECT_RATIO, metavar="R")
 
     return {"jobs": jobs, "job": job, "wait": wait, "generate": generate,
-            "me": parser("me"), "sandbox": parser("sandbox"), "config": parser("config")}
+            "me": parser("me"), "budget": parser("budget"), "sandbox": parser("sandbox"),
+            "config": parser("config")}
 
 
 def _overview() -> str:
@@ -157,7 +159,7 @@ class ProductAIMagics(Magics):
 
     @line_magic
     def productai(self, line: str) -> Any:
-        """The ProductAI API: `%productai jobs|job|wait|generate|me|sandbox|config`; `--help` for details."""
+        """The ProductAI API: `%productai SUBCOMMAND ...` (`%productai --help` lists them)."""
         try:
             words = arg_split(line, posix=True)
         except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
@@ -229,6 +231,10 @@ class ProductAIMagics(Magics):
         account = self._client().me()
         credits = ", ".join(f"{count} {kind}" for kind, count in account.credits.items()) or "none"
         print(f"{account.email or account.id}: plan {account.plan or 'unknown'}, credits: {credits}")
+        self._budget(_args)
+
+    def _budget(self, _args: argparse.Namespace) -> None:
+        print(self._client().budget().describe())
 
     def _sandbox(self, _args: argparse.Namespace) -> None:
         client = use(sandbox())

@@ -36,11 +36,11 @@ def usage_error(shell, line: str) -> str:
 def test_help_lists_every_subcommand(shell, capsys, line):
     assert productai(shell, line) is None
     out = capsys.readouterr().out
-    for name in ("jobs", "job", "wait", "generate", "me", "sandbox", "config"):
+    for name in ("jobs", "job", "wait", "generate", "me", "budget", "sandbox", "config"):
         assert f"  {name} " in out
 
 
-@pytest.mark.parametrize("name", ["jobs", "job", "wait", "generate", "me", "sandbox", "config"])
+@pytest.mark.parametrize("name", ["jobs", "job", "wait", "generate", "me", "budget", "sandbox", "config"])
 def test_each_subcommand_prints_its_help_without_exiting(shell, capsys, name):
     assert productai(shell, f"{name} --help") is None
     out = capsys.readouterr().out
@@ -221,6 +221,16 @@ def test_me_prints_plan_and_credits(shell, with_account, capsys):
     out = capsys.readouterr().out
     assert "plan enterprise" in out
     assert "10000" in out
+
+
+def test_the_budget_shows_the_limit_the_requests_of_the_window_and_what_waits(shell, with_account, capsys):
+    productai(shell, "me")  # one answer: its X-RateLimit-* headers tell the engine the limit
+    capsys.readouterr()
+    productai(shell, "budget")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "rate limit: 600 requests per 60 s (from the server's headers)"
+    assert lines[1].startswith("last 60 s: ") and int(lines[1].split()[3]) >= 1
+    assert lines[2] == "held back: 0 background polls waiting for their turn"
 
 
 def test_config_redacts_the_key(shell, with_account, capsys, emulator):

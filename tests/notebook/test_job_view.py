@@ -168,3 +168,19 @@ def test_an_unreachable_api_shows_reconnecting_in_the_view(client, api_key, trac
         wait_until(lambda: view.connection == "reconnecting", "the view to say it is reconnecting")
         assert view.job["status"] == "pending"  # what it knew stays on screen
         view.close()
+
+
+def test_a_view_whose_next_read_waits_on_the_rate_limit_says_queued(api_key, tracker, monkeypatch):
+    monkeypatch.setattr(config, "thumbnails", False)
+    with Emulator(api_key=api_key, plan="free", job_seconds=(30, 30)) as emu, ProductAI(
+        api_key=api_key, base_url=emu.base_url
+    ) as client:
+        job = generate(client)
+        for _ in range(9):  # the free plan's ten requests of the minute, all used by the user
+            client.me()
+        view = JobView.for_job(job, tracker=tracker)
+        wait_until(lambda: view.connection == "queued", "the view to say its read waits on the budget")
+        wait_until(lambda: client.budget().background_waiting == 1, "the engine to hold the read back")
+        assert "1 background polls waiting" in client.budget().describe()
+        assert emu.requests()["statuses"].get("429", 0) == 0
+        view.close()
