@@ -1,7 +1,7 @@
 // The side-by-side compare of 2-4 selected images, each with its caption.
-import { safeImageUrl } from "../lib/urls.js";
 import { h } from "../shared/dom.js";
 import { sizeCaption } from "../shared/thumbs.js";
+import { imageOf } from "./grid.js";
 
 export const COMPARE_MIN = 2;
 export const COMPARE_MAX = 4;
@@ -19,13 +19,14 @@ export function compareHint(count) {
   return "";
 }
 
-function figure(item) {
-  const url = safeImageUrl(item.url);
+function figure(item, sources) {
   const alt = `Image ${Number(item.index) + 1} of job ${item.job_id}`;
+  const img = h("img", { alt, decoding: "async" });
+  const shown = sources.show(img, imageOf(item), "full");
   return h(
     "figure",
     { class: "pai-compare-item", "data-key": item.key },
-    url ? h("img", { src: url, alt, decoding: "async" }) : h("span", { class: "pai-thumb-blocked", text: "Image unavailable" }),
+    shown ? img : h("span", { class: "pai-thumb-blocked", text: "Image unavailable" }),
     h(
       "figcaption",
       {},
@@ -37,10 +38,10 @@ function figure(item) {
 }
 
 /** Fills `container` with the given items side by side, and a button that calls onClose. */
-export function showCompare(container, items, onClose) {
+export function showCompare(container, items, sources, onClose) {
   const close = h("button", { class: "pai-compare-close", type: "button", text: "Close compare" });
   close.addEventListener("click", onClose);
-  const row = h("div", { class: "pai-compare-row" }, ...items.map(figure));
+  const row = h("div", { class: "pai-compare-row" }, ...items.map((item) => figure(item, sources)));
   container.replaceChildren(
     h("div", { class: "pai-compare-bar" }, h("strong", { text: `Comparing ${items.length} images` }), close),
     row,
@@ -51,7 +52,7 @@ export function showCompare(container, items, onClose) {
  * The compare region: `show(items, open)` fills it with the items when open, else empties and
  * hides it; `returnFocus()` runs when it closes with focus inside, so focus never drops to the page.
  */
-export function comparePanel({ onClose, returnFocus }) {
+export function comparePanel({ sources, onClose, returnFocus }) {
   const element = h("div", { class: "pai-compare", role: "region", "aria-label": "Compare images" });
   element.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -64,7 +65,7 @@ export function comparePanel({ onClose, returnFocus }) {
     show(items, open) {
       const hadFocus = element.contains(document.activeElement);
       element.hidden = !open;
-      if (open) showCompare(element, items, onClose);
+      if (open) showCompare(element, items, sources, onClose);
       else element.replaceChildren();
       if (hadFocus && !element.contains(document.activeElement)) returnFocus();
     },

@@ -15,8 +15,14 @@ export function captionOf(item) {
   return [`${item.job_id} #${Number(item.index) + 1}`, item.model, size].filter(Boolean).join(" · ");
 }
 
+/** An item as the shared image sources name it: its key is the one Python's thumbnails use. */
+export function imageOf(item) {
+  return { ...item, jobId: item.job_id, index: Number(item.index) };
+}
+
 function slideOf(item) {
   return {
+    image: imageOf(item),
     url: item.url,
     alt: altOf(item),
     title: item.prompt || "",
@@ -31,11 +37,11 @@ function slideOf(item) {
 }
 
 /**
- * The grid inside `host` (where the lightbox opens). `show(items, groupBy, selected, emptyText)`
- * draws it again (`emptyText` when there are no items); `onToggle(key, checked)` runs when a
- * checkbox changes.
+ * The grid inside `host` (where the lightbox opens), its images drawn from `sources`.
+ * `show(items, groupBy, selected, emptyText)` draws it again (`emptyText` when there are no
+ * items); `onToggle(key, checked)` runs when a checkbox changes.
  */
-export function galleryGrid({ host, onToggle }) {
+export function galleryGrid({ host, sources, onToggle }) {
   const element = h("div", { class: "pai-groups" });
   let checkboxes = new Map();
   let lightbox = null;
@@ -73,14 +79,15 @@ export function galleryGrid({ host, onToggle }) {
       const tiles = group.items.map((item) => {
         const index = position++;
         const tile = thumbnailTile({
-          image: item,
+          image: imageOf(item),
+          sources,
           alt: altOf(item),
           caption: captionOf(item),
           tileClass: "pai-item",
           checkboxClass: "pai-item-select",
           selected: selected.has(item.key),
           onOpen: (button) => {
-            lightbox = openLightbox({ host, slides, index, opener: button, onClose: () => (lightbox = null) });
+            lightbox = openLightbox({ host, sources, slides, index, opener: button, onClose: () => (lightbox = null) });
           },
           onToggle: (checked) => onToggle(item.key, checked),
         });

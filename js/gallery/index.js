@@ -1,5 +1,6 @@
 // Gallery: the images of many jobs, grouped, sized, selectable, compared side by side.
 import { h } from "../shared/dom.js";
+import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
 import { saver } from "../shared/model.js";
 import { canCompare, comparePanel } from "./compare.js";
@@ -13,13 +14,14 @@ function render({ model, el }) {
   let items = [];
   let selected = new Set(model.get("selected_keys") || []);
   const selectedItems = () => items.filter((item) => selected.has(item.key));
+  const sources = imageSources(model);
 
   const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-explorer" }));
   const toolbar = galleryToolbar({ model, save, resize: (px) => root.style.setProperty("--pai-thumb-size", `${px}px`) });
-  const compare = comparePanel({ onClose: () => save("compare", false), returnFocus: () => toolbar.focusCompare() });
+  const compare = comparePanel({ sources, onClose: () => save("compare", false), returnFocus: () => toolbar.focusCompare() });
   // why images the user expects are missing (Python says): text, never markup
   const notice = h("p", { class: "pai-gallery-notice pai-muted", role: "note" });
-  const grid = galleryGrid({ host: root, onToggle: toggle });
+  const grid = galleryGrid({ host: root, sources, onToggle: toggle });
   root.append(toolbar.element, notice, compare.element, grid.element);
   el.append(root);
 
@@ -64,7 +66,10 @@ function render({ model, el }) {
   });
   toolbar.showThumbSize();
   showItems();
-  return grid.close;
+  return () => {
+    grid.close();
+    sources.close();
+  };
 }
 
 export default { render };

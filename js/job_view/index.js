@@ -1,5 +1,6 @@
 // JobView: live progress of one generation job, then its images, or its error.
 import { h } from "../shared/dom.js";
+import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
 import { saver } from "../shared/model.js";
 import { createFailureView } from "./failure.js";
@@ -46,10 +47,11 @@ function render({ model, el }) {
 
   const save = saver(model);
   const saveSelection = (indices) => save("selected_indices", indices);
+  const sources = imageSources(model);
 
   const createView = {
     progress: () => createProgressView(),
-    completed: () => createResultView({ host: root, onSelect: saveSelection }),
+    completed: () => createResultView({ host: root, sources, onSelect: saveSelection }),
     failed: () => createFailureView(),
   };
 
@@ -87,7 +89,10 @@ function render({ model, el }) {
   model.on("change:selected_indices", () => view?.showSelection?.(model.get("selected_indices")));
   showJob();
   showConnection();
-  return () => view?.destroy();
+  return () => {
+    view?.destroy();
+    sources.close();
+  };
 }
 
 export default { render };

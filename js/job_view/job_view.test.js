@@ -269,18 +269,30 @@ describe("the lightbox", () => {
     expect(document.activeElement).toBe(thumbs[1]);
   });
 
-  test("offers a download link and copies the URL", async () => {
+  test("downloads the image as <job_id>_<n>.<ext> and copies the URL", async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
-    show(completed);
-    $$(".pai-thumb")[0].click();
-    const link = $("a.pai-download");
-    expect(link.getAttribute("href")).toBe(completed.images[0].url);
-    expect(link.getAttribute("download")).toBe("img_001.jpg");
-    $(".pai-copy-url").click();
-    await vi.waitFor(() => expect($(".pai-copy-status").textContent).toBe("Copied"));
-    expect(writeText).toHaveBeenCalledWith(completed.images[0].url);
-    vi.unstubAllGlobals();
+    const image = new Blob(["jpeg"], { type: "image/jpeg" });
+    vi.stubGlobal("fetch", vi.fn().mockResolvedValue({ ok: true, blob: async () => image }));
+    const saved = [];
+    vi.spyOn(URL, "createObjectURL").mockImplementation(() => "blob:image");
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function () {
+      saved.push([this.getAttribute("download"), this.getAttribute("href")]);
+    });
+    try {
+      show(completed);
+      $$(".pai-thumb")[0].click();
+      $("button.pai-download").click();
+      await vi.waitFor(() => expect($(".pai-copy-status").textContent).toBe("Saved job_abc123xyz_0.jpg"));
+      expect(saved).toEqual([["job_abc123xyz_0.jpg", "blob:image"]]);
+      $(".pai-copy-url").click();
+      await vi.waitFor(() => expect($(".pai-copy-status").textContent).toBe("Copied"));
+      expect(writeText).toHaveBeenCalledWith(completed.images[0].url);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.restoreAllMocks();
+    }
   });
 });
 

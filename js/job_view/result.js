@@ -10,11 +10,16 @@ function imagesOf(job) {
   return Array.isArray(job.images) ? job.images.filter((image) => image && typeof image === "object") : [];
 }
 
+/** The images of `job` as the shared image sources name them (the key is the index, as Python's). */
+function sourcesOf(job, images) {
+  return images.map((image, index) => ({ ...image, key: String(index), jobId: job.job_id, index }));
+}
+
 /**
  * {element, update(job), showSelection(indices), destroy()}. `onSelect(indices)` runs when
- * the user ticks or unticks an image; `host` is where the lightbox opens.
+ * the user ticks or unticks an image; `host` is where the lightbox opens; `sources` draws images.
  */
-export function createResultView({ host, onSelect }) {
+export function createResultView({ host, sources, onSelect }) {
   const element = h("div", { class: "pai-job-result" });
   const selectionNote = h("span", { class: "pai-selection-count pai-muted" });
   let shownImages = null;
@@ -34,7 +39,8 @@ export function createResultView({ host, onSelect }) {
   }
 
   function slidesOf(job, images) {
-    return images.map((image, index) => ({
+    return sourcesOf(job, images).map((image, index) => ({
+      image,
       url: image.url,
       alt: `Image ${index + 1} of job ${job.job_id ?? ""}`.trim(),
       title: `Image ${index + 1} · ${sizeCaption(image)}`,
@@ -50,16 +56,17 @@ export function createResultView({ host, onSelect }) {
     shownImages = signature;
     lightbox?.close();
     const slides = slidesOf(job, images);
-    tiles = images.map((image, index) =>
+    tiles = sourcesOf(job, images).map((image, index) =>
       thumbnailTile({
         image,
+        sources,
         alt: `Image ${index + 1}`,
         caption: sizeCaption(image),
         tileClass: "pai-job-tile",
         checkboxClass: "pai-thumb-select",
         selected: selected.has(index),
         onOpen: (button) => {
-          lightbox = openLightbox({ host, slides, index, opener: button, onClose: () => (lightbox = null) });
+          lightbox = openLightbox({ host, sources, slides, index, opener: button, onClose: () => (lightbox = null) });
         },
         onToggle: (checked) => toggle(index, checked),
       }),

@@ -17,17 +17,3 @@ export function safeImageUrl(value) {
   if (url.protocol === "data:" && RASTER_DATA.test(url.pathname)) return url.href;
   return null;
 }
-
-/** A file name for a download link: the last path segment, or one made from the job. */
-export function downloadName(url, fallback) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== "data:") {
-      const last = parsed.pathname.split("/").filter(Boolean).pop();
-      if (last) return decodeURIComponent(last);
-    }
-  } catch {
-    // not a URL: fall through to the fallback name
-  }
-  return fallback;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { downloadName, safeImageUrl } from "./urls.js";
+import { safeImageUrl } from "./urls.js";
 
 describe("safeImageUrl", () => {
   test.each([
@@ -34,9 +34,4 @@ describe("safeImageUrl", () => {
   ])("blocks %s", (url) => {
     expect(safeImageUrl(url)).toBeNull();
   });
-});
-
-test("a download is named after the file, or the fallback for data URLs", () => {
-  expect(downloadName("https://cdn.example/generated/img_001.jpg", "x.png")).toBe("img_001.jpg");
-  expect(downloadName("data:image/png;base64,AAAA", "job_1-1.png")).toBe("job_1-1.png");
 });

@@ -1,7 +1,7 @@
 // The one image viewer of every widget: a modal dialog over the widget with previous/next,
-// keyboard navigation, a download link and copy-URL. Focus goes back to the thumbnail
+// keyboard navigation, a download button and copy-URL. Focus goes back to the thumbnail
 // that opened it.
-import { downloadName, safeImageUrl } from "../lib/urls.js";
+import { safeImageUrl } from "../lib/urls.js";
 import { facts, h } from "./dom.js";
 import { keepKeysFromNotebook } from "./keys.js";
 import "./lightbox.css";
@@ -9,10 +9,12 @@ import "./lightbox.css";
 const COPY_STATUS_MS = 2000;
 
 /**
- * Shows slides[index] inside `host`. A slide is {url, alt, title, details: [[name, label, value]]}.
- * Returns {element, show(index), close()}; `onClose` runs once it has closed.
+ * Shows slides[index] inside `host`, the full image drawn from `sources` (its URL, else the
+ * kernel's bytes, else its saved thumbnail). A slide is {image, url, alt, title, details:
+ * [[name, label, value]]}, `image` as `sources` names it. Returns {element, show(index), close()};
+ * `onClose` runs once it has closed.
  */
-export function openLightbox({ host, slides, index, opener, onClose = () => {} }) {
+export function openLightbox({ host, sources, slides, index, opener, onClose = () => {} }) {
   let current = index;
   let copyTimer = null;
   let open = true;
@@ -25,7 +27,7 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
   const prev = h("button", { class: "pai-lightbox-prev", type: "button", "aria-label": "Previous image", text: "‹" });
   const next = h("button", { class: "pai-lightbox-next", type: "button", "aria-label": "Next image", text: "›" });
   const close = h("button", { class: "pai-lightbox-close", type: "button", "aria-label": "Close", text: "×" });
-  const download = h("a", { class: "pai-download", target: "_blank", rel: "noopener noreferrer", text: "Download" });
+  const download = h("button", { class: "pai-download", type: "button", text: "Download" });
   const copy = h("button", { class: "pai-copy-url", type: "button", text: "Copy URL" });
   const copyStatus = h("span", { class: "pai-copy-status", role: "status" });
 
@@ -53,14 +55,7 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
     current = Math.max(0, Math.min(slides.length - 1, position));
     const slide = slides[current];
     const url = safeImageUrl(slide.url);
-    if (url) {
-      image.setAttribute("src", url);
-      download.setAttribute("href", url);
-      download.setAttribute("download", downloadName(url, `${slide.alt || "image"}.png`));
-    } else {
-      image.removeAttribute("src");
-      download.removeAttribute("href");
-    }
+    sources.show(image, slide.image, "full");
     image.alt = slide.alt || "";
     image.hidden = !url;
     blocked.hidden = Boolean(url);
@@ -92,6 +87,21 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
       if (open) setCopyStatus("Copied");
     } catch {
       if (open) setCopyStatus("Could not copy");
+    }
+  }
+
+  let downloading = false;
+  async function downloadImage() {
+    if (downloading) return;
+    downloading = true;
+    setCopyStatus("Downloading…");
+    try {
+      const name = await sources.save(slides[current].image);
+      if (open) setCopyStatus(`Saved ${name}`);
+    } catch {
+      if (open) setCopyStatus("Could not download: neither the image host nor the kernel answered");
+    } finally {
+      downloading = false;
     }
   }
 
@@ -132,6 +142,7 @@ export function openLightbox({ host, slides, index, opener, onClose = () => {} }
   next.addEventListener("click", () => show(current + 1));
   close.addEventListener("click", closeLightbox);
   copy.addEventListener("click", copyUrl);
+  download.addEventListener("click", downloadImage);
   element.addEventListener("keydown", onKeydown);
   element.addEventListener("click", (event) => {
     if (event.target === element) closeLightbox();

@@ -1,6 +1,5 @@
 // The thumbnail tile (a button holding a lazy image, a selection checkbox, a caption),
 // shared by JobView's gallery and the Gallery explorer.
-import { safeImageUrl } from "../lib/urls.js";
 import { h } from "./dom.js";
 import "./thumbs.css";
 
@@ -10,16 +9,16 @@ export function sizeCaption(image) {
 }
 
 /**
- * One tile. `onOpen(button)` runs when the thumbnail is activated; `onToggle(checked)`
- * when its checkbox changes. An unsafe URL shows a placeholder and is never loaded.
+ * One tile of `image` ({key, url, jobId, index, width, height}), drawn from `sources` (its saved
+ * thumbnail, else its URL, else the kernel's bytes). `onOpen(button)` runs when the thumbnail is
+ * activated; `onToggle(checked)` when its checkbox changes. An unsafe URL with no thumbnail shows
+ * a placeholder and is never loaded.
  */
-export function thumbnailTile({ image, alt, caption, tileClass, checkboxClass, selected, onOpen, onToggle }) {
-  const url = safeImageUrl(image.url);
+export function thumbnailTile({ image, sources, alt, caption, tileClass, checkboxClass, selected, onOpen, onToggle }) {
   const button = h("button", { class: "pai-thumb", type: "button", "aria-label": `Open ${alt}` });
+  const img = h("img", { alt, loading: "lazy", decoding: "async", width: image.width, height: image.height });
   button.append(
-    url
-      ? h("img", { src: url, alt, loading: "lazy", decoding: "async", width: image.width, height: image.height })
-      : h("span", { class: "pai-thumb-blocked", text: "Image unavailable" }),
+    sources.show(img, image, "thumbnail") ? img : h("span", { class: "pai-thumb-blocked", text: "Image unavailable" }),
   );
   button.addEventListener("click", () => onOpen(button));
 

@@ -7,16 +7,16 @@ throttle as a JobView, until it is closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from .. import contract
 from ..api import Job, JobHandle, JobState, ProductAIError, Tracker, get_tracker
-from ._widget import LiveUpdates, Widget
+from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import gallery_html
-from .thumbnails import Thumbnails, client_of, data_urls
+from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
 
 if TYPE_CHECKING:
     from ..api import JobImage, ProductAI
@@ -192,9 +192,23 @@ class Gallery(Widget, front_end="gallery"):
         self._ask_thumbnails(job)
         self._live.changed(final=job.is_terminal)
 
+    def _requests(self) -> Mapping[str, RequestHandler]:
+        return {"image": lambda request, _: send_image(self, request, self._image(request.get("key")))}
+
+    def _image(self, key: object) -> ImageSource | None:
+        job_id, _, index = key.rpartition(":") if isinstance(key, str) else ("", "", "")
+        job = next((job for job in self._jobs if _state(job).job_id == job_id), None)
+        images = _state(job).images if job is not None else ()
+        if not (index.isdigit() and int(index) < len(images)):
+            return None
+        return ImageSource(job_id, int(index), images[int(index)].url, self._client_of(job))
+
+    def _client_of(self, job: JobLike) -> Any:
+        return client_of(job) if isinstance(job, JobHandle) else self._client or client_of(None)
+
     def _ask_thumbnails(self, job: JobLike) -> None:
         state = _state(job)
-        client = client_of(job) if isinstance(job, JobHandle) else self._client or client_of(None)
+        client = self._client_of(job)
         for index, image in enumerate(state.images):
             self._thumbnails.ask(f"{state.job_id}:{index}", image.url, client)
 

@@ -7,14 +7,15 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import traitlets
 
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
-from ._widget import LiveUpdates, Widget
+from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
-from .thumbnails import Thumbnails, client_of, data_urls
+from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
 
 
 def job_payload(job: JobHandle) -> dict[str, Any]:
@@ -78,6 +79,15 @@ class JobView(Widget, front_end="job_view"):
             self._connection = IDLE
             self._ask_thumbnails()
         self._live.changed(final=job.is_terminal)
+
+    def _requests(self) -> Mapping[str, RequestHandler]:
+        return {"image": lambda request, _: send_image(self, request, self._image(request.get("key")))}
+
+    def _image(self, key: object) -> ImageSource | None:
+        images = self._handle.images
+        if not (isinstance(key, str) and key.isdigit() and int(key) < len(images)):
+            return None
+        return ImageSource(self._handle.id, int(key), images[int(key)].url, client_of(self._handle))
 
     def _ask_thumbnails(self) -> None:
         client = client_of(self._handle)

@@ -17,12 +17,13 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 from .._config import config
-from ..api import FetchedImage, ProductAI, ProductAIError, fetch_image
+from ..api import FetchedImage, ProductAI, ProductAIError, fetch_image, image_filename
 from ..sandbox import current_client
 
 # A generated image is a few megapixels; anything far larger is not worth decoding for a thumbnail.
@@ -140,9 +141,43 @@ def _make(client: Any, key: tuple[str, int, int]) -> bytes | None:
     return thumbnail
 
 
-def in_background(work: Callable[[], None]) -> None:
-    """Run `work` on the image threads (fetching must not block the kernel's message loop)."""
-    _pool.submit(work)
+@dataclass(frozen=True)
+class ImageSource:
+    """One image a widget shows, as the kernel fetches it for the browser."""
+
+    job_id: str
+    index: int
+    url: str
+    client: Any
+
+
+def send_image(widget: Any, request: Mapping[str, Any], source: ImageSource | None) -> None:
+    """Answer the browser's `{"type": "image", "request": n, "key", "size"}` with the image's bytes.
+
+    size "thumbnail" sends the small JPEG, else the image itself, sniffed to be one a browser may
+    show; the answer names the file as `job.download()` would. Fetched on the image threads:
+    the kernel's message loop never waits on an image host.
+    """
+    number = request.get("request")
+
+    def answer() -> None:
+        try:
+            if source is None:
+                raise ProductAIError("This widget shows no such image.")
+            if request.get("size") == "thumbnail":
+                data, mime = thumbnail_of(source.client, source.url).result(), "image/jpeg"
+            else:
+                data = image_bytes(source.client, source.url).content
+                mime = image_type(data)
+            if data is None or mime is None:
+                raise ProductAIError("The image host did not send an image.")
+        except ProductAIError as error:
+            widget.send({"type": "image", "request": number, "error": str(error)})
+            return
+        name = image_filename(source.job_id, source.index, source.url, mime)
+        widget.send({"type": "image", "request": number, "mime": mime, "filename": name}, buffers=[data])
+
+    _pool.submit(answer)
 
 
 class Thumbnails:

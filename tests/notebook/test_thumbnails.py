@@ -97,3 +97,45 @@ def test_thumbnails_can_be_turned_off(account, monkeypatch):
 def test_a_misspelt_setting_fails_instead_of_doing_nothing():
     with pytest.raises(AttributeError):
         config.thumbnail = False  # type: ignore[attr-defined]
+
+
+class Replies:
+    """What a widget sends the browser in answer to its custom messages."""
+
+    def __init__(self, widget) -> None:
+        self.answers: list[tuple[dict, list]] = []
+        widget.comm.send = self.record
+
+    def record(self, data=None, metadata=None, buffers=None) -> None:
+        if data.get("method") == "custom":
+            self.answers.append((data["content"], list(buffers or [])))
+
+
+def ask(widget, replies: Replies, **request) -> tuple[dict, list]:
+    widget._on_request(widget, {"type": "image", "request": 7, **request}, [])
+    wait_until(lambda: replies.answers, "the kernel's answer")
+    return replies.answers.pop()
+
+
+def test_the_browser_gets_an_image_it_cannot_load_from_the_kernel(account):
+    job = done_job(account)
+    view = JobView.for_job(job)
+    replies = Replies(view)
+    answer, buffers = ask(view, replies, key="1", size="full")
+    assert answer == {"type": "image", "request": 7, "mime": "image/jpeg", "filename": f"{job.id}_1.jpg"}
+    with Image.open(io.BytesIO(buffers[0])) as image:
+        assert image.size == (job.images[1].width, job.images[1].height)
+    answer, buffers = ask(view, replies, key="0", size="thumbnail")
+    assert answer["mime"] == "image/jpeg" and len(buffers[0]) <= config.thumbnail_max_bytes
+    answer, buffers = ask(view, replies, key="../../etc/passwd", size="full")
+    assert answer["error"] and buffers == []
+    view.close()
+
+
+def test_a_gallery_answers_by_its_item_keys(account):
+    job = done_job(account)
+    gallery = Gallery([job])
+    replies = Replies(gallery)
+    answer, buffers = ask(gallery, replies, key=f"{job.id}:0", size="full")
+    assert answer["filename"] == f"{job.id}_0.jpg" and buffers[0][:2] == b"\xff\xd8"
+    gallery.close()
