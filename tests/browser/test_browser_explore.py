@@ -90,8 +90,6 @@ def test_choosing_a_status_shows_only_jobs_with_that_status(explore: ExploreRun)
 def test_two_ticked_images_compare_side_by_side_and_python_reads_them(explore: ExploreRun) -> None:
     page, gallery = explore.page, explore.gallery
     items = gallery.locator(".pai-item[data-key]")
-    urls = [items.nth(n).locator("img").get_attribute("src") for n in range(2)]
-    assert all(urls)
     for n in range(2):
         items.nth(n).locator("input.pai-item-select").check()
 
@@ -100,6 +98,9 @@ def test_two_ticked_images_compare_side_by_side_and_python_reads_them(explore: E
     expect(compare).to_be_visible()
     expect(compare.locator("img")).to_have_count(2)
     assert wait_until_loaded(page, compare.locator("img").first) > 0
+    # the grid shows thumbnails; compare shows the images themselves, by their URLs
+    urls = compare.locator("img").evaluate_all("imgs => imgs.map(img => img.getAttribute('src'))")
+    assert all(url.startswith("http") for url in urls)
 
     text = rerun_cell(page, cell_with_source(page, "gallery.selected"), expected_text=str(urls[0]))
     assert all(str(url) in text for url in urls)

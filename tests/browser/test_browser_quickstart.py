@@ -70,8 +70,10 @@ def test_a_thumbnail_opens_large_and_escape_closes_it(quickstart: QuickstartRun)
 def test_the_ticked_image_is_the_one_python_uses(quickstart: QuickstartRun) -> None:
     page = quickstart.page
     gallery = quickstart.job.locator(".pai-gallery")
-    url = gallery.locator(".pai-thumb img").nth(1).get_attribute("src")
-    assert url
+    gallery.locator(".pai-thumb").nth(1).click()  # the grid shows a thumbnail; the lightbox, the image's URL
+    url = quickstart.job.locator(".pai-lightbox-img").get_attribute("src")
+    assert url and url.startswith("http")
+    page.keyboard.press("Escape")
     gallery.locator("input.pai-thumb-select").nth(1).check()
 
     text = rerun_cell(page, cell_with_source(page, "job.selected"), expected_text="1 selected")

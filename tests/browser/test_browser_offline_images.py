@@ -1,0 +1,95 @@
+"""Images that reach the browser when their URL cannot: the emulator's origin blocked for the page
+(as for a browser away from the kernel's machine), and a saved notebook reopened with no kernel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, run_all_cells
+from nbclient import NotebookClient
+from playwright.sync_api import Browser, Locator, Page, expect
+from widget_steps import wait_until_loaded
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class BlockedRun:
+    page: Page
+    job: Locator  # the JobView `job` displays
+
+
+@pytest.fixture(scope="module")
+def blocked(browser: Browser, lab: JupyterServer) -> Iterator[BlockedRun]:
+    page = new_page(browser)
+    # every image host (the sandbox emulator on the kernel's loopback) is out of the page's reach
+    page.route(lambda url: not url.startswith(lab.base_url), lambda route: route.abort())
+    open_notebook(page, lab, "quickstart.ipynb")
+    run_all_cells(page)
+    job = page.locator(".jp-OutputArea-output .pai-job").first
+    expect(job).to_have_attribute("data-status", "completed", timeout=WIDGET_MS)
+    yield BlockedRun(page=page, job=job)
+    page.close()
+
+
+def test_every_thumbnail_shows_though_the_image_host_is_blocked(blocked: BlockedRun) -> None:
+    images = blocked.job.locator(".pai-gallery .pai-thumb img")
+    expect(images).to_have_count(3)
+    for n in range(3):
+        assert 0 < wait_until_loaded(blocked.page, images.nth(n)) <= 256  # a thumbnail, not the image
+    assert all(src.startswith("blob:") for src in images.evaluate_all("l => l.map(i => i.src)"))
+    # the output was brought up to date once the job ended: still one view in it, not two
+    output = blocked.page.locator(".jp-OutputArea-output:has(.pai-job)").first
+    expect(output.locator(".pai-job")).to_have_count(1)
+
+
+def test_the_lightbox_shows_the_full_image_and_downloads_it(blocked: BlockedRun) -> None:
+    page, job = blocked.page, blocked.job
+    job.locator(".pai-thumb").first.click()
+    lightbox = job.locator(".pai-lightbox")
+    full = lightbox.locator(".pai-lightbox-img")
+    assert wait_until_loaded(page, full) == 1024  # full size, its bytes sent by the kernel
+    job_id = job.locator(".pai-job-id").inner_text()
+    with page.expect_download() as saving:
+        lightbox.locator(".pai-download").click()
+    assert saving.value.suggested_filename == f"{job_id}_0.jpg"
+    page.keyboard.press("Escape")
+
+
+def test_a_saved_notebook_reopened_without_a_kernel_shows_its_thumbnails(
+    browser: Browser, lab: JupyterServer
+) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import productai_notebook as pai\n"
+        "from productai_notebook.emulator import Emulator\n"
+        "emulator = Emulator(job_seconds=(0.4, 0.8)).start()\n"
+        "client = pai.ProductAI(api_key=emulator.api_key, base_url=emulator.base_url)",
+        "job = client.generate(model='nanobanana2', image_url='https://example.com/a.png', prompt='a',\n"
+        "                      num_images=2)\n"
+        "job",
+        "pai.Gallery([job])",
+        "job.wait(timeout=60); emulator.stop()",  # the image URLs die with it
+    )]
+    NotebookClient(notebook, kernel_name="python3", timeout=120,
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbformat.write(notebook, lab.root_dir / "saved.ipynb")
+
+    page = new_page(browser)
+    try:
+        # no kernel can start: the notebook shows what it saved, as for whoever it was sent to
+        page.route("**/api/sessions**",
+                   lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+        page.goto(f"{lab.base_url}/lab/tree/saved.ipynb?reset")
+        images = page.locator(".jp-OutputArea-output .pai-thumb img")
+        expect(images).to_have_count(4, timeout=WIDGET_MS)  # two in the job, two in the gallery
+        for n in range(4):
+            assert wait_until_loaded(page, images.nth(n)) > 0
+    finally:
+        page.close()
