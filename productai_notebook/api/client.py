@@ -104,6 +104,12 @@ class _Base(Generic[H, C]):
         handle.aspect_ratio = handle.aspect_ratio or aspect_ratio
         return handle
 
+    @staticmethod
+    def _pushed(handle: H, webhook_url: str | None) -> H:
+        """A job made with a webhook_url: its end comes pushed, polls are only the slow fallback."""
+        handle.push_expected = handle.push_expected or webhook_url is not None
+        return handle
+
     def _listed_handle(self, state: JobState) -> H:
         """A handle for a job seen in a listing (which carries no images, and never the prompt).
 
@@ -253,7 +259,7 @@ class ProductAI(_Base[Job, httpx.Client]):
                 webhook_url=webhook_url,
             )
             spec = _generate_spec(body)  # (it checks that every string can be sent)
-        return self._handle(create_job(self, spec), prompt, aspect_ratio)
+        return self._pushed(self._handle(create_job(self, spec), prompt, aspect_ratio), webhook_url)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
@@ -365,7 +371,8 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 webhook_url=webhook_url,
             )
             spec = _generate_spec(body)
-        return self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
+        job = self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
+        return self._pushed(job, webhook_url)
 
     async def me(self) -> Account:
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))

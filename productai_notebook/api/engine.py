@@ -25,6 +25,7 @@ import httpx
 from ..contract import RATE_LIMITS_PER_MINUTE
 from ._http import ClientSettings, retry_after_seconds
 from .errors import APIConnectionError, RateLimitError
+from .models import JobState
 from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
 
 #: the longest a blocking caller waits at once, so Ctrl-C lands and a stop is seen
@@ -189,6 +190,17 @@ class Engine:
                 # the documented limits are per minute; a shorter window (tests) counts the same per window
                 self._pacer.learn_limit(limit, "plan")
                 self._lock.notify_all()
+
+    def push(self, state: JobState) -> bool:
+        """A pushed state (a webhook delivery) into every handle of the job this account's clients
+        hold, so their views update with no request; True if it changed one. A repeat or an older
+        state changes nothing: an ended job never changes again."""
+        changed = False
+        for client in list(self.clients):
+            handle = client._handles.get(state.job_id)
+            if handle is not None:
+                changed = handle._apply(state) or changed
+        return changed
 
     def budget(self) -> Budget:
         """The limit, its source, the requests of the window, and what is held back now."""

@@ -56,6 +56,8 @@ class JobHandle:
         self.aspect_ratio: str | None = None
         #: the images the user selected in this job's latest view (set by the widget)
         self.selected: list[JobImage] = []
+        #: made with a webhook_url: its end is pushed, so polls are only a slow fallback
+        self.push_expected = False
 
     @property
     def id(self) -> str:

@@ -48,6 +48,8 @@ IDLE = "idle"
 
 #: a request that must wait longer than this for its turn shows its jobs as queued
 QUEUED_AFTER_SECONDS = 1.0
+#: a job whose end is pushed (webhook_url) is still polled, this seldom, for a delivery that never comes
+PUSH_FALLBACK_SECONDS = 30.0
 
 ConnectionListener = Callable[[str], None]
 
@@ -133,6 +135,10 @@ class Watcher:
                 now = time.monotonic()
                 follow.read_due = min(follow.read_due, now + follow.planner.next_delay(job.state, now))
                 self._round_due = min(self._round_due, now + follow.planner.high)
+            if job.push_expected:
+                follow.planner.low = max(follow.planner.low, PUSH_FALLBACK_SECONDS)
+                follow.planner.high = max(follow.planner.high, PUSH_FALLBACK_SECONDS)
+                follow.read_due = max(follow.read_due, time.monotonic() + PUSH_FALLBACK_SECONDS)
             follow.holders[holder] = shown
             if listener is not None:
                 follow.listeners.append(listener)

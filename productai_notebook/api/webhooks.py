@@ -25,6 +25,7 @@ from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
 from ._deliveries import SeenDeliveries
 from ._inputs import check_sendable
 from ._redact import redact_json, remember_key
+from .engine import engine_for
 from .errors import InvalidResponseError
 from .job import JobHandle
 from .models import JSON, JobState
@@ -119,6 +120,7 @@ class WebhookReceiver:
         port: int = 0,
         path: str = "/webhook",
         seen_deliveries: str | Path | None = None,
+        public_url: str | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook secret is needed to verify deliveries")
@@ -127,12 +129,52 @@ class WebhookReceiver:
         remember_key(secret)
         self._callback = callback
         self._path = path
+        self._public_url = public_url
         self._seen = SeenDeliveries(seen_deliveries)
         self._server = _QuietServer((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
+    @classmethod
+    def for_client(
+        cls,
+        client: Any,
+        *,
+        secret: str | None = None,
+        public_url: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        path: str = "/webhook",
+        seen_deliveries: str | Path | None = None,
+    ) -> WebhookReceiver:
+        """A receiver that pushes each delivery into `client`'s job handles (and every other client
+        of the account): their views update with no request. `generate(..., webhook_url=receiver.url)`.
+
+        `secret`: the account's webhook secret (the API key where none is set). `public_url`: the
+        address the API must post to when this receiver sits behind a tunnel or proxy.
+        """
+        engine = engine_for(client.settings)
+
+        def push(event: WebhookEvent) -> None:
+            engine.push(event.state())
+
+        return cls(
+            secret or client.api_key,
+            push,
+            host=host,
+            port=port,
+            path=path,
+            seen_deliveries=seen_deliveries,
+            public_url=public_url,
+        )
+
     @property
     def url(self) -> str:
+        """Where the API posts deliveries: `public_url=` when given, else the local address."""
+        return self._public_url or self.local_url
+
+    @property
+    def local_url(self) -> str:
+        """The address this receiver listens on."""
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}{self._path}"
 
