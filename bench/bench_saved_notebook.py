@@ -1,0 +1,94 @@
+"""What widgets add to a saved notebook: bytes per thumbnail, bytes per extra JobView.
+
+Notebooks run headless (nbclient, as CI or `jupyter nbconvert --execute` run them) against an
+in-process emulator, then saved; the figures are differences of saved file sizes. Takes about 40 s.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from PIL import Image
+
+from productai_notebook import config
+from productai_notebook.emulator.images import render
+from productai_notebook.notebook.job_view import JobView
+from productai_notebook.notebook.thumbnails import make_thumbnail
+
+RESULTS = Path(__file__).parent / "results" / "saved_notebook.json"
+IMAGES_PER_JOB = 2
+GRAIN = 0.12  # as bench_gallery_vs_ipyplot.py: the emulator's smooth renders, grained to weigh what photos do
+
+
+def run_and_save(jobs: int, thumbnails: bool) -> tuple[int, int]:
+    """Saved size (bytes) of a notebook that shows `jobs` running jobs until they end; and its image count."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import productai_notebook as pai\n"
+        "from productai_notebook.emulator import Emulator\n"
+        f"pai.config.thumbnails = {thumbnails}\n"
+        "emulator = Emulator(job_seconds=(0.5, 1.0)).start()\n"
+        "client = pai.ProductAI(api_key=emulator.api_key, base_url=emulator.base_url)",
+        f"jobs = [client.generate(model='nanobanana2', image_url='https://example.com/a.png', prompt='a',\n"
+        f"                        num_images={IMAGES_PER_JOB}) for _ in range({jobs})]\n"
+        "for job in jobs:\n"
+        "    display(job)",
+        "_ = client.jobs.wait_all(jobs, timeout=120)",
+        "emulator.stop()",
+    )]
+    NotebookClient(notebook, kernel_name="python3", timeout=180).execute()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "saved.ipynb"
+        nbformat.write(notebook, path)
+        return path.stat().st_size, jobs * IMAGES_PER_JOB
+
+
+def thumbnail_kb() -> dict[str, float]:
+    """One thumbnail at the default settings, of an emulator render and of a photo-like image."""
+    shot = Image.open(io.BytesIO(render("job_bench", 0, "on marble", (1024, 1024), None)))
+    grain = Image.effect_noise((1024, 1024), 64).convert("RGB")
+    sizes = {}
+    shot = shot.convert("RGB")
+    for name, picture in (("emulator_render", shot), ("photo", Image.blend(shot, grain, GRAIN))):
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=85)
+        made = make_thumbnail(out.getvalue(), edge=config.thumbnail_edge,
+                              max_bytes=config.thumbnail_max_bytes)
+        sizes[name] = round(len(made or b"") / 1024, 1)
+    return sizes
+
+
+def main() -> dict[str, object]:
+    with_thumbnails, images = run_and_save(jobs=3, thumbnails=True)
+    without, _ = run_and_save(jobs=3, thumbnails=False)
+    one, _ = run_and_save(jobs=1, thumbnails=False)
+    six, _ = run_and_save(jobs=6, thumbnails=False)
+    # each JobView carries its front end in its own state (anywidget's _esm and _css traits)
+    esm, css = (len(str(code).encode()) for code in (JobView._esm, JobView._css))
+    kb = thumbnail_kb()
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "thumbnail_edge_px": config.thumbnail_edge,
+        "thumbnail_kb": kb,
+        # kept twice (binary widget state and the data: image of the static HTML), both base64 in the file
+        "saved_bytes_per_thumbnail_emulator_render": round((with_thumbnails - without) / images),
+        "saved_kb_per_thumbnail_photo_estimate": round(kb["photo"] * 2 * 4 / 3, 1),
+        "saved_bytes_per_extra_jobview": round((six - one) / 5),
+        "front_end_bytes_per_jobview": {"esm": esm, "css": css},
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{RESULTS.stem}: {json.dumps(results)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
