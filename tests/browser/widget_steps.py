@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 IMAGE_LOAD_MS = 60_000
@@ -88,11 +90,23 @@ def progress_rose(seen: list[Seen]) -> bool:
 
 
 def wait_until_loaded(page: Page, image: Locator) -> int:
-    """Scroll a (lazy) image into view, wait until it has decoded, and return its natural width."""
-    image.scroll_into_view_if_needed()
-    handle = image.element_handle()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle, timeout=IMAGE_LOAD_MS)
-    return int(image.evaluate("img => img.naturalWidth"))
+    """Scroll a (lazy) image into view, wait until it has decoded, and return its natural width.
+
+    The locator is found again on each look: a widget may redraw its images meanwhile (a display
+    update, thumbnails arriving), and the element seen first is then gone.
+    """
+    deadline = time.monotonic() + IMAGE_LOAD_MS / 1000
+    while True:
+        try:
+            image.scroll_into_view_if_needed(timeout=5_000)
+            width = int(image.evaluate("img => img.complete ? img.naturalWidth : 0", timeout=5_000))
+        except PlaywrightError:  # detached by a redraw: look again
+            width = 0
+        if width > 0:
+            return width
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the image {image} never loaded")
+        page.wait_for_timeout(100)
 
 
 def column_text(table: Locator, column: str) -> list[str]:
