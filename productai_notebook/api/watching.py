@@ -213,7 +213,10 @@ class Watcher:
         if self.engine.plan_wanted():
             await self._ask_plan(follows[0].job)
         pauses = []
-        if len(follows) >= 2:
+        # results first: while jobs known to have ended are being read, the next round waits
+        # (a finished read wakes this loop), so a scarce budget goes to results, not listings
+        reading = any(follow.reading for follow in follows)
+        if len(follows) >= 2 and not reading:
             if self._round_due <= now:
                 await self._round(follows)
                 now = time.monotonic()
