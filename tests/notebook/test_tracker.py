@@ -13,6 +13,7 @@ from notebook_waits import free_port, wait_until
 
 from productai_notebook.api import Job, ProductAI
 from productai_notebook.api.tracking import IDLE, LIVE, RECONNECTING, Tracker, get_tracker
+from productai_notebook.emulator import Emulator
 
 FAST = {"min_interval": 0.05, "max_interval": 0.2}
 
@@ -133,3 +134,18 @@ def test_the_process_has_one_tracker_and_close_joins_its_thread(client):
     assert thread is not None and not thread.is_alive()
     assert "pk_" not in repr(first)
     assert get_tracker() is not first, "a closed tracker is replaced on next use"
+
+
+def test_shown_jobs_get_their_progress_read_when_the_listings_carry_none(api_key, tracker):
+    with Emulator(api_key=api_key, plan="enterprise", job_seconds=(1.5, 2.5), seed=11,
+                  list_progress=False) as emu, ProductAI(api_key=api_key, base_url=emu.base_url) as client:
+        jobs = [generate(client) for _ in range(3)]
+        moving: set[str] = set()
+        for job in jobs:
+            job.observe(lambda j: 0 < j.progress < 100 and moving.add(j.id))
+            tracker.track(job)
+        wait_until(lambda: all(job.is_terminal for job in jobs), "three jobs to end")
+        routes = emu.requests()["routes"]
+    # (the last job running is read alone anyway: the others' bars moved by their own reads)
+    assert len(moving) == len(jobs), "every shown bar moved before its end"
+    assert routes["list_jobs"] > 0
