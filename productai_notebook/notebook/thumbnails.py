@@ -160,24 +160,28 @@ def send_image(widget: Any, request: Mapping[str, Any], source: ImageSource | No
     """
     number = request.get("request")
 
-    def answer() -> None:
-        try:
-            if source is None:
-                raise ProductAIError("This widget shows no such image.")
-            if request.get("size") == "thumbnail":
-                data, mime = thumbnail_of(source.client, source.url).result(), "image/jpeg"
-            else:
-                data = image_bytes(source.client, source.url).content
-                mime = image_type(data)
-            if data is None or mime is None:
-                raise ProductAIError("The image host did not send an image.")
-        except ProductAIError as error:
-            widget.send({"type": "image", "request": number, "error": str(error)})
+    def reply(data: bytes | None, mime: str | None) -> None:
+        if source is None or data is None or mime is None:
+            problem = "This widget shows no such image." if source is None else "No image came from its host."
+            widget.send({"type": "image", "request": number, "error": problem})
             return
         name = image_filename(source.job_id, source.index, source.url, mime)
         widget.send({"type": "image", "request": number, "mime": mime, "filename": name}, buffers=[data])
 
-    _pool.submit(answer)
+    def send_full() -> None:
+        try:
+            data: bytes | None = image_bytes(source.client, source.url).content if source else None
+        except ProductAIError:
+            data = None
+        reply(data, image_type(data) if data else None)
+
+    if source is not None and request.get("size") == "thumbnail":
+        # answered when made, never by a thread that waits on another: the pool could run dry
+        thumbnail_of(source.client, source.url).add_done_callback(
+            lambda made: reply(None if made.exception() else made.result(), "image/jpeg")
+        )
+    else:
+        _pool.submit(send_full)
 
 
 class Thumbnails:
