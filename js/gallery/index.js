@@ -2,7 +2,7 @@
 import { h } from "../shared/dom.js";
 import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
-import { saver } from "../shared/model.js";
+import { saver, sayShown } from "../shared/model.js";
 import { canCompare, comparePanel } from "./compare.js";
 import { galleryGrid } from "./grid.js";
 import { galleryToolbar } from "./toolbar.js";
@@ -11,6 +11,7 @@ import "./style.css";
 
 function render({ model, el }) {
   const save = saver(model);
+  sayShown(model);
   let items = [];
   let selected = new Set(model.get("selected_keys") || []);
   const selectedItems = () => items.filter((item) => selected.has(item.key));

@@ -2,7 +2,7 @@
 import { h } from "../shared/dom.js";
 import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
-import { saver } from "../shared/model.js";
+import { saver, sayShown } from "../shared/model.js";
 import { createFailureView } from "./failure.js";
 import { createProgressView } from "./progress.js";
 import { createResultView } from "./result.js";
@@ -46,6 +46,7 @@ function render({ model, el }) {
   let view = null;
 
   const save = saver(model);
+  sayShown(model);
   const saveSelection = (indices) => save("selected_indices", indices);
   const sources = imageSources(model);
 

@@ -4,7 +4,7 @@
 import { filterRows, sortRows } from "../lib/rows.js";
 import { h } from "../shared/dom.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
-import { saver } from "../shared/model.js";
+import { saver, sayShown } from "../shared/model.js";
 import { tableBody } from "./body.js";
 import { tableControls } from "./filters.js";
 import { tableFooter } from "./footer.js";
@@ -33,6 +33,7 @@ function shownRows(model) {
 
 function render({ model, el }) {
   const save = saver(model);
+  sayShown(model);
   const view = { shown: [], selected: new Set(model.get("selected_ids") || []) };
   const computeShown = shownRows(model);
   const controls = tableControls({ model, save });

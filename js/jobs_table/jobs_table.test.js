@@ -20,6 +20,8 @@ function makeRows(count) {
 }
 
 let widget;
+// what the table asked of Python (besides saying a browser draws it)
+const asks = () => widget.model.sent.filter((message) => message.type !== "shown");
 function show(rows, extra = {}) {
   widget = mount(JobsTable, {
     rows,
@@ -139,21 +141,21 @@ describe("paging and actions", () => {
     show(makeRows(20), { total: 156, has_more: true });
     expect($(".pai-pager").textContent).toContain("20 of 156");
     $(".pai-load-more").click();
-    expect(widget.model.sent).toEqual([{ type: "load_more" }]);
+    expect(asks()).toEqual([{ type: "load_more" }]);
 
     widget.model.set("rows", makeRows(156));
     widget.model.set("has_more", false);
     expect($(".pai-pager").textContent).toContain("156 of 156");
     expect($(".pai-load-more").getAttribute("aria-disabled")).toBe("true");
     $(".pai-load-more").click();
-    expect(widget.model.sent).toEqual([{ type: "load_more" }]); // no second ask once nothing more matches
+    expect(asks()).toEqual([{ type: "load_more" }]); // no second ask once nothing more matches
   });
 
   test("load more is off when Python says nothing more matches, whatever the total", () => {
     show(makeRows(20), { total: 156, has_more: false }); // say --since cut the listing short
     expect($(".pai-load-more").getAttribute("aria-disabled")).toBe("true");
     $(".pai-load-more").click();
-    expect(widget.model.sent).toEqual([]);
+    expect(asks()).toEqual([]);
   });
 
   test("a row click opens that job; clicking it again closes it", () => {
@@ -176,7 +178,7 @@ describe("paging and actions", () => {
     $('tr.pai-row[data-job-id="job_00002"] input.pai-row-select').click();
     expect(widget.model.get("selected_ids")).toEqual(["job_00000"]);
     $(".pai-show-images").click();
-    expect(widget.model.sent).toEqual([{ type: "show_images" }]);
+    expect(asks()).toEqual([{ type: "show_images" }]);
   });
 
   test("totals add up the jobs, images made and credits shown, in the words of the API's docs", () => {

@@ -3,6 +3,18 @@
 
 const ANSWER_TIMEOUT_MS = 30_000;
 
+/**
+ * Tells Python a browser draws this widget: its output's later updates then reach the page by
+ * their display id, and only a headless run (no browser) needs them sent again by the next cell.
+ */
+export function sayShown(model) {
+  try {
+    model.send({ type: "shown" });
+  } catch {
+    // no kernel (a reopened notebook): nothing to tell
+  }
+}
+
 /** save(name, value): sets a trait and sends it to Python. */
 export function saver(model) {
   return (name, value) => {

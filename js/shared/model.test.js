@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { fakeModel } from "../tests/fake_model.js";
-import { kernelRequests, saver } from "./model.js";
+import { kernelRequests, saver, sayShown } from "./model.js";
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -11,6 +11,18 @@ describe("saving a trait", () => {
     saver(model)("group_by", "job");
     expect(model.get("group_by")).toBe("job");
     expect(model.saves).toBe(1);
+  });
+});
+
+describe("a drawn widget", () => {
+  test("tells Python a browser draws it, and a dead kernel does not break the view", () => {
+    const model = fakeModel();
+    sayShown(model);
+    expect(model.sent).toEqual([{ type: "shown" }]);
+    model.send = () => {
+      throw new Error("no comm");
+    };
+    expect(() => sayShown(model)).not.toThrow();
   });
 });
 

@@ -52,6 +52,8 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
 
     def __init__(self, **kwargs: Any) -> None:
         self._displayed = False
+        # a browser drew it (its view said so): display updates reach that page by their id
+        self._drawn_by_browser = False
         super().__init__(**kwargs)
         self.on_msg(self._on_request)
         install_cell_hook()
@@ -93,6 +95,9 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
 
     def _on_request(self, _widget: Any, content: Any, buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "shown":
+            self._drawn_by_browser = True
+            return
         handler = self._requests().get(kind) if isinstance(kind, str) else None
         if handler is not None:
             handler(content, list(buffers or ()))
@@ -141,5 +146,6 @@ class LiveUpdates:
         self._widget._finish(FINISHING_SECONDS)
         sent_again(self._widget)  # (its thumbnails marked it again while being waited for)
         self._show()
-        if not self._output_recorded:
+        # a page that draws the widget has its output already: drawing it again would only flicker
+        if not self._output_recorded and not self._widget._drawn_by_browser:
             self._update_output()

@@ -8,7 +8,7 @@ from typing import Any
 
 from notebook_waits import wait_until
 
-from productai_notebook import Gallery, JobsTable
+from productai_notebook import Gallery, JobsTable, JobView, config
 from productai_notebook.api import Job, ProductAI, tracking
 from productai_notebook.api.tracking import Tracker
 from productai_notebook.notebook import _resend
@@ -101,3 +101,20 @@ def test_a_gallery_that_filled_in_the_background_is_sent_again_by_the_next_cell(
     assert len(whole()) == 1, "sent once, not after every cell"
     gallery.close()
 
+
+
+def test_the_next_cell_updates_the_saved_output_again_only_when_no_browser_draws_the_widget(
+    account, process_tracker, monkeypatch
+):
+    monkeypatch.setattr(config, "thumbnails", False)  # settled as the job ends: one update to count
+    updates: list[JobView] = []
+    monkeypatch.setattr(JobView, "_update_output", lambda view: updates.append(view))
+    for drawn in (False, True):
+        view = JobView.for_job(generate(account))
+        if drawn:  # what the front end says as it draws the view
+            view._on_request(view, {"type": "shown"}, [])
+        wait_until(lambda: view in updates, "the output updated as the job ended")  # noqa: B023
+        updates.clear()
+        _resend.resend_changed()  # no cell ran meanwhile (nothing here runs cells): a recorder missed it
+        assert updates == ([] if drawn else [view]), "a browser's page has it; a headless run gets it again"
+        view.close()
