@@ -23,6 +23,8 @@ from ._throttle import Throttle
 UPDATE_INTERVAL_SECONDS = 0.25  # at most ~4 widget updates a second
 # How long the cell after a job's end waits for its thumbnails, so a headless run records them.
 FINISHING_SECONDS = 5.0
+# How long showing a widget waits for thumbnails already being made: shown with them, not redrawn.
+SHOWING_SECONDS = 3.0
 _STATIC = Path(__file__).parent.parent / "static"
 
 NOT_BUILT_ESM = (
@@ -44,6 +46,8 @@ def built_file(name: str, fallback: str) -> Path | str:
 class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     """An anywidget whose front end is `static/<front_end>.js` and `.css`, built from `js/<front_end>/`."""
 
+    _live: LiveUpdates  # made by each widget, with what it shows
+
     def __init_subclass__(cls, *, front_end: str | None = None, **kwargs: Any) -> None:
         if front_end is not None:  # set before anywidget's own hook, which reads them
             cls._esm = built_file(f"{front_end}.js", NOT_BUILT_ESM)
@@ -52,6 +56,7 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
 
     def __init__(self, **kwargs: Any) -> None:
         self._displayed = False
+        self._shown_html: str | None = None  # the static HTML its outputs show
         # a browser drew it (its view said so): display updates reach that page by their id
         self._drawn_by_browser = False
         super().__init__(**kwargs)
@@ -68,18 +73,29 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        self._finish(SHOWING_SECONDS)
+        self._live.show_now()
         data, metadata = self._bundle()
         display(data, metadata=metadata, raw=True, display_id=self._display_id)
         self._displayed = True
+        self._shown_html = data.get("text/html")
+        self._live.output_recorded()
 
-    def _update_output(self) -> None:
-        """Replace every output showing this widget by its current one (if IPython showed it)."""
+    def _update_output(self, *, again: bool = False) -> None:
+        """Replace every output showing this widget by its current one (if IPython showed it).
+
+        Skipped when its HTML would not change (a page redraws the widget for each update), unless
+        `again`: sent once more for a recorder that missed the last one.
+        """
         if not self._displayed or self.comm is None:
             return
         from IPython.display import update_display
 
         data, metadata = self._bundle()
+        if data.get("text/html") == self._shown_html and not again:
+            return
         update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+        self._shown_html = data.get("text/html")
 
     @property
     def _display_id(self) -> str:
@@ -120,14 +136,26 @@ class LiveUpdates:
 
     def changed(self, *, final: bool = False) -> None:
         """Something changed; `final` when it is what a saved notebook must keep (a job ended)."""
-        if final:
-            self._output_recorded = False
-            # Marked before it shows, so whoever sees it can count on the next cell's re-send.
-            changed_in_background(self._widget, self._resend)
-        self._throttle.submit(None)
-        if final:
-            self._throttle.flush()
+        if not final:
+            self._throttle.submit(None)
+            return
+        self._output_recorded = False
+        # Marked before it shows, so whoever sees it can count on the next cell's re-send.
+        changed_in_background(self._widget, self._resend)
+        # Its traits are set, then its output updated, then the traits sent: a page redraws the
+        # output while it still shows the last state, and the final one arrives in the new view.
+        with self._widget.hold_sync():
+            self.show_now()
             self._update_output()
+
+    def show_now(self) -> None:
+        """Show the latest state at once (what a throttled update still waits to show included)."""
+        self._throttle.submit(None)
+        self._throttle.flush()
+
+    def output_recorded(self) -> None:
+        """The widget's output was just shown, in a running cell: a recorder has its latest."""
+        self._output_recorded = True
 
     def close(self) -> None:
         """Nothing more is shown (the widget is closing)."""
@@ -137,9 +165,9 @@ class LiveUpdates:
         if self._widget.comm is not None:  # else closed meanwhile
             self._show_latest()
 
-    def _update_output(self) -> None:
+    def _update_output(self, *, again: bool = False) -> None:
         if self._widget._settled():
-            self._output_recorded = send_with_running_cell(self._widget._update_output)
+            self._output_recorded = send_with_running_cell(lambda: self._widget._update_output(again=again))
 
     def _resend(self) -> None:
         # the next cell may be the last: what is still being made must make it into this one
@@ -148,4 +176,4 @@ class LiveUpdates:
         self._show()
         # a page that draws the widget has its output already: drawing it again would only flicker
         if not self._output_recorded and not self._widget._drawn_by_browser:
-            self._update_output()
+            self._update_output(again=True)

@@ -7,6 +7,8 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +18,10 @@ from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
+
+# An ended job shows once its thumbnails are made, waiting at most this long: its gallery appears
+# whole, from small images, and a page redraws its output once rather than right after showing it.
+THUMBNAILS_AWAITED_SECONDS = 3.0
 
 
 def job_payload(job: JobHandle) -> dict[str, Any]:
@@ -45,6 +51,8 @@ class JobView(Widget, front_end="job_view"):
         self._handle = job
         self._connection = IDLE
         super().__init__(job=job_payload(job), **kwargs)
+        self._awaiting_thumbnails: threading.Timer | None = None
+        self._thumbnails_awaited_until = 0.0
         self._live = LiveUpdates(self, self._show_latest)
         self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
         self._ask_thumbnails()
@@ -67,6 +75,8 @@ class JobView(Widget, front_end="job_view"):
 
     def close(self) -> None:
         """Stop updating (and stop polling, once no other view shows the job), then close the widget."""
+        if self._awaiting_thumbnails is not None:
+            self._awaiting_thumbnails.cancel()
         self._live.close()
         self._unobserve()
         self._untrack()
@@ -78,6 +88,13 @@ class JobView(Widget, front_end="job_view"):
         if job.is_terminal:
             self._connection = IDLE
             self._ask_thumbnails()
+            if self._thumbnails.pending and self._awaiting_thumbnails is None:
+                # shown when they are made (that calls us), or with what there is once this fires
+                self._thumbnails_awaited_until = time.monotonic() + THUMBNAILS_AWAITED_SECONDS
+                timer = threading.Timer(THUMBNAILS_AWAITED_SECONDS, lambda: self._live.changed(final=True))
+                timer.daemon = True
+                timer.start()
+                self._awaiting_thumbnails = timer
         self._live.changed(final=job.is_terminal)
 
     def _requests(self) -> Mapping[str, RequestHandler]:
@@ -104,7 +121,12 @@ class JobView(Widget, front_end="job_view"):
     def _settled(self) -> bool:
         return self._handle.is_terminal and not self._thumbnails.pending
 
+    def _awaits_thumbnails(self) -> bool:
+        return self._thumbnails.pending and time.monotonic() < self._thumbnails_awaited_until
+
     def _show_latest(self) -> None:
+        if self._awaits_thumbnails():
+            return
         with self.hold_sync():
             self.job = job_payload(self._handle)
             self.connection = self._connection

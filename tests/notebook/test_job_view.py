@@ -146,7 +146,7 @@ def test_the_api_key_is_in_no_state_repr_or_html(client, api_key, tracker):
     shown = [json.dumps(view.get_state(), default=str), repr(view), data["text/plain"], data["text/html"],
              repr(tracker)]
     assert not any(api_key in text for text in shown)
-    assert '<img src="' + job.images[0].url in data["text/html"]
+    assert f'<a href="{job.images[0].url}"' in data["text/html"]  # each thumbnail links to its image
     assert "completed" in data["text/plain"] and "application/vnd.jupyter.widget-view+json" in data
 
 

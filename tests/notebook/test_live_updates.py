@@ -108,7 +108,7 @@ def test_the_next_cell_updates_the_saved_output_again_only_when_no_browser_draws
 ):
     monkeypatch.setattr(config, "thumbnails", False)  # settled as the job ends: one update to count
     updates: list[JobView] = []
-    monkeypatch.setattr(JobView, "_update_output", lambda view: updates.append(view))
+    monkeypatch.setattr(JobView, "_update_output", lambda view, again=False: updates.append(view))
     for drawn in (False, True):
         view = JobView.for_job(generate(account))
         if drawn:  # what the front end says as it draws the view

@@ -139,3 +139,22 @@ def test_a_gallery_answers_by_its_item_keys(account):
     answer, buffers = ask(gallery, replies, key=f"{job.id}:0", size="full")
     assert answer["filename"] == f"{job.id}_0.jpg" and buffers[0][:2] == b"\xff\xd8"
     gallery.close()
+
+
+def test_an_ended_job_shows_its_gallery_with_its_thumbnails_at_once(account, process_tracker):
+    job = account.generate(model="nanobanana2", image_url="https://example.com/a.png", prompt="a",
+                           num_images=2)
+    view = JobView.for_job(job)
+    updates: list[tuple[str, int]] = []  # (status, thumbnails) of each update the browser gets
+
+    def record(data=None, metadata=None, buffers=None):
+        state = data.get("state", {})
+        if "job" in state:
+            kept = [path for path in data.get("buffer_paths", []) if path[0] == "thumbnails"]
+            updates.append((state["job"]["status"], len(kept)))
+
+    view.comm.send = record
+    wait_until(lambda: any(status == "completed" for status, _ in updates), "the job to show completed")
+    first_completed = next(update for update in updates if update[0] == "completed")
+    assert first_completed == ("completed", 2)  # not its full images first, then a redraw
+    view.close()
