@@ -199,11 +199,27 @@ class Watcher:
                     with self._lock:
                         if self._follows.get(id(follow.job)) is follow:
                             del self._follows[id(follow.job)]
+            elif self._client_of(follow.job) is None:
+                # every client of the account was closed: nothing may send for this job any more
+                log.debug("job %s: its client was closed; it is not followed any more", follow.job.id)
+                self._set_connection(follow, IDLE)
+                with self._lock:
+                    if self._follows.get(id(follow.job)) is follow:
+                        del self._follows[id(follow.job)]
             else:
                 if follow.job.state.is_terminal:  # a listed summary reached the handle: read it in full
                     follow.needs_read = True
                 active.append(follow)
         return active
+
+    def _client_of(self, job: JobHandle) -> Any:
+        """`job`'s own client, or once that one is closed another open client of the account (a
+        `with ProductAI() as client:` block may end while a widget still shows its job); None if
+        every one is closed."""
+        own: Any = job.client  # type: ignore[attr-defined]
+        if not own._http.is_closed:
+            return own
+        return next((client for client in list(self.engine.clients) if not client._http.is_closed), None)
 
     async def _step(self, now: float) -> float | None:
         """Send what is due; the seconds until something else is (None: nothing to follow)."""
@@ -321,8 +337,8 @@ class Watcher:
                 del self._follows[id(follow.job)]
 
     async def _call(self, job: JobHandle, spec: RequestSpec) -> Any:
-        """One background request through `job`'s own client."""
-        client: Any = job.client  # type: ignore[attr-defined]
+        """One background request through `job`'s own client (or another open one of the account)."""
+        client: Any = self._client_of(job) or job.client  # type: ignore[attr-defined]
         self.polls += 1
         if asyncio.iscoroutinefunction(client._call):
             loop: asyncio.AbstractEventLoop | None = client._loop
