@@ -20,6 +20,7 @@ from typing import Any
 
 from bench_widgets import RUNS, STATIC, chromium, medians, run_in_page, site, write_results
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from productai_notebook.api import ProductAI
 from productai_notebook.emulator.images import render
@@ -34,7 +35,7 @@ GRAIN = 0.12  # film grain over the emulator's smooth renders, so each JPEG weig
 # The same runs again over a link like a hosted notebook's (JupyterHub, Binder, a remote kernel):
 # 100 Mbit/s down, 40 ms from request to answer (Chromium's network emulation; bytes/s as it takes them).
 HOSTED_LINK = {"latency": 40, "downloadThroughput": 100e6 / 8, "uploadThroughput": 20e6 / 8}
-IMAGES_DEADLINE_MS = 90_000
+IMAGES_DEADLINE_MS = 30_000  # a run takes 2 s at most; a stalled one is run again
 THUMBNAILS_DEADLINE_SECONDS = 300
 
 
@@ -84,25 +85,39 @@ def _side_by_side(
 ) -> dict[str, Any]:
     """RUNS runs of each, alternating (so a busy moment of the machine hits all alike): medians."""
     ours = "([urls, deadline, thumbnails]) => window.benchGallery(urls, deadline, 'none', thumbnails)"
-    with_thumbnails: list[dict[str, float]] = []
-    from_urls: list[dict[str, float]] = []
-    theirs: list[dict[str, float]] = []
+    theirs = "([html, deadline]) => window.benchHtml(html, deadline)"
     deadline = IMAGES_DEADLINE_MS
-    for _ in range(RUNS):
-        with_thumbnails.append(run_in_page(browser, url, ours, [urls, deadline, thumbnails], network))
-        from_urls.append(run_in_page(browser, url, ours, [urls, deadline, {}], network))
-        theirs.append(run_in_page(
-            browser, url, "([html, deadline]) => window.benchHtml(html, deadline)",
-            [html, deadline], network,
-        ))  # fmt: skip
-    gallery, urls_only, ipyplot = medians(with_thumbnails), medians(from_urls), medians(theirs)
-    speedup = ipyplot["visible_images_loaded_ms"] / gallery["visible_images_loaded_ms"]
-    return {
-        "gallery": gallery,
-        "gallery_without_thumbnails": urls_only,
-        "ipyplot": ipyplot,
-        "in_view_loaded_speedup": round(speedup, 1),
+    variants = {
+        "gallery": (ours, [urls, deadline, thumbnails]),
+        "gallery_without_thumbnails": (ours, [urls, deadline, {}]),
+        "ipyplot": (theirs, [html, deadline]),
     }
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+    stalled: list[str] = []
+    for _ in range(RUNS):
+        for name, (script, arg) in variants.items():
+            runs[name].append(_measure(browser, url, script, arg, network, stalled))
+    figures: dict[str, Any] = {name: medians(done) for name, done in runs.items()}
+    speedup = figures["ipyplot"]["visible_images_loaded_ms"] / figures["gallery"]["visible_images_loaded_ms"]
+    figures["in_view_loaded_speedup"] = round(speedup, 1)
+    figures["stalled_runs_repeated"] = len(stalled)
+    return figures
+
+
+def _measure(
+    browser: Any, url: str, script: str, arg: Any, network: dict[str, float] | None, stalled: list[str]
+) -> dict[str, float]:
+    """One run. Now and then ipyplot over the emulated link gets none of its 400 images before the
+    deadline (a whole context stalls; never the Gallery, never on loopback, cause unknown): such a run
+    is noted in `stalled` and run again, and the results say how many were."""
+    try:
+        return run_in_page(browser, url, script, arg, network)
+    except PlaywrightError as error:
+        if "did not load in time" not in str(error):
+            raise
+        stalled.append(str(error).splitlines()[0])
+        print(f"a run stalled and runs again: {stalled[-1]}")
+        return run_in_page(browser, url, script, arg, network)
 
 
 def main() -> dict[str, object]:

@@ -61,6 +61,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    # A page asks for hundreds of images at once, each on its own connection (HTTP/1.0): a listen
+    # queue of the default 5 drops connections, which the browser retries only seconds later.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A closing browser context drops the image loads still in flight: that is no error here.
         if not isinstance(sys.exc_info()[1], ConnectionError):
