@@ -1,7 +1,8 @@
 // Where a widget's images come from, written once for every grid, the lightbox and compare:
-// the small thumbnail the kernel saved in the widget state when there is one (grids), else the
-// image's URL; when the browser cannot load that URL (the kernel's loopback seen from another
-// machine, an expired link, a blocked host) the kernel sends the bytes instead. Downloads fetch
+// the small thumbnail the kernel saved in the widget state when there is one, else the image's
+// URL (the lightbox and compare show the thumbnail at once and the full image once it loaded);
+// when the browser cannot load that URL (the kernel's loopback seen from another machine, an
+// expired link, a blocked host) the kernel sends the bytes instead. Downloads fetch
 // the bytes the same way and save them as `<job_id>_<n>.<ext>`, like Python's job.download().
 import { imageFileName } from "../lib/filenames.js";
 import { safeImageUrl } from "../lib/urls.js";
@@ -88,13 +89,36 @@ export function imageSources(model) {
     }
   }
 
+  /** The full image replaces the thumbnail `img` shows once it has loaded (from its URL, else the kernel). */
+  function upgrade(img, entry, url) {
+    const full = new Image();
+    const current = () => shown.get(img) === entry;
+    full.addEventListener("load", () => current() && img.setAttribute("src", url));
+    full.addEventListener("error", async () => {
+      try {
+        const got = await fromKernel(entry.image, "full");
+        if (current()) img.setAttribute("src", objectUrl(got.bytes, got.type));
+      } catch {
+        // the thumbnail stays: better than no image
+      }
+    });
+    full.src = url;
+  }
+
   /** Fills `img` with `image`; false when the image has no source it may load (an unsafe URL). */
   function show(img, image, size) {
-    const source = firstSource(image, size);
     const entry = { image, size, triedKernel: false };
     if (!shown.has(img)) img.addEventListener("error", () => onError(img));
     shown.set(img, entry);
     delete img.dataset.unavailable;
+    const saved = thumbnail(image.key);
+    const url = safeImageUrl(image.url);
+    if (size === "full" && saved && url) {
+      img.setAttribute("src", saved); // at once, sharp once the full image is in
+      upgrade(img, entry, url);
+      return true;
+    }
+    const source = firstSource(image, size);
     if (source) img.setAttribute("src", source);
     else img.removeAttribute("src");
     return Boolean(source);

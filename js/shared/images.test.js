@@ -49,17 +49,55 @@ describe("a grid draws the saved thumbnail, not the full image", () => {
     expect(img.getAttribute("src")).toBe("data:image/jpeg;base64,AQ==");
   });
 
-  test("the lightbox loads the full image by its URL even when a thumbnail exists", () => {
-    const sources = imageSources(fakeModel({ thumbnails: { 0: bytes(1) } }));
-    const img = attached();
-    sources.show(img, IMAGE, "full");
-    expect(img.getAttribute("src")).toBe(IMAGE.url);
-  });
-
   test("an unsafe URL with no thumbnail is never loaded", () => {
     const img = attached();
     expect(imageSources(fakeModel()).show(img, { ...IMAGE, url: "javascript:alert(1)" }, "thumbnail")).toBe(false);
     expect(img.hasAttribute("src")).toBe(false);
+  });
+});
+
+describe("the lightbox and compare show the thumbnail at once, then the full image", () => {
+  let loaders;
+  beforeEach(() => {
+    loaders = [];
+    vi.stubGlobal(
+      "Image",
+      class {
+        constructor() {
+          this.on = {};
+          loaders.push(this);
+        }
+        addEventListener(type, callback) {
+          this.on[type] = callback;
+        }
+      },
+    );
+  });
+
+  test("the full image replaces the thumbnail once it has loaded", () => {
+    const sources = imageSources(fakeModel({ thumbnails: { 0: bytes(1) } }));
+    const img = attached();
+    sources.show(img, IMAGE, "full");
+    expect(img.getAttribute("src")).toBe("data:image/jpeg;base64,AQ==");
+    expect(loaders[0].src).toBe(IMAGE.url);
+    loaders[0].on.load();
+    expect(img.getAttribute("src")).toBe(IMAGE.url);
+  });
+
+  test("a full image the browser cannot load comes from the kernel; with no kernel the thumbnail stays", async () => {
+    const model = fakeModel({ thumbnails: { 0: bytes(1), 1: bytes(2) } });
+    const sources = imageSources(model);
+    const [first, second] = [attached(), attached()];
+    sources.show(first, IMAGE, "full");
+    sources.show(second, { ...IMAGE, key: "1" }, "full");
+    loaders[0].on.error();
+    loaders[1].on.error();
+    await vi.waitFor(() => expect(model.sent.length).toBe(2));
+    expect(model.sent[0]).toEqual({ type: "image", key: "0", size: "full", request: 1 });
+    model.receive({ type: "image", request: 1, mime: "image/jpeg" }, [bytes(3)]);
+    model.receive({ type: "image", request: 2, error: "no kernel" });
+    await vi.waitFor(() => expect(first.getAttribute("src")).toBe("blob:1"));
+    expect(second.getAttribute("src")).toBe("data:image/jpeg;base64,Ag=="); // its thumbnail: better than no image
   });
 });
 
@@ -85,16 +123,6 @@ describe("an image the browser cannot load comes through the kernel", () => {
     model.receive({ type: "image", request: 1, mime: "text/html" }, [bytes(60)]);
     await vi.waitFor(() => expect(img.dataset.unavailable).toBe(""));
     expect(made).toEqual([]);
-  });
-
-  test("with no kernel either (a reopened notebook) the full image falls back to the saved thumbnail", async () => {
-    const model = fakeModel({ thumbnails: { 0: bytes(1) } });
-    const sources = imageSources(model);
-    const img = attached();
-    sources.show(img, IMAGE, "full");
-    img.dispatchEvent(new Event("error"));
-    model.receive({ type: "image", request: 1, error: "no kernel" });
-    await vi.waitFor(() => expect(img.getAttribute("src")).toBe("data:image/jpeg;base64,AQ=="));
   });
 
   test("closing the view revokes every object URL it made", async () => {

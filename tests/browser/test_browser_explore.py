@@ -7,6 +7,7 @@ in file order, each on a part of the page the others leave alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -98,9 +99,10 @@ def test_two_ticked_images_compare_side_by_side_and_python_reads_them(explore: E
     expect(compare).to_be_visible()
     expect(compare.locator("img")).to_have_count(2)
     assert wait_until_loaded(page, compare.locator("img").first) > 0
-    # the grid shows thumbnails; compare shows the images themselves, by their URLs
+    # the grid shows thumbnails; compare shows them at once, then the images themselves, by their URLs
+    for n in range(2):
+        expect(compare.locator("img").nth(n)).to_have_attribute("src", re.compile(r"^http"), timeout=60_000)
     urls = compare.locator("img").evaluate_all("imgs => imgs.map(img => img.getAttribute('src'))")
-    assert all(url.startswith("http") for url in urls)
 
     text = rerun_cell(page, cell_with_source(page, "gallery.selected"), expected_text=str(urls[0]))
     assert all(str(url) in text for url in urls)

@@ -56,7 +56,9 @@ def test_the_lightbox_shows_the_full_image_and_downloads_it(blocked: BlockedRun)
     job.locator(".pai-thumb").first.click()
     lightbox = job.locator(".pai-lightbox")
     full = lightbox.locator(".pai-lightbox-img")
-    assert wait_until_loaded(page, full) == 1024  # full size, its bytes sent by the kernel
+    # the thumbnail at once, then the full image, its bytes sent by the kernel
+    page.wait_for_function("img => img.complete && img.naturalWidth === 1024", arg=full.element_handle(),
+                           timeout=WIDGET_MS)
     job_id = job.locator(".pai-job-id").inner_text()
     with page.expect_download() as saving:
         lightbox.locator(".pai-download").click()

@@ -3,6 +3,7 @@ job's progress, see its gallery, open an image large, tick one and read it back 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -70,9 +71,11 @@ def test_a_thumbnail_opens_large_and_escape_closes_it(quickstart: QuickstartRun)
 def test_the_ticked_image_is_the_one_python_uses(quickstart: QuickstartRun) -> None:
     page = quickstart.page
     gallery = quickstart.job.locator(".pai-gallery")
-    gallery.locator(".pai-thumb").nth(1).click()  # the grid shows a thumbnail; the lightbox, the image's URL
-    url = quickstart.job.locator(".pai-lightbox-img").get_attribute("src")
-    assert url and url.startswith("http")
+    gallery.locator(".pai-thumb").nth(1).click()  # the grid shows a thumbnail; the lightbox, then, the image
+    large = quickstart.job.locator(".pai-lightbox-img")
+    expect(large).to_have_attribute("src", re.compile(r"^http"), timeout=WIDGET_MS)
+    url = large.get_attribute("src")
+    assert url
     page.keyboard.press("Escape")
     gallery.locator("input.pai-thumb-select").nth(1).check()
 
