@@ -24,6 +24,7 @@ import httpx
 
 from ..contract import RATE_LIMITS_PER_MINUTE
 from ._http import ClientSettings, retry_after_seconds
+from ._reconcile import Creates
 from .errors import APIConnectionError, RateLimitError
 from .models import JobState
 from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
@@ -55,6 +56,8 @@ class Engine:
         self._plan_asked = False
         #: the clients of this account, so a pushed delivery reaches their job handles
         self.clients: weakref.WeakSet[Any] = weakref.WeakSet()
+        #: the account's creates under way, so a lost one never claims another's job
+        self.creates = Creates()
         #: requests sent and 429s received (every client, every priority): what tests count
         self.requests = 0
         self.rate_limited = 0
