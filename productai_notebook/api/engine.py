@@ -33,6 +33,8 @@ from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
 SLICE_SECONDS = 0.25
 #: how long background work pauses after a 429 without Retry-After
 BACKGROUND_HOLD_SECONDS = 5.0
+#: the fewest requests a minute any plan allows (Free): below it no plan's limit can be passed
+STRICTEST_LIMIT = min(RATE_LIMITS_PER_MINUTE.values())
 #: a user's call gives up (RateLimitError) rather than wait more windows than this for its turn
 FOREGROUND_PATIENCE_WINDOWS = 2
 
@@ -168,6 +170,10 @@ class Engine:
         if limit is not None and remaining is not None:
             reset = _whole(response.headers.get("x-ratelimit-reset"))
             self._pacer.learn_remaining(limit, remaining, sent_at, now, reset)
+        if limit is None and self._pacer.source == "unknown" and self._pacer.used(now) >= STRICTEST_LIMIT - 1:
+            # The server does not say its limit, and one more request could pass the strictest plan's:
+            # the plan's own limit is the next best (asked before a 429, not after one).
+            self._plan_wanted = True
         if response.status_code == 429:
             self.rate_limited += 1
             if limit is None and self._pacer.source in ("unknown", "setting"):

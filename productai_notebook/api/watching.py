@@ -295,7 +295,7 @@ class Watcher:
         self._round_due = now + min(f.planner.next_delay(f.job.state, now) for f in follows)
 
     async def _ask_plan(self, job: JobHandle) -> None:
-        """A 429 came, and answers carry no limit: the plan's documented one is the next best."""
+        """Answers carry no limit: the plan's documented one is the next best."""
         try:
             self.engine.learn_plan(Account.parse(await self._call(job, RequestSpec("GET", "me"))).plan)
         except ProductAIError as error:

@@ -135,6 +135,15 @@ def test_a_429_without_headers_makes_the_engine_ask_for_the_plan_once():
     assert (engine.budget().limit, engine.budget().source) == (60, "plan")
 
 
+def test_without_headers_the_plan_is_asked_before_the_strictest_plans_limit_could_be_passed():
+    engine = Engine(("http://api", "digest"), clock=Clock())
+    for _ in range(8):
+        engine.observe(engine.acquire(), answer())
+    assert not engine.plan_wanted(), "8 requests a window pass every plan's limit"
+    engine.observe(engine.acquire(), answer())
+    assert engine.plan_wanted() and not engine.plan_wanted(), "asked once, before the 10th request"
+
+
 def test_a_users_call_gives_up_with_a_rate_limit_error_rather_than_wait_past_its_deadline():
     clock = Clock()
     engine = Engine(("http://api", "digest"), clock=clock)
