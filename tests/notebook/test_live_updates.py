@@ -116,5 +116,7 @@ def test_the_next_cell_updates_the_saved_output_again_only_when_no_browser_draws
         wait_until(lambda: view in updates, "the output updated as the job ended")  # noqa: B023
         updates.clear()
         _resend.resend_changed()  # no cell ran meanwhile (nothing here runs cells): a recorder missed it
-        assert updates == ([] if drawn else [view]), "a browser's page has it; a headless run gets it again"
+        # only this view's: views earlier tests left open (this worker's) may still end and update
+        mine = [updated for updated in updates if updated is view]
+        assert mine == ([] if drawn else [view]), "a browser's page has it; a headless run gets it again"
         view.close()
