@@ -57,6 +57,7 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         self._displayed = False
         self._shown_html: str | None = None  # the static HTML its outputs show
+        self._shown_final = False  # and whether they show its final state (see `_shows_final`)
         # a browser drew it (its view said so): display updates reach that page by their id
         self._drawn_by_browser = False
         super().__init__(**kwargs)
@@ -67,6 +68,10 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
         """True once nothing shown will change any more (every job ended): the output is final."""
         return True
 
+    def _shows_final(self) -> bool:
+        """True once its traits hold a state that later changes only add to (a JobView's ended job)."""
+        return False
+
     def _finish(self, timeout: float) -> None:
         """Wait, at most `timeout` seconds, for work that ends in a final state (thumbnails)."""
 
@@ -75,27 +80,35 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
 
         self._finish(SHOWING_SECONDS)
         self._live.show_now()
+        final = self._shows_final()  # read before the bundle is made: it shows at least this
         data, metadata = self._bundle()
         display(data, metadata=metadata, raw=True, display_id=self._display_id)
         self._displayed = True
         self._shown_html = data.get("text/html")
+        self._shown_final = final
         self._live.output_recorded()
 
     def _update_output(self, *, again: bool = False) -> None:
         """Replace every output showing this widget by its current one (if IPython showed it).
 
         Skipped when its HTML would not change (a page redraws the widget for each update), unless
-        `again`: sent once more for a recorder that missed the last one.
+        `again`: sent once more for a recorder that missed the last one. Skipped too once a page
+        that draws the widget has its final state: a redraw there would close what its user opened
+        (a lightbox) for what the view already shows from its state (thumbnails made late).
         """
         if not self._displayed or self.comm is None:
             return
+        if self._drawn_by_browser and self._shown_final and not again:
+            return
         from IPython.display import update_display
 
+        final = self._shows_final()
         data, metadata = self._bundle()
         if data.get("text/html") == self._shown_html and not again:
             return
         update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
         self._shown_html = data.get("text/html")
+        self._shown_final = final
 
     @property
     def _display_id(self) -> str:

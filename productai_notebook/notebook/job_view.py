@@ -91,7 +91,7 @@ class JobView(Widget, front_end="job_view"):
             if self._thumbnails.pending and self._awaiting_thumbnails is None:
                 # shown when they are made (that calls us), or with what there is once this fires
                 self._thumbnails_awaited_until = time.monotonic() + THUMBNAILS_AWAITED_SECONDS
-                timer = threading.Timer(THUMBNAILS_AWAITED_SECONDS, lambda: self._live.changed(final=True))
+                timer = threading.Timer(THUMBNAILS_AWAITED_SECONDS, self._stop_awaiting_thumbnails)
                 timer.daemon = True
                 timer.start()
                 self._awaiting_thumbnails = timer
@@ -118,8 +118,18 @@ class JobView(Widget, front_end="job_view"):
     def _finish(self, timeout: float) -> None:
         self._thumbnails.wait(timeout)
 
+    def _stop_awaiting_thumbnails(self) -> None:
+        self._thumbnails_awaited_until = 0.0
+        self._live.changed(final=True)
+
     def _settled(self) -> bool:
-        return self._handle.is_terminal and not self._thumbnails.pending
+        # Thumbnails no longer awaited do not hold the output back: it is brought up to date as the
+        # end shows, so a page redraws it then, not later under a user who opened an image.
+        return self._handle.is_terminal and not self._awaits_thumbnails()
+
+    def _shows_final(self) -> bool:
+        # an ended job changes no more: only thumbnails made late can follow
+        return self.job.get("status") in ("completed", "failed")
 
     def _awaits_thumbnails(self) -> bool:
         return self._thumbnails.pending and time.monotonic() < self._thumbnails_awaited_until

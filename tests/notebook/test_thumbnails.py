@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import random
+from concurrent.futures import Future
 
+import IPython.display
 import pytest
 from notebook_waits import wait_until
 from PIL import Image
 
 from productai_notebook import Gallery, JobView, config
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.notebook import thumbnails
+from productai_notebook.notebook import job_view, thumbnails
 from productai_notebook.notebook.thumbnails import make_thumbnail
 
 
@@ -157,4 +159,35 @@ def test_an_ended_job_shows_its_gallery_with_its_thumbnails_at_once(account, pro
     wait_until(lambda: any(status == "completed" for status, _ in updates), "the job to show completed")
     first_completed = next(update for update in updates if update[0] == "completed")
     assert first_completed == ("completed", 2)  # not its full images first, then a redraw
+    view.close()
+
+
+@pytest.mark.parametrize("drawn", [True, False], ids=["a page draws it", "headless"])
+def test_thumbnails_made_later_than_awaited_never_redraw_a_page_under_its_user(
+    account, process_tracker, monkeypatch, drawn
+):
+    """The output shows the job's end as it shows; thumbnails made later reach a page through the
+    view's state (a redraw would close the lightbox its user opened), a headless run's output too."""
+    monkeypatch.setattr(job_view, "THUMBNAILS_AWAITED_SECONDS", 0.1)
+    late: Future[bytes | None] = Future()  # every image's thumbnail, made when the test says
+    monkeypatch.setattr(thumbnails, "thumbnail_of", lambda client, url: late)
+    outputs: list[str] = []  # the HTML of each output shown, then of each redraw
+    record = lambda data, **_: outputs.append(data["text/html"])  # noqa: E731
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(IPython.display, "update_display", record)
+    view = JobView.for_job(account.generate(model="nanobanana2", image_url="https://example.com/a.png",
+                                            prompt="a", num_images=2))
+    view._ipython_display_()
+    if drawn:  # what the front end says as it draws the view
+        view._on_request(view, {"type": "shown"}, [])
+    wait_until(lambda: len(outputs) == 2, "the output to show the job's end")
+    assert 'data-status="completed"' in outputs[1] and "data:image/jpeg" not in outputs[1]
+    assert view.job["status"] == "completed" and not view.thumbnails
+
+    late.set_result(make_thumbnail(photo(64, 48), edge=32, max_bytes=10_000))  # runs what it calls
+    assert sorted(view.thumbnails) == ["0", "1"]
+    if drawn:
+        assert len(outputs) == 2, "the page's output was drawn again after it showed the job's end"
+    else:
+        assert len(outputs) == 3 and outputs[2].count("data:image/jpeg") == 2
     view.close()
