@@ -1,8 +1,13 @@
 """Images that reach the browser when their URL cannot: the emulator's origin blocked for the page
-(as for a browser away from the kernel's machine), and a saved notebook reopened with no kernel."""
+(as for a browser away from the kernel's machine), and a saved notebook reopened after its kernel
+and emulator are gone: untrusted with no kernel at all (its HTML copy), and trusted with a new kernel
+(the widgets from their saved state). Trusted with no kernel at all, JupyterLab's widget manager
+draws nothing ("Loading widget..."): it reads the saved state only once it has a kernel."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +71,9 @@ def test_the_lightbox_shows_the_full_image_and_downloads_it(blocked: BlockedRun)
     page.keyboard.press("Escape")
 
 
-def test_a_saved_notebook_reopened_without_a_kernel_shows_its_thumbnails(
-    browser: Browser, lab: JupyterServer
-) -> None:
+@pytest.fixture(scope="module")
+def saved(lab: JupyterServer) -> nbformat.NotebookNode:
+    """A notebook run headless (nbclient) and saved, its emulator stopped: the image URLs are dead."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
         "import productai_notebook as pai\n"
@@ -83,17 +88,62 @@ def test_a_saved_notebook_reopened_without_a_kernel_shows_its_thumbnails(
     )]
     NotebookClient(notebook, kernel_name="python3", timeout=120,
                    resources={"metadata": {"path": str(ROOT)}}).execute()
-    nbformat.write(notebook, lab.root_dir / "saved.ipynb")
+    return notebook
 
+
+def _save(notebook: nbformat.NotebookNode, lab: JupyterServer, name: str, trusted: bool) -> None:
+    copy = nbformat.from_dict(notebook)
+    # trust goes by content: a copy that differs in one field is trusted apart from the other
+    copy.metadata["title"] = name
+    path = lab.root_dir / name
+    nbformat.write(copy, path)
+    if trusted:  # as if its owner had run and saved it: `jupyter trust` signs it
+        subprocess.run([sys.executable, "-m", "jupyter", "trust", str(path)], check=True, capture_output=True)
+
+
+def _block_kernels(page: Page) -> None:
+    """No kernel can start: the notebook shows only what it saved."""
+    page.route("**/api/sessions**",
+               lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+
+
+def _expect_thumbnails(page: Page, images: Locator) -> None:
+    expect(images).to_have_count(4, timeout=WIDGET_MS)  # two in the job, two in the gallery
+    for n in range(4):
+        assert 0 < wait_until_loaded(page, images.nth(n)) <= 256  # the saved thumbnails
+    sources = images.evaluate_all("l => l.map(i => i.src)")
+    assert all(src.startswith("data:image/jpeg;base64,") for src in sources)
+
+
+def test_a_notebook_sent_to_someone_shows_its_thumbnails_without_a_kernel(
+    browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
+) -> None:
+    _save(saved, lab, "sent.ipynb", trusted=False)
     page = new_page(browser)
     try:
-        # no kernel can start: the notebook shows what it saved, as for whoever it was sent to
-        page.route("**/api/sessions**",
-                   lambda route: route.abort() if route.request.method == "POST" else route.continue_())
-        page.goto(f"{lab.base_url}/lab/tree/saved.ipynb?reset")
-        images = page.locator(".jp-OutputArea-output .pai-thumb img")
-        expect(images).to_have_count(4, timeout=WIDGET_MS)  # two in the job, two in the gallery
-        for n in range(4):
-            assert wait_until_loaded(page, images.nth(n)) > 0
+        _block_kernels(page)
+        page.goto(f"{lab.base_url}/lab/tree/sent.ipynb?reset")
+        # untrusted: each output's saved HTML copy, finished, its thumbnails inside it
+        # (the page's sanitizer drops its data- attributes: the status is read as text)
+        expect(page.locator(".jp-OutputArea-output .pai-job.pai-static", has_text="completed")).to_have_count(
+            1, timeout=WIDGET_MS)
+        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+    finally:
+        page.close()
+
+
+def test_your_own_notebook_reopened_with_a_new_kernel_draws_its_widgets_from_their_saved_state(
+    browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
+) -> None:
+    _save(saved, lab, "own.ipynb", trusted=True)
+    page = new_page(browser)
+    try:
+        # the kernel that ran it, and its emulator, are gone; JupyterLab starts a new one, which runs nothing
+        open_notebook(page, lab, "own.ipynb")
+        # the widgets themselves (drawn by the front-end code in their saved state), not the HTML copy
+        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
+        expect(job).to_have_count(1, timeout=WIDGET_MS)
+        expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
+        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
     finally:
         page.close()
