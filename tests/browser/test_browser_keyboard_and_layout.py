@@ -42,14 +42,14 @@ gallery""",
 from productai_notebook.emulator import Emulator
 empty = Emulator(api_key="pk_test_empty").start()
 big = pai.JobsTable(ProductAI(api_key=empty.api_key, base_url=empty.base_url))
+display(big)  # first: showing a table draws its rows from its jobs (none), and these replace them
 big.rows = [
     {{"job_id": f"job_{{n:03d}}", "status": "completed", "model": "seedream", "prompt": f"prompt {{n}}",
       "num_images": 1, "tokens_used": 3, "created_at": f"2024-01-15T10:{{n // 60:02d}}:{{n % 60:02d}}Z",
       "completed_at": None, "failed_at": None, "duration_seconds": 12}}
     for n in range({BIG_TABLE_ROWS})
 ]
-big.total, big.has_more = {2 * BIG_TABLE_ROWS}, True
-big""",
+big.total, big.has_more = {2 * BIG_TABLE_ROWS}, True""",
 ]
 
 # Records every height each job card has (by job id: JupyterLab may render an output again),
