@@ -168,6 +168,22 @@ describe("a card that does not jump", () => {
     expect($(".pai-gallery").style.getPropertyValue("--pai-thumb-aspect")).toBe("1024 / 1024");
   });
 
+  test("completed but with its images still being read: the status says completed, the placeholders say loading", () => {
+    show({ ...processing, aspect_ratio: "4:3" });
+    const summary = { ...completed, images: [], images_coming: true, aspect_ratio: "4:3" };
+    widget.model.set("job", summary);
+    expect($(".pai-status").textContent).toBe("completed");
+    expect($("[role=progressbar]")).toBeNull();
+    expect($$(".pai-tile-placeholder")).toHaveLength(2);
+    expect($(".pai-images-coming").textContent).toMatch(/loading its images/);
+    expect(widget.el.textContent).not.toMatch(/Completed with 0 images/);
+    expect(fact("images")).toBe("loading…");
+    widget.model.set("job", { ...completed, images_coming: false, aspect_ratio: "4:3" });
+    expect($$(".pai-tile-placeholder")).toHaveLength(0);
+    expect($$(".pai-gallery .pai-thumb img")).toHaveLength(2);
+    expect($(".pai-images-coming")).toBeNull();
+  });
+
   test("a failed job keeps the room of the images it asked for, under its error", () => {
     show({ ...processing, aspect_ratio: "16:9" });
     widget.model.set("job", { ...failed, num_images: 2, aspect_ratio: "16:9" });

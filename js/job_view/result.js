@@ -5,6 +5,7 @@ import { facts, h, plural } from "../shared/dom.js";
 import { openLightbox } from "../shared/lightbox.js";
 import { sizeCaption, thumbnailGrid, thumbnailTile } from "../shared/thumbs.js";
 import { tileAspect } from "./aspect.js";
+import { imagePlaceholders } from "./placeholders.js";
 
 function imagesOf(job) {
   return Array.isArray(job.images) ? job.images.filter((image) => image && typeof image === "object") : [];
@@ -13,6 +14,14 @@ function imagesOf(job) {
 /** The images of `job` as the shared image sources name them (the key is the index, as Python's). */
 function sourcesOf(job, images) {
   return images.map((image, index) => ({ ...image, key: String(index), jobId: job.job_id, index }));
+}
+
+/** A completed job whose images are still being read (a listing told its end): its placeholders, saying so. */
+function imagesComing(job) {
+  const placeholders = imagePlaceholders();
+  placeholders.show(job);
+  const note = h("p", { class: "pai-muted pai-images-coming", role: "status", text: "Completed: loading its images…" });
+  return h("div", { class: "pai-job-images-coming" }, note, placeholders.element);
 }
 
 /**
@@ -51,7 +60,8 @@ export function createResultView({ host, sources, onSelect }) {
   function update(job) {
     const images = imagesOf(job);
     // a completed job never changes; the same state re-sent must not rebuild (and lose focus)
-    const signature = JSON.stringify([job.job_id, images]);
+    const coming = job.images_coming === true && !images.length;
+    const signature = JSON.stringify([job.job_id, images, coming]);
     if (signature === shownImages) return;
     shownImages = signature;
     lightbox?.close();
@@ -72,7 +82,7 @@ export function createResultView({ host, sources, onSelect }) {
       }),
     );
     const summary = facts([
-      ["images", "Images", String(images.length)],
+      ["images", "Images", coming ? "loading…" : String(images.length)],
       ["credits", "Credits used", job.tokens_used == null ? "—" : String(job.tokens_used)],
       ["duration", "Took", formatDuration(secondsBetween(job.created_at || job.started_at, job.completed_at))],
       ["model", "Model", job.model || "—"],
@@ -80,7 +90,9 @@ export function createResultView({ host, sources, onSelect }) {
     ]);
     const gallery = images.length
       ? thumbnailGrid("pai-gallery", tiles)
-      : h("p", { class: "pai-muted", text: `Completed with ${plural(0, "image")}.` });
+      : coming
+        ? imagesComing(job)
+        : h("p", { class: "pai-muted", text: `Completed with ${plural(0, "image")}.` });
     gallery.style.setProperty("--pai-thumb-aspect", tileAspect(job)); // the shape its placeholders had
     element.replaceChildren(gallery, h("div", { class: "pai-job-summary" }, summary, selectionNote));
     describeSelection();

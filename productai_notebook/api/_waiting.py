@@ -80,7 +80,7 @@ class JobsWait(Generic[H]):
             job
             for job in self._due
             # a listed summary is no result: the tracker reads it in full first
-            if job.is_terminal and not (job.state.is_summary and self._tracker.reading(job))
+            if self._tracker.read_in_full(job)
         ]
         for job in ended:
             del self._due[job]

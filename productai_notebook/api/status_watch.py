@@ -7,7 +7,8 @@ list, or it is ordered newest first and reaches past the job's creation). When t
 not cover every followed job (too many newer jobs, or an order that cannot be checked), the
 rounds ask the `status=pending` and `status=processing` listings instead: a job covered by both
 and in neither has ended. A job no listing covers is read on its own, and so is every job a
-listing says ended: a listed summary has no images or error, and only a full job ends a wait.
+listing says ended: its listed summary shows the end at once, but has no images (nor, where the
+listing leaves it out, the error), and only a full job ends a wait.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class RoundNews:
     running: dict[str, JobState] = field(default_factory=dict)
     #: jobs the listings say ended (or no longer list): read each on its own for images or error
     ended: list[str] = field(default_factory=list)
+    #: the ended jobs as listed (those still in a listing): their end, shown before the full read
+    summaries: dict[str, JobState] = field(default_factory=dict)
     #: jobs no listing covered: read on their own, at their own pace
     uncovered: list[str] = field(default_factory=list)
 
@@ -142,5 +145,6 @@ def _find(page: JobPage, job_id: str) -> JobState | None:
 def _note(news: RoundNews, listed: JobState) -> None:
     if listed.is_terminal:
         news.ended.append(listed.job_id)
+        news.summaries[listed.job_id] = listed
     else:
         news.running[listed.job_id] = listed

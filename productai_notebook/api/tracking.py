@@ -86,16 +86,22 @@ class Tracker:
     def connection_state(self, job: JobHandle) -> str:
         """`"live"`, `"queued"` (waiting on the budget), `"reconnecting"` (API unreachable), else `"idle"`."""
         follow = self._follow_of(job)
-        return IDLE if follow is None or job.is_terminal else follow.connection
+        return IDLE if follow is None or follow.done else follow.connection
 
     def is_following(self, job: JobHandle) -> bool:
         """True while the tracker keeps `job` fresh (held, not ended, tracker open)."""
-        return self._follow_of(job) is not None and not job.is_terminal
-
-    def reading(self, job: JobHandle) -> bool:
-        """True while `job` is followed to be read in full (a listing said it ended)."""
         follow = self._follow_of(job)
         return follow is not None and not follow.done
+
+    def read_in_full(self, job: JobHandle) -> bool:
+        """True once `job` has ended and is known in full (its images or its error): what a wait
+        yields. A listing's summary of its end is not: its own read comes next."""
+        if not job.is_terminal:
+            return False
+        if not job.state.is_summary:
+            return True
+        watcher = self._watchers.get(account_of(job.client.settings))  # type: ignore[attr-defined]
+        return watcher is not None and watcher.read_in_full(job)
 
     def trouble(self, job: JobHandle) -> ProductAIError | None:
         """Why `job` cannot be followed to its end (its 404, its account's 401/403), else None."""

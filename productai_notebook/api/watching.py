@@ -1,8 +1,11 @@
 """`Watcher`: follows one account's unfinished jobs on the tracker's thread, within the engine's budget.
 
 Widgets and waits alike hold jobs here, so a job shown and waited on costs one set of polls.
-Each round, with two or more jobs, the listings `StatusWatch` chooses tell which jobs ended; a
-job is read on its own (`GET /v1/jobs/{id}`) when a listing says it ended, when no listing
+Each round, with two or more jobs, the listings `StatusWatch` chooses tell which jobs ended; the
+listing's summary of an ended job reaches its handle at once (a widget shows the end without
+waiting for the budget), and the job is read on its own (`GET /v1/jobs/{id}`) for its images
+(a failed job whose listing carries its whole error needs no read). A job is also read on its
+own when no listing
 covers it, when it is the only job followed, or for a widget's progress when the listings carry
 none and the budget has room. Every request is the job's own client's (its transport, proxy,
 timeouts and retry policy) at background priority: a blocking client's on a worker thread
@@ -98,6 +101,8 @@ class Watcher:
         self._lock = threading.Lock()
         self._follows: dict[int, Follow] = {}
         self._lost: weakref.WeakKeyDictionary[JobHandle, NotFoundError] = weakref.WeakKeyDictionary()
+        #: ended jobs whose own read was taken (a completed job may have made no image: still "summary")
+        self._read_whole: weakref.WeakSet[JobHandle] = weakref.WeakSet()
         self._status = StatusWatch()
         self._round_due = 0.0
         self._round_failures = 0
@@ -163,6 +168,10 @@ class Watcher:
     def trouble(self, job: JobHandle) -> ProductAIError | None:
         """Why `job` cannot be followed to its end: the account's 401/403, or the job's 404."""
         return self.fatal or self._lost.get(job)
+
+    def read_in_full(self, job: JobHandle) -> bool:
+        """True once `job` has ended and is known in full: its images or its error, not a listed summary."""
+        return job.is_terminal and (not job.state.is_summary or job in self._read_whole)
 
     def wake(self) -> None:
         try:
@@ -288,6 +297,9 @@ class Watcher:
             if listed is not None:
                 _apply_listed(follow.job, listed)
                 follow.planner.observe(follow.job.state, now)
+            summary = news.summaries.get(follow.job.id)
+            if summary is not None:  # the end shows now; the images (or error) follow with its own read
+                follow.job._apply(_ended_as_listed(summary))
             if follow.job.id in news.ended and not follow.needs_read:
                 follow.needs_read = True
                 follow.read_due = min(follow.read_due, now)
@@ -320,9 +332,12 @@ class Watcher:
             now = time.monotonic()
             follow.failures = 0
             follow.needs_read = False
-            follow.read_in_full = state.is_terminal
             self._succeeded(follow)
             job._apply(state)
+            # after the state is in: a wait on another thread yields the job once it is marked
+            if state.is_terminal:
+                self._read_whole.add(job)
+            follow.read_in_full = state.is_terminal
             follow.planner.observe(job.state, now)
             follow.read_due = now + follow.planner.next_delay(job.state, now)
         finally:
@@ -424,3 +439,13 @@ def _apply_listed(job: JobHandle, listed: JobState) -> None:
         return
     progress = max(listed.progress, current.progress)
     job._apply(dataclasses.replace(listed, progress=progress).filled_from(current))
+
+
+def _ended_as_listed(listed: JobState) -> JobState:
+    """A listing's item of an ended job, as its handle may take it: a summary (no images), or a
+    failed job with its whole error (code and message: all a full read would say). An error the
+    item carries only in part is left out, so the job stays a summary and is read in full."""
+    error = listed.error
+    if error is not None and not (error.code and error.message):
+        return dataclasses.replace(listed, error=None)
+    return listed

@@ -15,6 +15,7 @@ from typing import Any
 import traitlets
 
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
+from ..contract import COMPLETED
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
@@ -24,9 +25,15 @@ from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_imag
 THUMBNAILS_AWAITED_SECONDS = 3.0
 
 
-def job_payload(job: JobHandle) -> dict[str, Any]:
-    """What the `job` trait carries: the job's state, and what this client asked for (the API never says)."""
-    return {**job.to_dict(), "prompt": job.prompt, "aspect_ratio": job.aspect_ratio}
+def job_payload(job: JobHandle, *, images_coming: bool = False) -> dict[str, Any]:
+    """What the `job` trait carries: the job's state, what this client asked for (the API never
+    says), and whether a completed job's images are still being read (a listing told its end)."""
+    return {
+        **job.to_dict(),
+        "prompt": job.prompt,
+        "aspect_ratio": job.aspect_ratio,
+        "images_coming": images_coming,
+    }
 
 
 class JobView(Widget, front_end="job_view"):
@@ -49,8 +56,9 @@ class JobView(Widget, front_end="job_view"):
     def __init__(self, job: JobHandle, *, tracker: Tracker | None = None, **kwargs: Any) -> None:
         tracker = tracker or get_tracker()
         self._handle = job
+        self._tracker = tracker
         self._connection = IDLE
-        super().__init__(job=job_payload(job), **kwargs)
+        super().__init__(job=self._payload(), **kwargs)
         self._awaiting_thumbnails: threading.Timer | None = None
         self._thumbnails_awaited_until = 0.0
         self._live = LiveUpdates(self, self._show_latest)
@@ -58,7 +66,7 @@ class JobView(Widget, front_end="job_view"):
         self._ask_thumbnails()
         self._unobserve = job.observe(self._on_job_change)
         self._untrack = tracker.track(job, on_connection=self._on_connection)
-        self._connection = IDLE if job.is_terminal else tracker.connection_state(job)
+        self._connection = tracker.connection_state(job)
         self.connection = self._connection
         self.observe(self._on_selection, names="selected_indices")
 
@@ -84,8 +92,16 @@ class JobView(Widget, front_end="job_view"):
 
     # -- updates -----------------------------------------------------------------------------
 
+    def _payload(self) -> dict[str, Any]:
+        job = self._handle
+        return job_payload(job, images_coming=job.status == COMPLETED and not self._known_in_full())
+
+    def _known_in_full(self) -> bool:
+        """Ended and read in full; a listing's summary of the end still has its images to come."""
+        return self._tracker.read_in_full(self._handle)
+
     def _on_job_change(self, job: JobHandle) -> None:
-        if job.is_terminal:
+        if self._known_in_full():
             self._connection = IDLE
             self._ask_thumbnails()
             if self._thumbnails.pending and self._awaiting_thumbnails is None:
@@ -112,7 +128,7 @@ class JobView(Widget, front_end="job_view"):
             self._thumbnails.ask(str(index), image.url, client)
 
     def _on_connection(self, connection: str) -> None:
-        self._connection = IDLE if self._handle.is_terminal else connection
+        self._connection = IDLE if self._known_in_full() else connection
         self._live.changed()
 
     def _finish(self, timeout: float) -> None:
@@ -125,11 +141,13 @@ class JobView(Widget, front_end="job_view"):
     def _settled(self) -> bool:
         # Thumbnails no longer awaited do not hold the output back: it is brought up to date as the
         # end shows, so a page redraws it then, not later under a user who opened an image.
-        return self._handle.is_terminal and not self._awaits_thumbnails()
+        # A listing's summary of the end is not final: its images are still being read.
+        return self._known_in_full() and not self._awaits_thumbnails()
 
     def _shows_final(self) -> bool:
-        # an ended job changes no more: only thumbnails made late can follow
-        return self.job.get("status") in ("completed", "failed")
+        # an ended job changes no more: only thumbnails made late can follow (or, while
+        # `images_coming`, the images of a completed job a listing told of)
+        return self.job.get("status") in ("completed", "failed") and not self.job.get("images_coming")
 
     def _awaits_thumbnails(self) -> bool:
         return self._thumbnails.pending and time.monotonic() < self._thumbnails_awaited_until
@@ -138,7 +156,7 @@ class JobView(Widget, front_end="job_view"):
         if self._awaits_thumbnails():
             return
         with self.hold_sync():
-            self.job = job_payload(self._handle)
+            self.job = self._payload()
             self.connection = self._connection
             self.thumbnails = self._thumbnails.made()
 

@@ -115,6 +115,8 @@ def job_html(state: Mapping[str, Any], thumbnails: Mapping[str, str] | None = No
     ]
     if thumbs:
         parts.append(f'<div class="pai-gallery" style="{_GRID}">{"".join(thumbs)}</div>')
+    elif _images_coming(state):
+        parts.append(f'<div class="pai-images-coming">{_IMAGES_COMING}</div>')
     totals = []
     if state.get("tokens_used") is not None:
         totals.append(f"{_text(state['tokens_used'])} credits used")
@@ -139,7 +141,17 @@ def job_text(state: Mapping[str, Any]) -> str:
     if isinstance(error, Mapping):
         lines.append(f"  error {error.get('code')}: {error.get('message')}")
     lines.extend(f"  {image.get('url')}" for image in state.get("images") or () if isinstance(image, Mapping))
+    if _images_coming(state) and not state.get("images"):
+        lines.append(f"  {_IMAGES_COMING}")
     return "\n".join(lines)
+
+
+#: a completed job whose images are still being read (a listing told its end): never "0 images"
+_IMAGES_COMING = "Completed: loading its images\u2026"
+
+
+def _images_coming(state: Mapping[str, Any]) -> bool:
+    return state.get("status") == "completed" and state.get("images_coming") is True
 
 
 _TABLE_COLUMNS = (

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from held_reads import HeldReads
 from notebook_waits import wait_until
 
 from productai_notebook import config
@@ -184,3 +185,39 @@ def test_a_view_whose_next_read_waits_on_the_rate_limit_says_queued(api_key, tra
         assert "1 background polls waiting" in client.budget().describe()
         assert emu.requests()["statuses"].get("429", 0) == 0
         view.close()
+
+
+def test_a_job_a_listing_says_completed_shows_completed_before_its_read_then_its_images(
+    api_key, tracker, monkeypatch
+):
+    """With its own read held back (a budget spent on creates), the view shows the end the listing
+    told, says its images are loading (never "0 images"), and shows the images once read."""
+    monkeypatch.setattr(config, "thumbnails", False)
+    held = HeldReads()
+    http = held.client()
+    try:
+        with Emulator(api_key=api_key, job_seconds=(0.3, 0.6), seed=6) as emu, ProductAI(
+            api_key=api_key, base_url=emu.base_url, http_client=http
+        ) as client:
+            jobs = [generate(client, prompt=f"a bottle {n}") for n in range(2)]
+            ids = {job.id for job in jobs}
+            wait_until(lambda: ids <= {s.job_id for s in client.jobs.list().jobs if s.is_terminal},
+                       "the jobs to end on the server")
+            views = [JobView.for_job(job, tracker=tracker) for job in jobs]
+            wait_until(lambda: all(v.job["status"] == "completed" for v in views), "the listed ends to show")
+            assert emu.requests()["routes"].get("get_job", 0) == 0, "shown before any read of the jobs"
+            view = views[0]
+            assert view.job["images_coming"] is True and view.job["images"] == []
+            assert view.connection != "idle", "its read is still to come"
+            html = view._repr_mimebundle_()[0]["text/html"]
+            assert "loading its images" in html and "0 image" not in html
+            held.release()
+            wait_until(lambda: all(v.job["images"] for v in views), "the read images to show")
+            assert view.job["images_coming"] is False
+            assert "loading its images" not in view._repr_mimebundle_()[0]["text/html"]
+            wait_until(lambda: view.connection == "idle", "the connection to go idle")
+            for v in views:
+                v.close()
+    finally:
+        held.release()
+        http.close()

@@ -1,0 +1,99 @@
+"""A listing's news that a followed job ended reaches its handle at once; a wait still yields only
+full jobs (a completed one with its images), except a failed one whose listing carries its error.
+
+Every `GET /v1/jobs/{id}` is held back (as a budget spent on creates would hold it), so what the
+handles and waits show comes from the listings alone until the test lets the reads go.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from held_reads import HeldReads
+
+from productai_notebook.api import Job, ProductAI
+from productai_notebook.api._waiting import JobsWait
+from productai_notebook.contract import FAIL_MARKER
+from productai_notebook.emulator import Emulator
+
+DEADLINE = 60.0  # generous: two loaded cores
+
+
+@pytest.fixture
+def held() -> Iterator[HeldReads]:
+    held = HeldReads()
+    yield held
+    held.release()
+
+
+@pytest.fixture
+def emulator_fast(api_key: str) -> Iterator[Emulator]:
+    with Emulator(api_key=api_key, plan="enterprise", job_seconds=(0.3, 0.6), seed=5) as emu:
+        yield emu
+
+
+@pytest.fixture
+def held_client(emulator_fast: Emulator, api_key: str, held: HeldReads) -> Iterator[ProductAI]:
+    http = held.client()
+    with ProductAI(api_key=api_key, base_url=emulator_fast.base_url, http_client=http) as client:
+        yield client
+    held.release()
+    http.close()
+
+
+def generate(client: ProductAI, prompt: str = "a mug") -> Job:
+    return client.generate(model="nanobanana2", image_url="https://example.com/mug.jpg", prompt=prompt)
+
+
+def until(condition, what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def ended_on_the_server(client: ProductAI, jobs: list[Job]) -> None:
+    """Until every job ended (asked through listings, which nothing holds): so one round tells them all
+    (while a job's read is under way the rounds pause: the budget goes to results first)."""
+    ids = {job.id for job in jobs}
+    until(lambda: ids <= {job.job_id for job in client.jobs.list().jobs if job.is_terminal}, "the jobs to end")
+
+
+def test_a_listed_end_shows_at_once_but_a_wait_yields_the_job_only_with_its_images(
+    held_client, held, emulator_fast, process_tracker
+):
+    jobs = [generate(held_client, f"a mug {n}") for n in range(3)]
+    ended_on_the_server(held_client, jobs)
+    waiting = JobsWait(jobs, timeout=DEADLINE, poll_interval=0.05, now=time.monotonic(), wake=lambda: None)
+    try:
+        until(lambda: all(job.status == "completed" for job in jobs), "the listings to tell every end")
+        # the end came from a listing: no read of any job reached the API, and no image is known yet
+        assert emulator_fast.requests()["routes"].get("get_job", 0) == 0
+        assert all(job.state.is_summary and not job.images for job in jobs)
+        assert waiting.ended() == [], "a wait yielded a listed summary, a job without its images"
+        held.release()
+        yielded: list[Job] = []
+        until(lambda: yielded.extend(waiting.ended()) or len(yielded) == len(jobs), "the full reads")
+    finally:
+        waiting.close()
+    assert all(job.images for job in yielded), "each job yielded with its images"
+    assert sorted(held.held) == sorted(job.id for job in jobs), "each ended job read once in full"
+
+
+def test_a_failed_job_whose_listing_carries_its_error_is_yielded_without_a_read(
+    held_client, emulator_fast, process_tracker
+):
+    failing = generate(held_client, f"a mug {FAIL_MARKER}")
+    running = [generate(held_client, f"a mug {n}") for n in range(2)]
+    ended_on_the_server(held_client, [failing, *running])
+    yielded = []
+    for job in held_client.jobs.as_completed([failing, *running], timeout=DEADLINE, poll_interval=0.05):
+        yielded.append(job)
+        break  # the completed jobs' reads are held: only the failed one can come out
+    assert yielded == [failing]
+    assert failing.status == "failed" and failing.error is not None
+    assert failing.error.code == "generation_failed" and failing.error.message
+    assert emulator_fast.requests()["routes"].get("get_job", 0) == 0, "its error came from the listing"
+    assert all(job.state.is_summary for job in running), "the completed ones still wait for their images"
