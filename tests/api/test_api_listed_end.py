@@ -58,7 +58,7 @@ def ended_on_the_server(client: ProductAI, jobs: list[Job]) -> None:
     """Until every job ended (asked through listings, which nothing holds): so one round tells them all
     (while a job's read is under way the rounds pause: the budget goes to results first)."""
     ids = {job.id for job in jobs}
-    until(lambda: ids <= {job.job_id for job in client.jobs.list().jobs if job.is_terminal}, "the jobs to end")
+    until(lambda: ids <= {s.job_id for s in client.jobs.list().jobs if s.is_terminal}, "the jobs to end")
 
 
 def test_a_listed_end_shows_at_once_but_a_wait_yields_the_job_only_with_its_images(
