@@ -187,14 +187,14 @@ def test_a_view_whose_next_read_waits_on_the_rate_limit_says_queued(api_key, tra
         view.close()
 
 
-def test_a_job_a_listing_says_completed_shows_completed_before_its_read_then_its_images(
-    api_key, tracker, monkeypatch
-):
+def test_a_job_a_listing_says_completed_shows_completed_before_its_read_then_its_images(api_key, monkeypatch):
     """With its own read held back (a budget spent on creates), the view shows the end the listing
     told, says its images are loading (never "0 images"), and shows the images once read."""
     monkeypatch.setattr(config, "thumbnails", False)
     held = HeldReads()
     http = held.client()
+    # a lone job's own reads slow enough that the two views' jobs are listed before either is read
+    tracker = Tracker(min_interval=0.5, max_interval=1.0)
     try:
         with Emulator(api_key=api_key, job_seconds=(0.3, 0.6), seed=6) as emu, ProductAI(
             api_key=api_key, base_url=emu.base_url, http_client=http
@@ -220,4 +220,5 @@ def test_a_job_a_listing_says_completed_shows_completed_before_its_read_then_its
                 v.close()
     finally:
         held.release()
+        tracker.close()
         http.close()
