@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -56,14 +57,34 @@ async def async_client(emulator: Emulator, api_key: str):
         yield c
 
 
+BROWSER_TESTS = "tests/browser/"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last, and all in one worker when pytest-xdist spreads the rest (they share one
-    JupyterLab): Playwright's sync API keeps an event loop running in its thread while its session
-    lasts, and asyncio tests after it could not start their own."""
+    """Browser tests last: Playwright's sync API keeps an event loop running in its thread while
+    its session lasts, and asyncio tests after it could not start their own."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`: every test on its own, but the browser tests all on one worker, last, as
+    collected: they share one JupyterLab and Chromium, and each module runs its notebook once.
+
+    Spread over the workers, each would start its own JupyterLab and build each module's notebook
+    run again, on a loaded machine. pytest-xdist's `xdist_group` mark cannot say this on pytest 9.2
+    (xdist 3.8 renames a node through an attribute pytest no longer reads), so it is said here.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    config.option.loadscopereorder = False  # else the largest group (the browser's) goes first
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -53,7 +53,7 @@ big.total, big.has_more = {2 * BIG_TABLE_ROWS}, True""",
 ]
 
 # Records every height each job card has (by job id: JupyterLab may render an output again),
-# with its status, as the DOM and the layout change.
+# with its status, as the DOM, the layout and the card's status change.
 _WATCH_CARDS = """() => {
   window.__paiCards = {};
   const watched = new Set();
@@ -64,13 +64,17 @@ _WATCH_CARDS = """() => {
     (window.__paiCards[id] ||= []).push({ status: card.dataset.status, height });
   };
   const resized = new ResizeObserver((entries) => entries.forEach((entry) => record(entry.target)));
-  new MutationObserver(() => {
+  new MutationObserver((mutations) => {
     for (const card of document.querySelectorAll(".jp-OutputArea-output .pai-job")) {
       if (!watched.has(card)) {
         watched.add(card);
         resized.observe(card);
         record(card);
       }
+    }
+    // a card whose status changes without changing its height (the point) says so too
+    for (const { type, target } of mutations) {
+      if (type === "attributes" && watched.has(target)) record(target);
     }
   }).observe(document.body, {
     subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"],
