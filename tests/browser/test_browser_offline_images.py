@@ -1,11 +1,13 @@
 """Images that reach the browser when their URL cannot: the emulator's origin blocked for the page
 (as for a browser away from the kernel's machine), and a saved notebook reopened after its kernel
 and emulator are gone: untrusted with no kernel at all (its HTML copy), and trusted with a new kernel
-(the widgets from their saved state). Trusted with no kernel at all, JupyterLab's widget manager
+(the widgets from their saved state, as nbclient or JupyterLab with "Save Widget State Automatically"
+saved it). Trusted with no kernel at all, JupyterLab's widget manager
 draws nothing ("Loading widget..."): it reads the saved state only once it has a kernel."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -107,10 +109,11 @@ def _block_kernels(page: Page) -> None:
                lambda route: route.abort() if route.request.method == "POST" else route.continue_())
 
 
-def _expect_thumbnails(page: Page, images: Locator) -> None:
-    expect(images).to_have_count(4, timeout=WIDGET_MS)  # two in the job, two in the gallery
-    for n in range(4):
-        assert 0 < wait_until_loaded(page, images.nth(n)) <= 256  # the saved thumbnails
+def _expect_thumbnails(page: Page, images: Locator, count: int = 4) -> None:
+    """`count` images (by default two in the job, two in the gallery), drawn from the saved thumbnails."""
+    expect(images).to_have_count(count, timeout=WIDGET_MS)
+    for n in range(count):
+        assert 0 < wait_until_loaded(page, images.nth(n)) <= 256
     sources = images.evaluate_all("l => l.map(i => i.src)")
     assert all(src.startswith("data:image/jpeg;base64,") for src in sources)
 
@@ -145,5 +148,49 @@ def test_your_own_notebook_reopened_with_a_new_kernel_draws_its_widgets_from_the
         expect(job).to_have_count(1, timeout=WIDGET_MS)
         expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
         _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+    finally:
+        page.close()
+
+
+def test_a_notebook_run_and_saved_in_jupyterlab_draws_its_widgets_again_after_its_kernel_is_gone(
+    browser: Browser, lab: JupyterServer
+) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import productai_notebook as pai\n"
+        "from productai_notebook.emulator import Emulator\n"
+        "emulator = Emulator(job_seconds=(0.3, 0.6)).start()\n"
+        "client = pai.ProductAI(api_key=emulator.api_key, base_url=emulator.base_url)\n"
+        "job = client.generate(model='nanobanana2', image_url='https://example.com/a.png', prompt='a',\n"
+        "                      num_images=2)\n"
+        "job"
+    )]
+    path = lab.root_dir / "live.ipynb"
+    nbformat.write(notebook, path)
+    page = new_page(browser)
+    try:
+        open_notebook(page, lab, "live.ipynb")
+        run_all_cells(page)
+        images = page.locator(".jp-OutputArea-output .pai-job .pai-thumb img")
+        expect(images).to_have_count(2, timeout=WIDGET_MS)
+        expect(images.first).to_have_attribute("src", re.compile(r"^data:image/jpeg"), timeout=WIDGET_MS)
+        page.locator(".jp-Notebook").first.click()  # File > Save, by its shortcut
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=WIDGET_MS)
+        saved = nbformat.read(path, as_version=4)
+        assert "application/vnd.jupyter.widget-state+json" in saved.metadata.get("widgets", {})
+        # Kernel > Shut Down Kernel: the kernel, its emulator and the image URLs are gone
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Kernel$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Shut Down Kernel$")).click()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown]").first.wait_for(timeout=WIDGET_MS)
+    finally:
+        page.close()
+
+    page = new_page(browser)
+    try:
+        open_notebook(page, lab, "live.ipynb")  # with a new kernel, which runs nothing
+        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
+        expect(job).to_have_count(1, timeout=WIDGET_MS)
+        _expect_thumbnails(page, job.locator(".pai-thumb img"), count=2)
     finally:
         page.close()
