@@ -86,7 +86,9 @@ def saved(lab: JupyterServer) -> nbformat.NotebookNode:
         "                      num_images=2)\n"
         "job",
         "pai.Gallery([job])",
-        "job.wait(timeout=60); emulator.stop()",  # the image URLs die with it
+        "_ = job.wait(timeout=60)",
+        # a cell of its own: before a cell runs, the views of the ended job get their thumbnails
+        "emulator.stop()",  # the image URLs die with it
     )]
     NotebookClient(notebook, kernel_name="python3", timeout=120,
                    resources={"metadata": {"path": str(ROOT)}}).execute()
