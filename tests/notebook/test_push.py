@@ -46,6 +46,8 @@ def test_a_delivery_updates_a_shown_job_without_a_read(api_key, tracker, monkeyp
         wait_until(lambda: view.job["status"] == "completed", "the delivery to reach the view")
         assert len(view.job["images"]) == 2 and view.connection == "idle"
         assert reads == [], "the view was updated by the push, not a poll"
+        # the emulator records a delivery once its POST is answered: after the view may have it
+        wait_until(emu.webhook_deliveries, "the emulator to record its delivery")
         delivery = emu.webhook_deliveries()[-1]
         # the same delivery again, and an older state after it: nothing changes
         before = view.job
