@@ -51,6 +51,10 @@ class JobsWait(Generic[H]):
         self._lost: list[tuple[H, NotFoundError]] = []
         self._lock = threading.Lock()
         self._news: list[H] = []
+        # the order the jobs ended in (those ended already first), so the first to end is yielded first
+        self._ended_order: dict[H, int] = {
+            job: n for n, job in enumerate(j for j in self._due if j.is_terminal)
+        }
         self._closed = False
         self._tracker = get_tracker()
         self._stops = [job.observe(self._on_change) for job in self._due]
@@ -66,6 +70,8 @@ class JobsWait(Generic[H]):
                 return
             if job not in self._news:
                 self._news.append(job)
+            if job.is_terminal:
+                self._ended_order.setdefault(job, len(self._ended_order))
         self._wake()
 
     def news(self) -> list[H]:
@@ -82,6 +88,7 @@ class JobsWait(Generic[H]):
             # a listed summary is no result: the tracker reads it in full first
             if self._tracker.read_in_full(job)
         ]
+        ended.sort(key=lambda job: self._ended_order.get(job, len(self._ended_order)))
         for job in ended:
             del self._due[job]
         return ended

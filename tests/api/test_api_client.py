@@ -177,6 +177,25 @@ def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others()
     assert [job.status for job in done] == ["completed", "failed", "completed"]
 
 
+def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() -> None:
+    from productai_notebook.api._waiting import JobsWait
+    from productai_notebook.api.models import JobState
+
+    def failed(job_id: str) -> JobState:
+        return JobState.parse(job_json(job_id, status="failed", error={"code": "c", "message": "m"}))
+
+    with mock_client(Script(answer(200, job_json("job_x")))) as client:
+        first, second, third = (Job(client, JobState.parse(job_json(i))) for i in ("job_a", "job_b", "job_c"))
+        third._apply(failed("job_c"))
+        waiting = JobsWait([first, second, third], timeout=60, poll_interval=30, now=0.0, wake=lambda: None)
+        try:
+            for job in (second, first):  # b ends before a
+                job._apply(failed(job.id))
+            assert [job.id for job in waiting.ended()] == ["job_c", "job_b", "job_a"]
+        finally:
+            waiting.close()
+
+
 def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() -> None:
     planner = PollPlanner()
     pending = JobState.parse({"job_id": "j", "status": "pending", "estimated_time_seconds": 30})
