@@ -68,7 +68,8 @@ def test_a_completed_job_shows_thumbnails_in_its_view_and_each_image_is_fetched_
     wait_until(lambda: len(view.thumbnails) == 2 and len(gallery.thumbnails) == 2, "the thumbnails")
     assert sorted(view.thumbnails) == ["0", "1"]
     assert sorted(gallery.thumbnails) == [f"{job.id}:0", f"{job.id}:1"]
-    assert sorted(fetched) == sorted(image.url for image in job.images)
+    # this job's images, each once (views earlier tests on this worker left open may fetch theirs meanwhile)
+    assert sorted(url for url in fetched if job.id in url) == sorted(image.url for image in job.images)
     html = view._repr_mimebundle_()[0]["text/html"]
     assert html.count('src="data:image/jpeg;base64,') == 2
     view.close()
