@@ -216,6 +216,11 @@ class Engine:
         with self._lock:
             return self._pacer.budget(self._clock())
 
+    def spare_background(self, planned: list[float]) -> float:
+        """Background requests that may go now while each `planned` one (monotonic times) keeps its slot."""
+        with self._lock:
+            return self._pacer.spare_background(planned, self._clock())
+
     def background_wait(self) -> float:
         """Seconds a background request would wait for its turn now (0: it goes at once)."""
         with self._lock:

@@ -114,6 +114,26 @@ class Pacer:
                 return max(self._slot_frees_at(cap, now) - now, YIELD_SECONDS)
         return max(0.0, self._slot_frees_at(cap, now) - now)
 
+    def spare_background(self, planned: list[float], now: float) -> float:
+        """How many background requests may go now while each `planned` one (a widget's listing
+        round, at its monotonic time) still finds its slot then (inf: no limit known yet).
+
+        A request sent now holds its slot for a whole window, so only what leaves the window
+        before a planned time frees room for it; a plan beyond one window is free of today's use.
+        """
+        self.used(now)  # forget what left the window
+        if self.limit is None:
+            return math.inf
+        if now < self._background_held_until:
+            return 0
+        cap = self.limit - self.reserve
+        spare = cap - len(self._sent)
+        ahead = sorted(at for at in planned if now <= at < now + self.window)
+        for count, at in enumerate(ahead, start=1):
+            held_then = sum(1 for sent in self._sent if sent.at > at - self.window)
+            spare = min(spare, cap - held_then - count)
+        return max(0, spare)
+
     def _slot_frees_at(self, cap: int, now: float) -> float:
         """When the window holds fewer than `cap` requests (now, if it already does)."""
         if len(self._sent) < cap:

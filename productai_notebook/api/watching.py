@@ -4,10 +4,11 @@ Widgets and waits alike hold jobs here, so a job shown and waited on costs one s
 Each round, with two or more jobs, the listings `StatusWatch` chooses tell which jobs ended; the
 listing's summary of an ended job reaches its handle at once (a widget shows the end without
 waiting for the budget), and the job is read on its own (`GET /v1/jobs/{id}`) for its images
-(a failed job whose listing carries its whole error needs no read). A job is also read on its
-own when no listing
-covers it, when it is the only job followed, or for a widget's progress when the listings carry
-none and the budget has room. Every request is the job's own client's (its transport, proxy,
+(a failed job whose listing carries its whole error needs no read); while the window is nearly
+full, a read only widgets want waits behind their rounds (`listing_reserve`), and a wait's read
+goes before the next round. A job is also read on its own when no listing covers it, when it is
+the only job followed, or for a widget's progress when the listings carry none and the budget has
+room. Every request is the job's own client's (its transport, proxy,
 timeouts and retry policy) at background priority: a blocking client's on a worker thread
 (httpx.Client is thread-safe), an asyncio client's on the event loop its pool lives on.
 
@@ -38,6 +39,7 @@ from .errors import (
     ProductAIError,
 )
 from .job import JobHandle
+from .listing_reserve import WantedRead, listing_rounds, reads_that_go
 from .models import Account, JobPage, JobState
 from .status_watch import Followed, Listing, StatusWatch
 
@@ -77,6 +79,15 @@ class Follow:
     @property
     def shown(self) -> bool:
         return any(self.holders.values())
+
+    @property
+    def waited_on(self) -> bool:
+        """A wait holds it for its result (not only widgets for its status)."""
+        return not all(self.holders.values())
+
+    def wanted_read(self) -> WantedRead:
+        # a terminal state on a followed job is a listing's summary: a full one would have ended it
+        return WantedRead(self.job.id, end_shown=self.job.state.is_terminal, waited_on=self.waited_on)
 
     @property
     def done(self) -> bool:
@@ -238,26 +249,48 @@ class Watcher:
         if self.engine.plan_wanted():
             await self._ask_plan(follows[0].job)
         pauses = []
-        # results first: while jobs known to have ended are being read, the next round waits
-        # (a finished read wakes this loop), so a scarce budget goes to results, not listings
-        reading = any(follow.reading for follow in follows)
-        if len(follows) >= 2 and not reading:
+        # results first: while jobs a wait holds are being read, the next round waits (a finished
+        # read wakes this loop), so a scarce budget goes to results, not listings; reads only
+        # widgets want go behind the rounds instead (`listing_reserve`)
+        results_first = any(f.reading and not f.wanted_read().behind_listings for f in follows)
+        if len(follows) >= 2 and not results_first:
             if self._round_due <= now:
                 await self._round(follows)
                 now = time.monotonic()
                 follows = self._active()
             pauses.append(self._round_due - now)
         on_its_own = len(follows) < 2
+        due = []
         for follow in follows:
             if follow.reading:
                 continue
             own_pace = on_its_own or follow.uncovered or self._progress_wanted(follow)
             if (follow.needs_read or own_pace) and follow.read_due <= now:
-                follow.reading = True
-                asyncio.get_running_loop().create_task(self._read(follow))
+                due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(follow.read_due - now)
+        for follow in self._reads_that_go(due, follows, now):
+            follow.reading = True
+            asyncio.get_running_loop().create_task(self._read(follow))
         return max(0.0, min(pauses)) if pauses else None
+
+    def _reads_that_go(self, due: list[Follow], follows: list[Follow], now: float) -> list[Follow]:
+        """The due reads that go now: those of ends widgets already show wait while the budget
+        is needed for the rounds that show the next ends (a waiting one is looked at each round)."""
+        reads = [follow.wanted_read() for follow in due]
+        if not any(read.behind_listings for read in reads):
+            return due
+        running = [f for f in follows if f.shown and not f.job.state.is_terminal]
+        if len(follows) < 2 or not running:
+            return due  # no round is coming: nothing to keep slots for
+        rounds = listing_rounds(
+            next_round=max(now, self._round_due),
+            last_expected_end=max(f.planner.expected_finish(f.job.state, now) for f in running),
+            interval=min(f.planner.low for f in running),
+            horizon=now + self.engine.budget().window,
+        )
+        going = {id(read) for read in reads_that_go(reads, self.engine.spare_background(rounds))}
+        return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
 
     def _progress_wanted(self, follow: Follow) -> bool:
         """A widget shows this job, the listings carry no progress, and the budget has room to spare."""
