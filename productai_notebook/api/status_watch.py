@@ -103,6 +103,13 @@ class StatusWatch:
             # another set of jobs: the page of every job may cover it now
             self._oldest_followed = oldest
             self.every_job_page_covers = None
+        return self._next_listings()
+
+    def listings_per_round(self) -> int:
+        """How many requests a round of the same jobs asks (what a widget's round needs of the budget)."""
+        return len(self._next_listings())
+
+    def _next_listings(self) -> tuple[Listing, ...]:
         return UNFINISHED if self.every_job_page_covers is False else (EVERY_JOB,)
 
     def read(self, followed: Iterable[Followed], pages: Mapping[Listing, JobPage]) -> RoundNews:

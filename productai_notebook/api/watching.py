@@ -289,7 +289,8 @@ class Watcher:
             interval=min(f.planner.low for f in running),
             horizon=now + self.engine.budget().window,
         )
-        going = {id(read) for read in reads_that_go(reads, self.engine.spare_background(rounds))}
+        requests = [at for at in rounds for _ in range(self._status.listings_per_round())]
+        going = {id(read) for read in reads_that_go(reads, self.engine.spare_background(requests))}
         return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
 
     def _progress_wanted(self, follow: Follow) -> bool:

@@ -67,10 +67,11 @@ def test_the_whole_list_covers_every_job_in_any_order():
 def test_jobs_older_than_the_page_switch_the_rounds_to_the_unfinished_listings():
     watch = StatusWatch()
     jobs = [followed("old", 1), followed("new", 60)]
-    assert watch.listings(jobs) == (EVERY_JOB,)
+    assert watch.listings(jobs) == (EVERY_JOB,) and watch.listings_per_round() == 1
     news = watch.read(jobs, {EVERY_JOB: page(state("new", 60), state("other", 50), has_more=True, total=300)})
     assert news.uncovered == ["old"]
     assert watch.listings(jobs) == UNFINISHED
+    assert watch.listings_per_round() == 2, "what a widget's round needs of the budget from now on"
     pending, processing = UNFINISHED
     news = watch.read(jobs, {pending: page(), processing: page(state("new", 60))})
     assert news.ended == ["old"], "in neither complete unfinished listing: it ended"
