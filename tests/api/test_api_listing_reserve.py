@@ -14,6 +14,7 @@ import time
 
 import pytest
 from api_helpers import Script, answer, job_json, mock_client
+from test_api_pacing import paced, send
 
 from productai_notebook.api import Job, JobState
 from productai_notebook.api.engine import Engine
@@ -22,17 +23,6 @@ from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, Pacer
 from productai_notebook.api.watching import Watcher
 
 ROUND_EVERY = 2.0  # the documented shortest poll interval: one listing a round
-
-
-def paced(limit: int, window: float = 60.0) -> Pacer:
-    pacer = Pacer(window)
-    pacer.learn_limit(limit, "plan")
-    return pacer
-
-
-def send(pacer: Pacer, now: float, priority: str = BACKGROUND) -> None:
-    assert pacer.wait_time(priority, now) == 0, f"a {priority} request should go at {now}"
-    pacer.answered(pacer.take(now), now)
 
 
 def shown_end(job_id: str = "job_1") -> WantedRead:
@@ -55,7 +45,7 @@ def test_with_one_slot_left_a_widgets_round_goes_before_the_read_of_an_end_it_al
     spare = pacer.spare_background(rounds, 0.0)
     assert spare == 0, "the slot is the next round's"
     assert reads_that_go([shown_end()], spare) == [], "the read waits: its widget already says Completed"
-    send(pacer, 0.0)  # the round takes the slot
+    send(pacer, 0.0, BACKGROUND)  # the round takes the slot
 
 
 def test_in_a_script_the_read_goes_first_even_with_one_slot_left():
@@ -64,7 +54,7 @@ def test_in_a_script_the_read_goes_first_even_with_one_slot_left():
     # whatever rounds are planned, a wait's read is never held back
     rounds = listing_rounds(next_round=0.0, last_expected_end=20.0, interval=ROUND_EVERY, horizon=60.0)
     assert reads_that_go([waited], pacer.spare_background(rounds, 0.0)) == [waited]
-    send(pacer, 0.0)
+    send(pacer, 0.0, BACKGROUND)
 
 
 def test_a_read_the_status_still_needs_goes_whatever_rounds_are_planned():
@@ -118,7 +108,7 @@ def simulate_pro_batch(*, keep_rounds: bool) -> tuple[list[float], list[float]]:
     while len(read_at) < len(ends):
         running = [end for n, end in enumerate(ends) if n not in shown_at]
         if running and pacer.wait_time(BACKGROUND, now) == 0:  # a round: one listing
-            send(pacer, now)
+            send(pacer, now, BACKGROUND)
             for n, end in enumerate(ends):
                 if end <= now and n not in shown_at:
                     shown_at[n] = now
@@ -129,7 +119,7 @@ def simulate_pro_batch(*, keep_rounds: bool) -> tuple[list[float], list[float]]:
         for read in reads_that_go([shown_end(str(n)) for n in wanted], spare):
             if pacer.wait_time(BACKGROUND, now) > 0:
                 break
-            send(pacer, now)
+            send(pacer, now, BACKGROUND)
             wanted.remove(int(read.job_id))
             read_at[int(read.job_id)] = now
         now += ROUND_EVERY
