@@ -1,7 +1,7 @@
-"""What widgets add to a saved notebook: bytes per thumbnail, bytes per extra JobView.
+"""What widgets add to a saved notebook: bytes per thumbnail, bytes per extra JobView, JobsTable, Gallery.
 
 Notebooks run headless (nbclient, as CI or `jupyter nbconvert --execute` run them) against an
-in-process emulator, then saved; the figures are differences of saved file sizes. Takes about 40 s.
+in-process emulator, then saved; the figures are differences of saved file sizes. Takes about 70 s.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ IMAGES_PER_JOB = 2
 GRAIN = 0.12  # as bench_gallery_vs_ipyplot.py: the emulator's smooth renders, grained to weigh what photos do
 
 
-def run_and_save(jobs: int, thumbnails: bool) -> tuple[int, int]:
-    """Saved size (bytes) of a notebook that shows `jobs` running jobs until they end; and its image count."""
+def run_and_save(jobs: int, thumbnails: bool, show: str = "", copies: int = 0) -> tuple[int, int]:
+    """Saved size (bytes) of a notebook that shows `jobs` running jobs until they end; and its image count.
+
+    With `show` (a widget made from `client` and the ended `jobs`), `copies` of it are shown after.
+    """
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in (
         "import productai_notebook as pai\n"
@@ -41,6 +44,8 @@ def run_and_save(jobs: int, thumbnails: bool) -> tuple[int, int]:
         "for job in jobs:\n"
         "    display(job)",
         "_ = client.jobs.wait_all(jobs, timeout=120)",
+        f"for _ in range({copies}):\n"
+        f"    display({show})",
         "emulator.stop()",
     )]
     NotebookClient(notebook, kernel_name="python3", timeout=180).execute()
@@ -48,6 +53,13 @@ def run_and_save(jobs: int, thumbnails: bool) -> tuple[int, int]:
         path = Path(folder) / "saved.ipynb"
         nbformat.write(notebook, path)
         return path.stat().st_size, jobs * IMAGES_PER_JOB
+
+
+def bytes_per_extra(show: str) -> int:
+    """What each further copy of the widget `show` adds to the saved notebook (thumbnails off)."""
+    one, _ = run_and_save(jobs=2, thumbnails=False, show=show, copies=1)
+    four, _ = run_and_save(jobs=2, thumbnails=False, show=show, copies=4)
+    return round((four - one) / 3)
 
 
 def thumbnail_kb() -> dict[str, float]:
@@ -82,6 +94,8 @@ def main() -> dict[str, object]:
         "saved_bytes_per_thumbnail_emulator_render": round((with_thumbnails - without) / images),
         "saved_kb_per_thumbnail_photo_estimate": round(kb["photo"] * 2 * 4 / 3, 1),
         "saved_bytes_per_extra_jobview": round((six - one) / 5),
+        "saved_bytes_per_extra_jobs_table": bytes_per_extra("pai.JobsTable(client)"),
+        "saved_bytes_per_extra_gallery": bytes_per_extra("pai.Gallery(jobs)"),
         "front_end_bytes_per_jobview": {"esm": esm, "css": css},
     }
     RESULTS.parent.mkdir(exist_ok=True)
