@@ -1,7 +1,8 @@
-// Bundles each widget's ESM front end (and its CSS) into productai_notebook/static/.
+// Bundles each widget's ESM front end (and its CSS) into productai_notebook/static/, and the
+// loader each widget instance carries in their place (js/loader/).
 import * as esbuild from "esbuild";
 
-const widgets = ["job_view", "jobs_table", "gallery"];
+const widgets = ["job_view", "jobs_table", "gallery", "loader"];
 const options = {
   entryPoints: widgets.map((name) => ({ in: `js/${name}/index.js`, out: name })),
   outdir: "productai_notebook/static",

@@ -1,8 +1,9 @@
 """What JobView, JobsTable and Gallery share: their built front end, live updates, requests from the browser.
 
-A widget class names its front end (`class JobView(Widget, front_end="job_view")`), keeps the
-browser up to date through `LiveUpdates`, and answers the browser's requests (custom messages
-`{"type": ...}`) by declaring handlers in `_requests()`.
+A widget class names its front end (`class JobView(Widget, front_end="job_view")`, its code sent
+to the browser once per kernel: `_front_end.py`), keeps the browser up to date through
+`LiveUpdates`, and answers the browser's requests (custom messages `{"type": ...}`) by declaring
+handlers in `_requests()`.
 
 IPython shows a widget with a display id, so once the widget has settled (its jobs ended) its
 output is replaced by one whose static HTML shows the final state: the HTML a saved notebook
@@ -12,11 +13,13 @@ keeps for viewers without widgets (GitHub, nbviewer, nbconvert).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anywidget
+import ipywidgets
+import traitlets
 
+from ._front_end import FrontEnd, front_end_traits
 from ._resend import changed_in_background, install_cell_hook, send_with_running_cell, sent_again
 from ._throttle import Throttle
 
@@ -25,33 +28,25 @@ UPDATE_INTERVAL_SECONDS = 0.25  # at most ~4 widget updates a second
 FINISHING_SECONDS = 5.0
 # How long showing a widget waits for thumbnails already being made: shown with them, not redrawn.
 SHOWING_SECONDS = 3.0
-_STATIC = Path(__file__).parent.parent / "static"
-
-NOT_BUILT_ESM = (
-    "export default { render({ el }) { el.textContent = "
-    "'The productai-notebook front end is not built: "
-    "run `npm run build`, or pip install the package.'; } };\n"
-)
-
 #: a browser request's handler: `handle(content, buffers)`
 RequestHandler = Callable[[Mapping[str, Any], list[bytes]], None]
-
-
-def built_file(name: str, fallback: str) -> Path | str:
-    """The built front-end file, or `fallback` source when the JS has not been built yet."""
-    path = _STATIC / name
-    return path if path.is_file() else fallback
 
 
 class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     """An anywidget whose front end is `static/<front_end>.js` and `.css`, built from `js/<front_end>/`."""
 
+    # the loader of the code `_front_end` holds once per kernel; or the whole code (marimo)
+    _esm = traitlets.Unicode().tag(sync=True)
+    _css = traitlets.Unicode().tag(sync=True)
+    _front_end = traitlets.Instance(FrontEnd, allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    _front_end_name: ClassVar[str]
     _live: LiveUpdates  # made by each widget, with what it shows
 
     def __init_subclass__(cls, *, front_end: str | None = None, **kwargs: Any) -> None:
-        if front_end is not None:  # set before anywidget's own hook, which reads them
-            cls._esm = built_file(f"{front_end}.js", NOT_BUILT_ESM)
-            cls._css = built_file(f"{front_end}.css", "")
+        if front_end is not None:
+            cls._front_end_name = front_end
         super().__init_subclass__(**kwargs)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -60,7 +55,7 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
         self._shown_final = False  # and whether they show its final state (see `_shows_final`)
         # a browser drew it (its view said so): display updates reach that page by their id
         self._drawn_by_browser = False
-        super().__init__(**kwargs)
+        super().__init__(**front_end_traits(self._front_end_name), **kwargs)
         self.on_msg(self._on_request)
         install_cell_hook()
 

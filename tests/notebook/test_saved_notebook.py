@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "productai_notebook" / "static"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 IMG_SRC = re.compile(r'<img\b[^>]*\ssrc="([^"]+)"')
 
@@ -110,3 +111,17 @@ def test_the_jobs_table_is_saved_with_every_row_ended(saved):
     page = html_of(saved, 4)
     statuses = re.findall(r"<td>(pending|processing|completed|failed)</td>", page)
     assert sorted(statuses) == ["completed", "completed", "failed"]
+
+
+def test_the_saved_notebook_keeps_each_front_ends_code_once(saved):
+    models = saved.metadata["widgets"][WIDGET_STATE]["state"]
+    code = {model_id: model["state"] for model_id, model in models.items() if "esm" in model["state"]}
+    by_name = {state["name"]: state for state in code.values()}
+    assert len(code) == len(by_name) and sorted(by_name) == ["gallery", "job_view", "jobs_table"]
+    assert by_name["job_view"]["esm"] == (STATIC / "job_view.js").read_text()
+    widgets = [model["state"] for model in models.values() if "_anywidget_id" in model["state"]]
+    kinds = sorted(state["_anywidget_id"].rsplit(".", 1)[-1] for state in widgets)
+    assert kinds == ["Gallery", "JobView", "JobView", "JobsTable"]
+    for state in widgets:  # each its loader and a reference the page follows to the code
+        assert len(state["_esm"]) < 2_000 and state["_css"] == ""
+        assert state["_front_end"].removeprefix("IPY_MODEL_") in code
