@@ -20,6 +20,15 @@ const CONNECTION_NOTICES = {
   reconnecting: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
   queued: "Waiting for the account's request budget (its rate limit)… the job keeps running; the next update comes when the budget allows.",
 };
+// an ended job whose full read waits on the budget (a batch's widgets get the status rounds first)
+const QUEUED_AFTER_END = {
+  completed: "Waiting for the account's request budget (its rate limit)… the job is done; its images come when the budget allows.",
+  failed: "Waiting for the account's request budget (its rate limit)… the job has ended; its error's details come when the budget allows.",
+};
+
+function noticeFor(connection, phase) {
+  return (connection === "queued" && QUEUED_AFTER_END[phase]) || CONNECTION_NOTICES[connection];
+}
 
 function render({ model, el }) {
   const status = h("span", { class: "pai-chip pai-status" });
@@ -77,10 +86,11 @@ function render({ model, el }) {
       view.showSelection?.(model.get("selected_indices"));
     }
     view.update(job);
+    showConnection();
   }
 
   function showConnection() {
-    const notice = CONNECTION_NOTICES[model.get("connection")];
+    const notice = noticeFor(model.get("connection"), phase);
     connection.hidden = !notice;
     connection.textContent = notice ?? "";
   }
@@ -89,7 +99,6 @@ function render({ model, el }) {
   model.on("change:connection", showConnection);
   model.on("change:selected_indices", () => view?.showSelection?.(model.get("selected_indices")));
   showJob();
-  showConnection();
   return () => {
     view?.destroy();
     sources.close();

@@ -104,6 +104,19 @@ describe("while the job runs", () => {
     expect($(".pai-connection").hidden).toBe(true);
   });
 
+  test("an ended job whose images wait on the rate limit says the job is done, not that it keeps running", () => {
+    show(processing);
+    widget.model.set("connection", "queued");
+    expect($(".pai-connection").textContent).toMatch(/keeps running/);
+    // a listing told the end; the job's own read (its images) waits for the rounds of the others
+    widget.model.set("job", { ...completed, images: [], images_coming: true });
+    expect($(".pai-connection").textContent).toMatch(/request budget/);
+    expect($(".pai-connection").textContent).toMatch(/the job is done; its images come/);
+    widget.model.set("job", completed);
+    widget.model.set("connection", "idle");
+    expect($(".pai-connection").hidden).toBe(true);
+  });
+
   test("an unknown status is shown as text", () => {
     show({ ...processing, status: "queued_for_review" });
     expect($(".pai-status").textContent).toBe("queued_for_review");

@@ -75,6 +75,7 @@ class Follow:
     failures: int = 0
     error: ProductAIError | None = None  # what the last failed poll said (None after a success)
     read_in_full: bool = False  # its own read said it ended: whatever it carries is all there is
+    behind_rounds: bool = False  # its due read waits for widgets' listing rounds (it shows as queued)
 
     @property
     def shown(self) -> bool:
@@ -270,7 +271,7 @@ class Watcher:
             elif follow.needs_read or own_pace:
                 pauses.append(follow.read_due - now)
         for follow in self._reads_that_go(due, follows, now):
-            follow.reading = True
+            follow.reading, follow.behind_rounds = True, False
             asyncio.get_running_loop().create_task(self._read(follow))
         return max(0.0, min(pauses)) if pauses else None
 
@@ -291,6 +292,10 @@ class Watcher:
         )
         requests = [at for at in rounds for _ in range(self._status.listings_per_round())]
         going = {id(read) for read in reads_that_go(reads, self.engine.spare_background(requests))}
+        for follow, read in zip(due, reads, strict=True):
+            follow.behind_rounds = id(read) not in going
+            if follow.behind_rounds:  # its widget says its images wait on the budget, not "loading" for long
+                self._set_connection(follow, QUEUED)
         return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
 
     def _progress_wanted(self, follow: Follow) -> bool:
@@ -408,7 +413,7 @@ class Watcher:
 
     def _succeeded(self, follow: Follow) -> None:
         follow.error = None
-        self._set_connection(follow, LIVE)
+        self._set_connection(follow, QUEUED if follow.behind_rounds else LIVE)
 
     def _failed(self, follow: Follow, error: ProductAIError) -> None:
         follow.error = error

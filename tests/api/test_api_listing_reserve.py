@@ -20,7 +20,7 @@ from productai_notebook.api import Job, JobState
 from productai_notebook.api.engine import Engine
 from productai_notebook.api.listing_reserve import WantedRead, listing_rounds, reads_that_go
 from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, Pacer
-from productai_notebook.api.watching import Watcher
+from productai_notebook.api.watching import LIVE, QUEUED, Watcher
 
 ROUND_EVERY = 2.0  # the documented shortest poll interval: one listing a round
 
@@ -157,3 +157,5 @@ def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait
         going = watcher._reads_that_go([follows[0]], follows, time.monotonic())
     loop.close()
     assert going == ([follows[0]] if a_wait_holds_it else []), "a script's read first, else the round's"
+    # a widget whose images wait says so (its notice), rather than "loading its images" for long
+    assert follows[0].connection == (LIVE if a_wait_holds_it else QUEUED)
