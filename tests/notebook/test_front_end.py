@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import ipywidgets
+from ipywidgets.embed import dependency_state
 
 from productai_notebook.api import ProductAI
 from productai_notebook.notebook import _front_end
@@ -100,4 +101,12 @@ def test_in_marimo_each_widget_carries_its_whole_front_end(client, monkeypatch):
     assert state["_esm"] == (STATIC / "job_view.js").read_text()
     assert state["_css"] == (STATIC / "job_view.css").read_text()
     assert state["_front_end"] is None
+    view.close()
+
+
+def test_a_widget_embedded_on_its_own_brings_its_front_ends_code_along(client):
+    # `ipywidgets.embed` (embed_minimal_html, embed_snippet) keeps the widgets given and those they refer to
+    view = job_view(client)
+    models = dependency_state([view]).values()
+    assert [m["state"]["name"] for m in models if m["model_name"] == "WidgetModel"] == ["job_view"]
     view.close()
