@@ -12,7 +12,7 @@ demo: $(STAMP)
 test: $(STAMP) browser-deps lint js-test py-test
 
 # A venv with the package (editable, so the npm build runs through hatch-jupyter-builder) and the test tools.
-$(STAMP): pyproject.toml package.json
+$(STAMP): pyproject.toml package.json $(wildcard js/labextension/*.js)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	npm install --no-audit --no-fund --loglevel=error
@@ -47,4 +47,4 @@ bench: $(STAMP) browser-deps
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules productai_notebook/static
+	rm -rf $(VENV) node_modules productai_notebook/static productai_notebook/labextension

@@ -15,11 +15,18 @@ export function sayShown(model) {
   }
 }
 
-/** save(name, value): sets a trait and sends it to Python. */
+/**
+ * save(name, value): sets a trait and sends it to Python. With no kernel (a notebook reopened
+ * without one) the change stays in the page: some ipywidgets versions throw "no comm channel" then.
+ */
 export function saver(model) {
   return (name, value) => {
     model.set(name, value);
-    model.save_changes();
+    try {
+      model.save_changes();
+    } catch {
+      // no kernel to send it to
+    }
   };
 }
 

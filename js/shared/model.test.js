@@ -12,6 +12,15 @@ describe("saving a trait", () => {
     expect(model.get("group_by")).toBe("job");
     expect(model.saves).toBe(1);
   });
+
+  test("with no kernel to send it to (no comm), the view keeps the change and nothing throws", () => {
+    const model = fakeModel({ selected: [] });
+    model.save_changes = () => {
+      throw "Syncing error: no comm channel defined";
+    };
+    expect(() => saver(model)("selected", ["a"])).not.toThrow();
+    expect(model.get("selected")).toEqual(["a"]);
+  });
 });
 
 describe("a drawn widget", () => {

@@ -111,6 +111,18 @@ def _block_kernels(page: Page) -> None:
                lambda route: route.abort() if route.request.method == "POST" else route.continue_())
 
 
+def _dismiss_kernel_dialogs(page: Page) -> None:
+    """Escape the dialogs JupyterLab shows for want of a kernel ("Error Starting Kernel", then
+    "Select Kernel"), as a user who has none would: the notebook stays without one."""
+    dialog = page.locator(".jp-Dialog").first
+    while True:
+        title = dialog.locator(".jp-Dialog-header").inner_text(timeout=WIDGET_MS)
+        dialog.press("Escape")
+        expect(page.locator(".jp-Dialog", has_text=title)).to_have_count(0)
+        if "Select Kernel" in title:
+            return
+
+
 def _expect_thumbnails(page: Page, images: Locator, count: int = 4) -> None:
     """`count` images (by default two in the job, two in the gallery), drawn from the saved thumbnails."""
     expect(images).to_have_count(count, timeout=WIDGET_MS)
@@ -150,6 +162,46 @@ def test_your_own_notebook_reopened_with_a_new_kernel_draws_its_widgets_from_the
         expect(job).to_have_count(1, timeout=WIDGET_MS)
         expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
         _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+    finally:
+        page.close()
+
+
+def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_saved_state(
+    browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
+) -> None:
+    _save(saved, lab, "kept.ipynb", trusted=True)
+    page = new_page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        _block_kernels(page)
+        # and the image host out of reach, as for anyone but the machine that ran it
+        page.route(lambda url: not url.startswith(lab.base_url), lambda route: route.abort())
+        page.goto(f"{lab.base_url}/lab/tree/kept.ipynb?reset")
+        # the widgets themselves, drawn by productai-notebook's JupyterLab extension from the saved
+        # state (without it: "Loading widget..." for good), not the HTML copy
+        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
+        expect(job).to_have_count(1, timeout=WIDGET_MS)
+        expect(page.locator(".jp-OutputArea-output .pai-explorer")).to_have_count(1)
+        expect(page.locator(".jp-OutputArea-output", has_text="Loading widget")).to_have_count(0)
+        expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
+        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+        _dismiss_kernel_dialogs(page)
+        # no comm to a kernel: looking through the images still works, and throws nothing
+        errors.clear()  # (the widget manager extension's own complaint about the missing kernel)
+        job.locator(".pai-thumb").first.click()
+        lightbox = job.locator(".pai-lightbox")
+        expect(lightbox.locator(".pai-lightbox-counter")).to_have_text("1 of 2")
+        page.keyboard.press("ArrowRight")
+        expect(lightbox.locator(".pai-lightbox-counter")).to_have_text("2 of 2")
+        assert wait_until_loaded(page, lightbox.locator(".pai-lightbox-img")) > 0  # its saved thumbnail
+        lightbox.locator(".pai-download").click()
+        page.keyboard.press("Escape")
+        expect(lightbox).to_have_count(0)
+        tick = page.locator(".jp-OutputArea-output .pai-explorer input[type=checkbox]").first
+        tick.check()  # a selection, which Python would be told of
+        expect(tick).to_be_checked()
+        assert errors == []
     finally:
         page.close()
 
