@@ -2,8 +2,9 @@
 (as for a browser away from the kernel's machine), and a saved notebook reopened after its kernel
 and emulator are gone: untrusted with no kernel at all (its HTML copy), and trusted with a new kernel
 (the widgets from their saved state, as nbclient or JupyterLab with "Save Widget State Automatically"
-saved it). Trusted with no kernel at all, JupyterLab's widget manager
-draws nothing ("Loading widget..."): it reads the saved state only once it has a kernel."""
+saved it), and trusted with no kernel at all (the widgets again, drawn by productai-notebook's
+JupyterLab extension: JupyterLab's own widget manager draws nothing but "Loading widget..." then),
+in JupyterLab and in Notebook 7."""
 
 from __future__ import annotations
 
@@ -202,6 +203,21 @@ def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_
         tick.check()  # a selection, which Python would be told of
         expect(tick).to_be_checked()
         assert errors == []
+    finally:
+        page.close()
+
+
+def test_notebook_7_draws_the_widgets_of_a_notebook_reopened_with_no_kernel_too(
+    browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
+) -> None:
+    _save(saved, lab, "kept7.ipynb", trusted=True)
+    page = new_page(browser)
+    try:
+        _block_kernels(page)
+        page.goto(f"{lab.base_url}/notebooks/kept7.ipynb")  # the same extension, loaded by Notebook 7
+        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
+        expect(job).to_have_count(1, timeout=WIDGET_MS)
+        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
     finally:
         page.close()
 
