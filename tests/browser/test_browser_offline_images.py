@@ -133,6 +133,17 @@ def _expect_thumbnails(page: Page, images: Locator, count: int = 4) -> None:
     assert all(src.startswith("data:image/jpeg;base64,") for src in sources)
 
 
+def _expect_widgets_from_saved_state(page: Page) -> Locator:
+    """The widgets themselves (drawn by their front-end code from their saved state), not the HTML
+    copy, with their thumbnails; returns the JobView."""
+    job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
+    expect(job).to_have_count(1, timeout=WIDGET_MS)
+    expect(page.locator(".jp-OutputArea-output .pai-explorer")).to_have_count(1)  # the Gallery
+    expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
+    _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+    return job
+
+
 def test_a_notebook_sent_to_someone_shows_its_thumbnails_without_a_kernel(
     browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
 ) -> None:
@@ -158,11 +169,7 @@ def test_your_own_notebook_reopened_with_a_new_kernel_draws_its_widgets_from_the
     try:
         # the kernel that ran it, and its emulator, are gone; JupyterLab starts a new one, which runs nothing
         open_notebook(page, lab, "own.ipynb")
-        # the widgets themselves (drawn by the front-end code in their saved state), not the HTML copy
-        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
-        expect(job).to_have_count(1, timeout=WIDGET_MS)
-        expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
-        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+        _expect_widgets_from_saved_state(page)
     finally:
         page.close()
 
@@ -179,14 +186,9 @@ def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_
         # and the image host out of reach, as for anyone but the machine that ran it
         page.route(lambda url: not url.startswith(lab.base_url), lambda route: route.abort())
         page.goto(f"{lab.base_url}/lab/tree/kept.ipynb?reset")
-        # the widgets themselves, drawn by productai-notebook's JupyterLab extension from the saved
-        # state (without it: "Loading widget..." for good), not the HTML copy
-        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
-        expect(job).to_have_count(1, timeout=WIDGET_MS)
-        expect(page.locator(".jp-OutputArea-output .pai-explorer")).to_have_count(1)
+        # drawn by productai-notebook's JupyterLab extension (without it: "Loading widget..." for good)
+        job = _expect_widgets_from_saved_state(page)
         expect(page.locator(".jp-OutputArea-output", has_text="Loading widget")).to_have_count(0)
-        expect(page.locator(".jp-OutputArea-output .pai-static")).to_have_count(0)
-        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
         _dismiss_kernel_dialogs(page)
         # no comm to a kernel: looking through the images still works, and throws nothing
         errors.clear()  # (the widget manager extension's own complaint about the missing kernel)
@@ -215,9 +217,7 @@ def test_notebook_7_draws_the_widgets_of_a_notebook_reopened_with_no_kernel_too(
     try:
         _block_kernels(page)
         page.goto(f"{lab.base_url}/notebooks/kept7.ipynb")  # the same extension, loaded by Notebook 7
-        job = page.locator(".jp-OutputArea-output .pai-job:not(.pai-static)[data-status=completed]")
-        expect(job).to_have_count(1, timeout=WIDGET_MS)
-        _expect_thumbnails(page, page.locator(".jp-OutputArea-output .pai-thumb img"))
+        _expect_widgets_from_saved_state(page)
     finally:
         page.close()
 
