@@ -221,6 +221,11 @@ class Engine:
         with self._lock:
             return self._pacer.spare_background(planned, self._clock())
 
+    def hold_reads_behind_rounds(self, count: int) -> None:
+        """Ended jobs' reads the watcher holds behind widgets' rounds now (the budget shows them)."""
+        with self._lock:
+            self._pacer.reads_behind_rounds = count
+
     def background_wait(self) -> float:
         """Seconds a background request would wait for its turn now (0: it goes at once)."""
         with self._lock:

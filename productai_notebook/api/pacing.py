@@ -46,6 +46,8 @@ class Budget:
     foreground_waiting: int
     background_waiting: int
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
+    #: ended jobs whose images wait behind the widgets' status rounds (`listing_reserve`)
+    reads_behind_rounds: int = 0
 
     def describe(self) -> str:
         """Three lines for a person: the limit and where it came from, the window's use, what waits."""
@@ -58,6 +60,9 @@ class Budget:
         held = [f"{self.background_waiting} background polls waiting for their turn"]
         if self.foreground_waiting:
             held.append(f"{self.foreground_waiting} of your calls waiting")
+        if self.reads_behind_rounds:
+            behind = self.reads_behind_rounds
+            held.append(f"{behind} ended jobs' images waiting for the widgets' status rounds")
         if self.background_held_for > 0:
             held.append(f"background paused {self.background_held_for:.0f} s more after a 429")
         return "\n".join([
@@ -81,6 +86,7 @@ class Pacer:
         #: the user's calls waiting for a slot: while any waits, no background request goes
         self.foreground_waiting = 0
         self.background_waiting = 0
+        self.reads_behind_rounds = 0
 
     @property
     def reserve(self) -> int:
@@ -182,4 +188,5 @@ class Pacer:
             foreground_waiting=self.foreground_waiting,
             background_waiting=self.background_waiting,
             background_held_for=max(0.0, self._background_held_until - now),
+            reads_behind_rounds=self.reads_behind_rounds,
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 import threading
 import time
 import weakref
@@ -246,6 +247,7 @@ class Watcher:
         """Send what is due; the seconds until something else is (None: nothing to follow)."""
         follows = self._active()
         if not follows:
+            self.engine.hold_reads_behind_rounds(0)
             return None
         if self.engine.plan_wanted():
             await self._ask_plan(follows[0].job)
@@ -271,7 +273,7 @@ class Watcher:
             elif follow.needs_read or own_pace:
                 pauses.append(follow.read_due - now)
         for follow in self._reads_that_go(due, follows, now):
-            follow.reading, follow.behind_rounds = True, False
+            follow.reading = True
             asyncio.get_running_loop().create_task(self._read(follow))
         return max(0.0, min(pauses)) if pauses else None
 
@@ -279,11 +281,23 @@ class Watcher:
         """The due reads that go now: those of ends widgets already show wait while the budget
         is needed for the rounds that show the next ends (a waiting one is looked at each round)."""
         reads = [follow.wanted_read() for follow in due]
-        if not any(read.behind_listings for read in reads):
-            return due
+        spare = math.inf
+        if any(read.behind_listings for read in reads):
+            spare = self._spare_for_shown_ends(follows, now)
+        going = {id(read) for read in reads_that_go(reads, spare)}
+        for follow, read in zip(due, reads, strict=True):
+            follow.behind_rounds = id(read) not in going
+            if follow.behind_rounds:  # its widget says its images wait on the budget, not "loading" for long
+                self._set_connection(follow, QUEUED)
+        self.engine.hold_reads_behind_rounds(sum(follow.behind_rounds for follow in due))
+        return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
+
+    def _spare_for_shown_ends(self, follows: list[Follow], now: float) -> float:
+        """How many reads of ends widgets already show may go now: what the budget leaves once the
+        widgets' coming rounds have their slots (any number when no round is coming)."""
         running = [f for f in follows if f.shown and not f.job.state.is_terminal]
         if len(follows) < 2 or not running:
-            return due  # no round is coming: nothing to keep slots for
+            return math.inf
         rounds = listing_rounds(
             next_round=max(now, self._round_due),
             last_expected_end=max(f.planner.expected_finish(f.job.state, now) for f in running),
@@ -291,12 +305,7 @@ class Watcher:
             horizon=now + self.engine.budget().window,
         )
         requests = [at for at in rounds for _ in range(self._status.listings_per_round())]
-        going = {id(read) for read in reads_that_go(reads, self.engine.spare_background(requests))}
-        for follow, read in zip(due, reads, strict=True):
-            follow.behind_rounds = id(read) not in going
-            if follow.behind_rounds:  # its widget says its images wait on the budget, not "loading" for long
-                self._set_connection(follow, QUEUED)
-        return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
+        return self.engine.spare_background(requests)
 
     def _progress_wanted(self, follow: Follow) -> bool:
         """A widget shows this job, the listings carry no progress, and the budget has room to spare."""

@@ -159,3 +159,5 @@ def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait
     assert going == ([follows[0]] if a_wait_holds_it else []), "a script's read first, else the round's"
     # a widget whose images wait says so (its notice), rather than "loading its images" for long
     assert follows[0].connection == (LIVE if a_wait_holds_it else QUEUED)
+    held = "1 ended jobs' images waiting for the widgets' status rounds"
+    assert (held in engine.budget().describe()) is not a_wait_holds_it, "what %productai budget shows"
