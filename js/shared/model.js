@@ -31,9 +31,18 @@ export function saver(model) {
 }
 
 /**
+ * False when the page's widget manager says it has no kernel (JupyterLab's, for a notebook
+ * reopened without one or whose kernel was shut down); true when it has one or does not say (marimo).
+ */
+function hasKernel(model) {
+  const manager = model.widget_manager;
+  return !manager || !("kernel" in manager) || Boolean(manager.kernel);
+}
+
+/**
  * {ask(type, content) -> Promise<{content, buffers}>, close()}. The promise rejects when the
- * kernel answers with an `error`, does not answer in time (no kernel: a reopened notebook), or
- * the view closes first.
+ * kernel answers with an `error`, does not answer in time, there is no kernel at all (at once,
+ * not after the wait: a notebook reopened without one), or the view closes first.
  */
 export function kernelRequests(model) {
   const waiting = new Map();
@@ -56,6 +65,7 @@ export function kernelRequests(model) {
   model.on("msg:custom", onMessage);
 
   function ask(type, content = {}) {
+    if (!hasKernel(model)) return Promise.reject(new Error("no kernel"));
     const request = ++next;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => settle(request, (entry) => entry.reject(new Error("the kernel did not answer"))), ANSWER_TIMEOUT_MS);

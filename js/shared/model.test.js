@@ -59,6 +59,17 @@ describe("asking the kernel", () => {
     await expect(asked).rejects.toThrow("did not answer");
   });
 
+  test("no kernel at all (the widget manager says so): the question fails at once, nothing sent", async () => {
+    const model = fakeModel();
+    model.widget_manager = { kernel: null };
+    await expect(kernelRequests(model).ask("image", { key: "a" })).rejects.toThrow("no kernel");
+    expect(model.sent).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    model.widget_manager = { kernel: { id: "k" } };
+    kernelRequests(model).ask("image", { key: "a" });
+    expect(model.sent).toHaveLength(1);
+  });
+
   test("closing the view fails what is still asked and stops listening", async () => {
     const model = fakeModel();
     const kernel = kernelRequests(model);

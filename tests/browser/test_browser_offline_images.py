@@ -199,6 +199,8 @@ def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_
         expect(lightbox.locator(".pai-lightbox-counter")).to_have_text("2 of 2")
         assert wait_until_loaded(page, lightbox.locator(".pai-lightbox-img")) > 0  # its saved thumbnail
         lightbox.locator(".pai-download").click()
+        # no image host, no kernel: it says so at once (not after the wait for a kernel's answer)
+        expect(lightbox.locator(".pai-copy-status")).to_contain_text("Could not download", timeout=5_000)
         page.keyboard.press("Escape")
         expect(lightbox).to_have_count(0)
         tick = page.locator(".jp-OutputArea-output .pai-explorer input[type=checkbox]").first
