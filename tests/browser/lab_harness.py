@@ -176,7 +176,21 @@ def new_page(browser: Browser) -> Page:
 
 
 def open_notebook(page: Page, server: JupyterServer, name: str, ui: str = "lab") -> None:
-    """Open `name` in JupyterLab (`ui="lab"`) or Notebook 7 (`ui="notebook"`) and wait for its kernel.
+    """Open `name` in JupyterLab (`ui="lab"`) or Notebook 7 (`ui="notebook"`) and wait for its kernel."""
+    with kernel_answering(page, name):
+        if ui == "lab":
+            page.goto(f"{server.base_url}/lab/tree/{name}?reset")
+        else:
+            # The way a Notebook 7 user gets there: the file browser first, then the notebook's own page.
+            page.goto(f"{server.base_url}/tree")
+            page.locator(".jp-DirListing-item", has_text=name).first.wait_for(timeout=NOTEBOOK_LOAD_MS)
+            page.goto(f"{server.base_url}/notebooks/{name}")
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=NOTEBOOK_LOAD_MS)
+
+
+@contextmanager
+def kernel_answering(page: Page, name: str) -> Iterator[None]:
+    """Around what starts the kernel of notebook `name`: waits, on leaving, until that kernel can run cells.
 
     The kernel indicator says "idle" before the kernel is even connected, and a Run All then is
     dropped silently; the kernel's answer to the front end's first `kernel_info_request` is the
@@ -189,20 +203,15 @@ def open_notebook(page: Page, server: JupyterServer, name: str, ui: str = "lab")
             socket.on("framereceived", lambda frame: _note_kernel_info(frame, kernel_answered))
 
     page.on("websocket", watch)
-    if ui == "lab":
-        page.goto(f"{server.base_url}/lab/tree/{name}?reset")
-    else:
-        # The way a Notebook 7 user gets there: the file browser first, then the notebook's own page.
-        page.goto(f"{server.base_url}/tree")
-        page.locator(".jp-DirListing-item", has_text=name).first.wait_for(timeout=NOTEBOOK_LOAD_MS)
-        page.goto(f"{server.base_url}/notebooks/{name}")
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=NOTEBOOK_LOAD_MS)
-    deadline = time.monotonic() + KERNEL_READY_MS / 1000
-    while not kernel_answered.is_set():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the kernel of {name} did not answer within {KERNEL_READY_MS / 1000:.0f}s")
-        page.wait_for_timeout(100)  # lets Playwright deliver the websocket events it has queued
-    page.remove_listener("websocket", watch)
+    try:
+        yield
+        deadline = time.monotonic() + KERNEL_READY_MS / 1000
+        while not kernel_answered.is_set():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel of {name} did not answer in {KERNEL_READY_MS / 1000:.0f}s")
+            page.wait_for_timeout(100)  # lets Playwright deliver the websocket events it has queued
+    finally:
+        page.remove_listener("websocket", watch)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").first.wait_for(timeout=KERNEL_READY_MS)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, run_all_cells
+from lab_harness import WIDGET_MS, JupyterServer, kernel_answering, new_page, open_notebook, run_all_cells
 from nbclient import NotebookClient
 from playwright.sync_api import Browser, Locator, Page, expect
 from widget_steps import wait_until_loaded
@@ -177,10 +177,15 @@ def test_your_own_notebook_reopened_with_a_new_kernel_draws_its_widgets_from_the
 def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_saved_state(
     browser: Browser, lab: JupyterServer, saved: nbformat.NotebookNode
 ) -> None:
-    _save(saved, lab, "kept.ipynb", trusted=True)
+    kept = nbformat.from_dict(saved)
+    # a cell not run: for a kernel started later
+    kept.cells.append(nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=7)"))
+    _save(kept, lab, "kept.ipynb", trusted=True)
     page = new_page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    warnings: list[str] = []  # the extension's, were the widget manager extension not as it expects
+    page.on("console", lambda m: warnings.append(m.text) if "productai-notebook" in m.text else None)
     try:
         _block_kernels(page)
         # and the image host out of reach, as for anyone but the machine that ran it
@@ -206,6 +211,18 @@ def test_your_own_notebook_reopened_with_no_kernel_draws_its_widgets_from_their_
         tick = page.locator(".jp-OutputArea-output .pai-explorer input[type=checkbox]").first
         tick.check()  # a selection, which Python would be told of
         expect(tick).to_be_checked()
+        assert errors == []
+        assert warnings == []
+
+        # a kernel started afterwards (the toolbar's "No Kernel", then Select): the widgets it makes draw too
+        page.unroute("**/api/sessions**")
+        with kernel_answering(page, "kept.ipynb"):
+            page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").first.click()
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.locator(".jp-Notebook .jp-CodeCell").last.locator(".jp-InputArea-prompt").click()
+        page.keyboard.press("Shift+Enter")
+        expect(page.locator(".jp-OutputArea-output .widget-slider")).to_have_count(1, timeout=WIDGET_MS)
+        expect(job).to_have_count(1)  # and the saved ones stay
         assert errors == []
     finally:
         page.close()
