@@ -7,8 +7,9 @@ window, a read sent now holds its slot for a whole window: spending the last slo
 the rounds, and every job ending meanwhile looks running until the window frees. So, while
 widgets show jobs that still run, a read of a job whose end a widget already shows goes only if
 the rounds planned until the last shown job's expected end still find their slots; the others
-wait until the slots free or the shown jobs have ended. A wait (a script's `as_completed`, a
-cell's `wait`) holds its job for the result, not the status: its read never waits behind listings.
+wait until the slots free or the shown jobs have ended, one window at most (so jobs created
+without pause never keep another job's images away for good). A wait (a script's `as_completed`,
+a cell's `wait`) holds its job for the result, not the status: its read never waits behind listings.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ class WantedRead:
     job_id: str
     end_shown: bool  # a listing's summary of its end is on its handle (a widget shows it ended)
     waited_on: bool  # a wait holds the job for its result (not only widgets)
+    held_long: bool = False  # it already waited behind rounds as long as it may (a window)
 
     @property
     def behind_listings(self) -> bool:
         """Only its images are missing, and only widgets want them: the rounds may go first."""
-        return self.end_shown and not self.waited_on
+        return self.end_shown and not self.waited_on and not self.held_long
 
 
 def listing_rounds(

@@ -76,7 +76,8 @@ class Follow:
     failures: int = 0
     error: ProductAIError | None = None  # what the last failed poll said (None after a success)
     read_in_full: bool = False  # its own read said it ended: whatever it carries is all there is
-    behind_rounds: bool = False  # its due read waits for widgets' listing rounds (it shows as queued)
+    #: since when its due read waits for widgets' listing rounds (monotonic; it shows as queued meanwhile)
+    behind_rounds_since: float | None = None
 
     @property
     def shown(self) -> bool:
@@ -87,9 +88,16 @@ class Follow:
         """A wait holds it for its result (not only widgets for its status)."""
         return not all(self.holders.values())
 
-    def wanted_read(self) -> WantedRead:
+    def wanted_read(self, now: float, patience: float = math.inf) -> WantedRead:
+        """Its read as `listing_reserve` weighs it (held behind rounds `patience` s, it waits no more)."""
+        since = self.behind_rounds_since
         # a terminal state on a followed job is a listing's summary: a full one would have ended it
-        return WantedRead(self.job.id, end_shown=self.job.state.is_terminal, waited_on=self.waited_on)
+        return WantedRead(
+            self.job.id,
+            end_shown=self.job.state.is_terminal,
+            waited_on=self.waited_on,
+            held_long=since is not None and now - since >= patience,
+        )
 
     @property
     def done(self) -> bool:
@@ -255,7 +263,7 @@ class Watcher:
         # results first: while jobs a wait holds are being read, the next round waits (a finished
         # read wakes this loop), so a scarce budget goes to results, not listings; reads only
         # widgets want go behind the rounds instead (`listing_reserve`)
-        results_first = any(f.reading and not f.wanted_read().behind_listings for f in follows)
+        results_first = any(f.reading and not f.wanted_read(now).behind_listings for f in follows)
         if len(follows) >= 2 and not results_first:
             if self._round_due <= now:
                 await self._round(follows)
@@ -280,16 +288,20 @@ class Watcher:
     def _reads_that_go(self, due: list[Follow], follows: list[Follow], now: float) -> list[Follow]:
         """The due reads that go now: those of ends widgets already show wait while the budget
         is needed for the rounds that show the next ends (a waiting one is looked at each round)."""
-        reads = [follow.wanted_read() for follow in due]
+        # a read waits behind the rounds one window at most: a steady stream of new jobs never starves it
+        reads = [follow.wanted_read(now, patience=self.engine.budget().window) for follow in due]
         spare = math.inf
         if any(read.behind_listings for read in reads):
             spare = self._spare_for_shown_ends(follows, now)
         going = {id(read) for read in reads_that_go(reads, spare)}
         for follow, read in zip(due, reads, strict=True):
-            follow.behind_rounds = id(read) not in going
-            if follow.behind_rounds:  # its widget says its images wait on the budget, not "loading" for long
+            if id(read) in going:
+                follow.behind_rounds_since = None
+            else:  # its widget says its images wait on the budget, not "loading" for long
+                if follow.behind_rounds_since is None:
+                    follow.behind_rounds_since = now
                 self._set_connection(follow, QUEUED)
-        self.engine.hold_reads_behind_rounds(sum(follow.behind_rounds for follow in due))
+        self.engine.hold_reads_behind_rounds(sum(f.behind_rounds_since is not None for f in due))
         return [follow for follow, read in zip(due, reads, strict=True) if id(read) in going]
 
     def _spare_for_shown_ends(self, follows: list[Follow], now: float) -> float:
@@ -422,7 +434,7 @@ class Watcher:
 
     def _succeeded(self, follow: Follow) -> None:
         follow.error = None
-        self._set_connection(follow, QUEUED if follow.behind_rounds else LIVE)
+        self._set_connection(follow, QUEUED if follow.behind_rounds_since is not None else LIVE)
 
     def _failed(self, follow: Follow, error: ProductAIError) -> None:
         follow.error = error

@@ -63,6 +63,11 @@ def test_a_read_the_status_still_needs_goes_whatever_rounds_are_planned():
     assert reads_that_go([unshown], spare=0) == [unshown]
 
 
+def test_a_read_held_behind_rounds_for_a_window_waits_no_more():
+    held_long = WantedRead("job_1", end_shown=True, waited_on=False, held_long=True)
+    assert reads_that_go([held_long], spare=0) == [held_long], "new jobs without pause never starve it"
+
+
 def test_reads_of_shown_ends_go_as_far_as_the_planned_rounds_leave_room():
     reads = [shown_end(f"job_{n}") for n in range(5)]
     assert reads_that_go(reads, spare=2) == reads[:2]
@@ -136,28 +141,33 @@ def test_a_pro_batch_shown_in_widgets_shows_every_end_within_a_round_and_reads_a
 
 
 
-@pytest.mark.parametrize("a_wait_holds_it", [False, True])
-def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait_holds_it(a_wait_holds_it):
+@pytest.mark.parametrize("case", ["widgets only", "a wait holds it", "held a window already"])
+def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait_holds_it(case):
     """One slot left, a shown job still running: the ended job's read waits for the rounds, unless a
-    wait (a script) holds that job too. Nothing is sent: the choice is made before any request."""
+    wait (a script) holds that job too, or it already waited one window. Nothing is sent: the choice
+    is made before any request."""
     engine = Engine(("https://api.example.test/v1", "digest"))
     engine.learn_plan("free")
     for _ in range(8):  # a batch's creates: 1 background slot is left
         engine.observe(engine.acquire(), None)
     loop = asyncio.new_event_loop()
     watcher = Watcher(engine, loop, threading.Event(), max_backoff=1.0)
+    now = time.monotonic()
     with mock_client(Script(answer(500))) as client:
         ended = Job(client, JobState.parse(job_json("job_done", status="completed", progress=100)))
         running = Job(client, JobState.parse(job_json("job_running", estimated_time_seconds=20)))
         for job in (ended, running):
             watcher.follow(job, object(), poll_interval=(2.0, 5.0), shown=True, listener=None)
-        if a_wait_holds_it:
+        if case == "a wait holds it":
             watcher.follow(ended, object(), poll_interval=None, shown=False, listener=None)
         follows = [watcher.follow_of(ended), watcher.follow_of(running)]
-        going = watcher._reads_that_go([follows[0]], follows, time.monotonic())
+        if case == "held a window already":
+            follows[0].behind_rounds_since = now - engine.budget().window
+        going = watcher._reads_that_go([follows[0]], follows, now)
     loop.close()
-    assert going == ([follows[0]] if a_wait_holds_it else []), "a script's read first, else the round's"
+    held = case == "widgets only"
+    assert going == ([] if held else [follows[0]]), "the round's slot, else a script's or a long-held read"
     # a widget whose images wait says so (its notice), rather than "loading its images" for long
-    assert follows[0].connection == (LIVE if a_wait_holds_it else QUEUED)
-    held = "1 ended jobs' images waiting for the widgets' status rounds"
-    assert (held in engine.budget().describe()) is not a_wait_holds_it, "what %productai budget shows"
+    assert follows[0].connection == (QUEUED if held else LIVE)
+    waiting = "1 ended jobs' images waiting for the widgets' status rounds"
+    assert (waiting in engine.budget().describe()) is held, "what %productai budget shows"
