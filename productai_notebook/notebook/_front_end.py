@@ -66,6 +66,26 @@ def shared_front_end(name: str) -> FrontEnd:
     return holder
 
 
+def _reference_to_json(holder: FrontEnd | None, widget: Any) -> str | None:
+    """The `_front_end` reference a widget's state sends: always to an open FrontEnd.
+
+    Closing the FrontEnd (`Widget.close_all()`, or by hand) must not break the widgets that still
+    refer to it: their next state points the page at the kernel's open one, made anew if need be.
+    """
+    if holder is None:
+        return None
+    if holder.comm is None:
+        holder = shared_front_end(holder.name)
+    return f"IPY_MODEL_{holder.model_id}"
+
+
+#: how a widget's `_front_end` trait is sent: as ipywidgets refers to another widget
+front_end_serialization = {
+    "to_json": _reference_to_json,
+    "from_json": ipywidgets.widget_serialization["from_json"],
+}
+
+
 def front_end_traits(name: str) -> dict[str, Any]:
     """A new widget's `_esm`, `_css` and `_front_end`: the loader and the shared code, or its own copy."""
     loader = built_source("loader.js", "")

@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import anywidget
-import ipywidgets
 import traitlets
 
-from ._front_end import FrontEnd, front_end_traits
+from ._front_end import FrontEnd, front_end_serialization, front_end_traits
 from ._resend import changed_in_background, install_cell_hook, send_with_running_cell, sent_again
 from ._throttle import Throttle
 
@@ -38,9 +37,7 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     # the loader of the code `_front_end` holds once per kernel; or the whole code (marimo)
     _esm = traitlets.Unicode().tag(sync=True)
     _css = traitlets.Unicode().tag(sync=True)
-    _front_end = traitlets.Instance(FrontEnd, allow_none=True).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
+    _front_end = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **front_end_serialization)
     _front_end_name: ClassVar[str]
     _live: LiveUpdates  # made by each widget, with what it shows
 

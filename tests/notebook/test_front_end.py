@@ -65,6 +65,9 @@ def test_widgets_made_after_the_front_end_widget_closed_get_an_open_one(client):
     second = job_view(client)
     again = holder_of(second.get_state())
     assert again is not closed and again.comm is not None
+    # a widget made before still sends its whole state, pointing the page at the open one
+    assert holder_of(first.get_state()) is again
+    first.send_state()
     first.close()
     second.close()
 
