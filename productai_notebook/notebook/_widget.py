@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import anywidget
 import traitlets
 
+from ._collected import close_later, start_closer
 from ._front_end import FrontEnd, front_end_serialization, front_end_traits
 from ._resend import changed_in_background, install_cell_hook, send_with_running_cell, sent_again
 from ._throttle import Throttle
@@ -52,9 +53,20 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
         self._shown_final = False  # and whether they show its final state (see `_shows_final`)
         # a browser drew it (its view said so): display updates reach that page by their id
         self._drawn_by_browser = False
+        self._closed = False
         super().__init__(**front_end_traits(self._front_end_name), **kwargs)
         self.on_msg(self._on_request)
         install_cell_hook()
+        start_closer()
+
+    def close(self) -> None:
+        super().close()
+        self._closed = True  # (each widget's own close runs first, then calls this)
+
+    def __del__(self) -> None:
+        # not ipywidgets' `self.close()` here: see `_collected`
+        if not getattr(self, "_closed", True):  # (True: collected before __init__ got this far)
+            close_later(self)
 
     def _settled(self) -> bool:
         """True once nothing shown will change any more (every job ended): the output is final."""
