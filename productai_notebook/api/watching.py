@@ -288,6 +288,8 @@ class Watcher:
     def _reads_that_go(self, due: list[Follow], follows: list[Follow], now: float) -> list[Follow]:
         """The due reads that go now: those of ends widgets already show wait while the budget
         is needed for the rounds that show the next ends (a waiting one is looked at each round)."""
+        # the images shown ended longest ago first (held since the round that showed the end)
+        due = sorted(due, key=lambda f: now if f.behind_rounds_since is None else f.behind_rounds_since)
         # a read waits behind the rounds one window at most: a steady stream of new jobs never starves it
         reads = [follow.wanted_read(now, patience=self.engine.budget().window) for follow in due]
         spare = math.inf

@@ -171,3 +171,25 @@ def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait
     assert follows[0].connection == (QUEUED if held else LIVE)
     waiting = "1 ended jobs' images waiting for the widgets' status rounds"
     assert (waiting in engine.budget().describe()) is held, "what %productai budget shows"
+
+
+def test_the_images_of_the_ends_shown_longest_ago_go_first_once_the_budget_frees():
+    """Reads held behind the rounds go oldest-held first, whatever order their jobs were followed in:
+    the job that ended first gets its images first."""
+    engine = Engine(("https://api.example.test/v1", "digest"))
+    engine.learn_plan("pro")
+    loop = asyncio.new_event_loop()
+    watcher = Watcher(engine, loop, threading.Event(), max_backoff=1.0)
+    now = time.monotonic()
+    with mock_client(Script(answer(500))) as client:
+        jobs = [Job(client, JobState.parse(job_json(f"job_{n}", status="completed", progress=100)))
+                for n in range(3)]
+        for job in jobs:
+            watcher.follow(job, object(), poll_interval=(2.0, 5.0), shown=True, listener=None)
+        follows = [watcher.follow_of(job) for job in jobs]
+        follows[0].behind_rounds_since = now - 4.0
+        follows[1].behind_rounds_since = now - 10.0  # shown ended first
+        # follows[2]: its end shows only now
+        going = watcher._reads_that_go(follows, follows, now)
+    loop.close()
+    assert [f.job.id for f in going] == ["job_1", "job_0", "job_2"]
