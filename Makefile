@@ -12,6 +12,8 @@ demo: $(STAMP)
 test: $(STAMP) browser-deps lint js-test py-test
 
 # A venv with the package (editable, so the npm build runs through hatch-jupyter-builder) and the test tools.
+# The JupyterLab extension is copied (not linked) into the venv by the editable install: a change to
+# its source installs again.
 $(STAMP): pyproject.toml package.json $(wildcard js/labextension/*.js)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip

@@ -291,7 +291,8 @@ class Watcher:
         # the images shown ended longest ago first (held since the round that showed the end)
         due = sorted(due, key=lambda f: now if f.behind_rounds_since is None else f.behind_rounds_since)
         # a read waits behind the rounds one window at most: a steady stream of new jobs never starves it
-        reads = [follow.wanted_read(now, patience=self.engine.budget().window) for follow in due]
+        window = self.engine.budget().window
+        reads = [follow.wanted_read(now, patience=window) for follow in due]
         spare = math.inf
         if any(read.behind_listings for read in reads):
             spare = self._spare_for_shown_ends(follows, now)

@@ -6,6 +6,8 @@ import gc
 import threading
 import weakref
 
+from notebook_waits import wait_until
+
 from productai_notebook.api import ProductAI
 from productai_notebook.api.tracking import Tracker
 from productai_notebook.notebook import _collected
@@ -33,6 +35,27 @@ def test_a_view_collected_inside_the_trackers_lock_does_not_hang_that_thread(cli
         threading.Thread(target=collect_while_holding_the_lock, daemon=True).start()
         assert finished.wait(10), "finalizing a view waited for a lock its own thread held"
         assert collected() is None  # (it was finalized there indeed)
+    finally:
+        tracker.close()
+
+
+def test_an_open_view_finalized_inside_the_trackers_lock_is_closed_afterwards(client: ProductAI) -> None:
+    # ipywidgets keeps open widgets alive, so the collector finalizes one only where a host holds
+    # them weakly; called by hand here, as the collector would, on a thread holding the lock
+    tracker = Tracker(min_interval=0.02, max_interval=0.1)
+    try:
+        job = client.generate(model="nanobanana2", image_url="https://example.com/a.png", prompt="a")
+        view = JobView.for_job(job, tracker=tracker)
+        finished = threading.Event()
+
+        def finalize_while_holding_the_lock() -> None:
+            with tracker._watcher(job)._lock:
+                view.__del__()
+            finished.set()
+
+        threading.Thread(target=finalize_while_holding_the_lock, daemon=True).start()
+        assert finished.wait(10), "finalizing a view waited for a lock its own thread held"
+        wait_until(lambda: view.comm is None, "the closer thread to close the view")
     finally:
         tracker.close()
 
