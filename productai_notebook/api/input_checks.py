@@ -94,3 +94,16 @@ def check_input_image(data: bytes) -> CheckedInput:
             "file", f"is a damaged or truncated {FORMAT_NAMES[kind]}: it does not decode whole"
         ) from None
     return CheckedInput(kind, width, height, len(data))
+
+
+def input_rules() -> dict[str, object]:
+    """What a browser needs to refuse a file at once, as JSON: the formats taken, their first bytes
+    (hex, by offset), their names, the size limit. The studio's form gets this, never a copy."""
+    return {
+        "input_formats": list(INPUT_FORMATS),
+        "format_names": dict(FORMAT_NAMES),
+        "signatures": {
+            name: [[offset, part.hex()] for offset, part in parts] for name, parts in SIGNATURES.items()
+        },
+        "max_upload_bytes": MAX_UPLOAD_BYTES,
+    }

@@ -63,3 +63,15 @@ def test_every_bad_file_of_the_studio_is_refused_with_its_reason() -> None:
         with pytest.raises(InvalidArgumentError, match=words):
             check_input_image(make())
         assert name
+
+
+def test_the_asset_list_reads_every_page(emulator, account_key, monkeypatch) -> None:
+    import productai_notebook.api.resources.assets as assets_module
+    from productai_notebook.api import ProductAI
+
+    with ProductAI(api_key=account_key, base_url=emulator.base_url) as client:
+        made = {client.assets.upload(png((8, 8 + n)), name=f"shot {n}").asset_id for n in range(3)}
+        monkeypatch.setattr(assets_module, "MAX_LIST_LIMIT", 2)  # two pages for three assets
+        listed = client.assets.list()
+    assert {asset.asset_id for asset in listed} == made
+    assert emulator.requests(account_key)["routes"]["list_assets"] == 2
