@@ -21,6 +21,7 @@ _WIDGETS = {
     "JobView": "productai_notebook.notebook.job_view",
     "JobsTable": "productai_notebook.notebook.jobs_table",
     "Gallery": "productai_notebook.notebook.gallery",
+    "Studio": "productai_notebook.notebook.studio",
 }
 
 __all__ = [
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .notebook.gallery import Gallery as Gallery
     from .notebook.job_view import JobView as JobView
     from .notebook.jobs_table import JobsTable as JobsTable
+    from .notebook.studio import Studio as Studio
 
 
 def __getattr__(name: str) -> Any:
