@@ -198,8 +198,10 @@ class Studio(Widget, front_end="studio"):
         sending = [item["name"] for item in self.inputs if item.get("state") == "sending"]
         if sending:
             raise InvalidArgumentError("inputs", f"still uploading: {', '.join(sending)}")
-        plan = self.plan  # the form's own checks: no input, no prompt, an unknown model...
-        plan.check_credits()
+        if not values["inputs"]:
+            raise InvalidArgumentError("inputs", "add an input image first (drop, paste, pick or choose one)")
+        self.plan  # noqa: B018  (the form's own checks first: no input, no prompt, an unknown model...)
+        # (the batch reads the balance itself: too few credits is refused before any create)
         batch = self._client.batch(
             prompts=values["prompts"] or None, models=values["models"], inputs=values["inputs"],
             num_images=values["num_images"], aspect_ratio=values["aspect_ratio"],
@@ -233,7 +235,7 @@ class Studio(Widget, front_end="studio"):
             try:
                 self.generate()
             except ProductAIError as error:
-                self.message = problem_of(error)
+                self.message = " ".join(str(error).split())  # with the field it names: "prompts: ..."
             finally:
                 self.busy = False
 
@@ -325,7 +327,7 @@ class Studio(Widget, front_end="studio"):
                 if views != list(self.views):
                     self.views = views
             # the balance is read once the batch has ended (on a worker: this may run on the I/O thread)
-            if not ended.is_set() and _ended(changed):
+            if not ended.is_set() and changed.done:
                 ended.set()
                 _pool.submit(self.read_balance)
 
@@ -359,10 +361,3 @@ class Studio(Widget, front_end="studio"):
     def __repr__(self) -> str:
         return self._summary()
 
-
-def _ended(batch: Any) -> bool:
-    """Every create answered and every job ended (a failed or lost create ends its entry)."""
-    return all(
-        entry.stage in ("failed", "lost") or (entry.job is not None and entry.job.is_terminal)
-        for entry in batch.entries
-    )
