@@ -54,6 +54,7 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
   let cells = [];
   let position = null;
   let shownRange = null;
+  let reshaped = true; // the rows drawn no longer match the layout (new axes, tab, or labels)
   const views = new Map(); // cell index -> {signature, element, stops}
   let frame = null;
 
@@ -108,12 +109,18 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
     return stop;
   }
 
-  function showHead() {
-    const widths = layout.columnLabels.map((_, column) => {
+  let shownWidths = null;
+  // a column is as wide as its jobs' images side by side: every row's cells line up under its header
+  function columnWidths() {
+    return layout.columnLabels.map((_, column) => {
       let most = 1;
       for (const row of layout.rows) most = Math.max(most, stopsOf(cells[row[column]]), Number(cells[row[column]]?.num_images) || 1);
       return most * IMAGE_WIDTH + 8;
     });
+  }
+
+  function showHead() {
+    const widths = columnWidths();
     grid.style.setProperty("--pai-board-columns", `${LABEL_WIDTH}px ${widths.map((w) => `${w}px`).join(" ")}`);
     grid.setAttribute("aria-rowcount", String(layout.rows.length + 1));
     grid.setAttribute("aria-colcount", String(layout.columnLabels.length + 1));
@@ -153,12 +160,26 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
     const same = shownRange && range.start === shownRange.start && range.end === shownRange.end;
     if (same && !force) return;
     const hadFocus = grid.contains(document.activeElement);
-    shownRange = range;
-    before.style.height = `${range.before}px`;
-    after.style.height = `${range.after}px`;
-    const rows = [];
-    for (let row = range.start; row < range.end; row += 1) rows.push(rowElement(row));
-    body.replaceChildren(...rows);
+    if (same && !reshaped) {
+      // a live update: only the cells that changed are swapped, in place
+      for (const rowNode of body.children) {
+        const row = Number(rowNode.dataset.row);
+        layout.rows[row].forEach((index, column) => {
+          if (index === null) return;
+          const fresh = cellView(index).element;
+          const shown = rowNode.children[column + 1];
+          if (shown !== fresh) shown.replaceWith(fresh);
+        });
+      }
+    } else {
+      shownRange = range;
+      before.style.height = `${range.before}px`;
+      after.style.height = `${range.after}px`;
+      const rows = [];
+      for (let row = range.start; row < range.end; row += 1) rows.push(rowElement(row));
+      body.replaceChildren(...rows);
+    }
+    reshaped = false;
     position = clampStop(position, shape());
     for (const view of views.values()) for (const stop of view.stops) stop.tabIndex = -1;
     const current = stopAt(position);
@@ -239,13 +260,18 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
   return {
     element,
     show(nextLayout, nextCells, label) {
-      const reshaped = JSON.stringify([nextLayout.rowAxis, nextLayout.columnAxis, nextLayout.tab]) !==
-        JSON.stringify([layout.rowAxis, layout.columnAxis, layout.tab]);
-      if (reshaped && position) position = null; // a new grid: focus starts at its first stop
+      const shapeOf = (l) => JSON.stringify([l.rowAxis, l.columnAxis, l.tab, l.rowLabels, l.columnLabels, l.rows]);
+      const newShape = shapeOf(nextLayout) !== shapeOf(layout);
+      if (newShape && (nextLayout.rowAxis !== layout.rowAxis || nextLayout.tab !== layout.tab)) position = null; // a new grid: focus starts at its first stop
       layout = nextLayout;
       cells = nextCells;
       grid.setAttribute("aria-label", label);
-      showHead();
+      const widths = JSON.stringify(columnWidths());
+      if (newShape || widths !== shownWidths) {
+        reshaped = true;
+        shownWidths = widths;
+        showHead();
+      }
       draw(true);
     },
     /** The element the roving focus is on (for tests and for focus given back). */
