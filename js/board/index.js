@@ -2,7 +2,7 @@
 // budget line, a grid of prompts x models (swappable; inputs as tabs) whose cells fill live,
 // picks by click or keyboard that are the jobs' own selection in Python, compare and download.
 import { boardLayout, swapped } from "../lib/board_layout.js";
-import { batchImages, pickedImages, withPick } from "../lib/board_picks.js";
+import { batchImages, isPicked, pickedImages, withPick } from "../lib/board_picks.js";
 import { showCompare } from "../gallery/compare.js";
 import { h } from "../shared/dom.js";
 import { imageSources } from "../shared/images.js";
@@ -114,10 +114,9 @@ function render({ model, el }) {
     showAll();
   }
 
-  function pick(index, image) {
+  function pick(index, image, picked = !(cells[index]?.picks || []).includes(image)) {
     const cell = cells[index];
     if (!cell?.job_id) return;
-    const picked = !(cell.picks || []).includes(image);
     ownPicks.set(cell.job_id, withPick(cell.picks, image, picked));
     try {
       model.send({ type: "pick", job_id: cell.job_id, index: image, picked });
@@ -125,7 +124,7 @@ function render({ model, el }) {
       // no kernel (a reopened notebook): the pick stays on this page
     }
     showAll();
-    if (lightbox) lightbox.showPicked?.();
+    lightbox?.showPick?.();
   }
 
   function slideOf({ cell: index, index: n }) {
@@ -143,8 +142,8 @@ function render({ model, el }) {
         ["job", "Job", cell.job_id ?? "—"],
         ["size", "Size", sizeCaption(image) || "—"],
       ],
-      picked: (cell.picks || []).includes(n),
-      pick: () => pick(index, n),
+      cell: index,
+      index: n,
     };
   }
 
@@ -154,11 +153,16 @@ function render({ model, el }) {
     const at = walk.findIndex((entry) => entry.cell === index && entry.index === n);
     if (at < 0) return;
     const slides = walk.map(slideOf);
-    lightbox = openLightbox({ host: root, sources, slides, index: at, opener, onClose: () => (lightbox = null) });
-    // Space picks the image the lightbox shows: its counter says which of the batch's images that is
+    const picks = {
+      isPicked: (slide) => isPicked(cells[slide.cell], slide.index),
+      setPicked: (slide, checked) => pick(slide.cell, slide.index, checked),
+    };
+    lightbox = openLightbox({ host: root, sources, slides, index: at, opener, picks, onClose: () => (lightbox = null) });
+    // Space picks the image the lightbox shows (its counter says which of the batch's it is),
+    // unless a control of the lightbox has focus: Space is that control's
     const shownIndex = () => Number(/^(\d+)/.exec(lightbox?.element.querySelector(".pai-lightbox-counter")?.textContent || "")?.[1] || 0) - 1;
     lightbox.element.addEventListener("keydown", (event) => {
-      if (event.key !== " " || !slides[shownIndex()]) return;
+      if (event.key !== " " || event.target.closest?.("button, input, a") || !slides[shownIndex()]) return;
       event.preventDefault();
       event.stopPropagation();
       const entry = walk[shownIndex()];
