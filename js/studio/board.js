@@ -7,7 +7,7 @@ function modelId(ref) {
 
 async function drawChild({ model, host, ref, el, signal }) {
   if (host?.getWidget) {
-    const child = await host.getWidget(ref);
+    const child = await host.getWidget(`anywidget:${modelId(ref)}`); // (the host's form of a reference)
     await child.render({ el, signal });
     return;
   }

@@ -16,6 +16,11 @@ function labelled(text, control, hint) {
 export function formFields({ model, onChange }) {
   const rules = model.get("rules") || { models: [], aspect_ratios: [], num_images: { min: 1, max: 1 } };
   const prompts = h("textarea", { class: "pai-studio-prompts", rows: "4", placeholder: "on a marble table, soft light\nin a sunlit kitchen" });
+  // JupyterLab's own keydown handler cancels the line break of an Enter typed anywhere in a cell
+  // (its outputs too): the key stops here, so Enter makes a new line, the next prompt.
+  prompts.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !(event.shiftKey || event.ctrlKey || event.metaKey || event.altKey)) event.stopPropagation();
+  });
   const promptCount = h("p", { class: "pai-muted pai-studio-prompt-count", id: uid("count") });
   prompts.setAttribute("aria-describedby", promptCount.id);
   const preset = h("input", { type: "text", class: "pai-studio-preset", autocomplete: "off", spellcheck: "false" });

@@ -191,7 +191,7 @@ describe("the batch below", () => {
     widget.model.set("views", ["IPY_MODEL_board1"]);
     await settle();
     widget.model.set("views", ["IPY_MODEL_board1"]);
-    expect(host.getWidget).toHaveBeenCalledTimes(1);
+    expect(host.getWidget.mock.calls).toEqual([["anywidget:board1"]]);
     expect($(".pai-studio-batch").textContent).toBe("board");
   });
 });

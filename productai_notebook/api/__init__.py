@@ -21,6 +21,7 @@ from .batches import (
 )
 from .batches import set_batch_dir_hook as set_batch_dir_hook
 from .batches import set_batch_display_hook as set_batch_display_hook
+from .batches.specs import BatchInput as BatchInput
 from .client import AsyncProductAI, ProductAI
 from .errors import (
     APIConnectionError,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 import traitlets
 
-from ..api import InvalidArgumentError, ProductAIError, check_input_image
+from ..api import BatchInput, InvalidArgumentError, ProductAIError, check_input_image
 from ..sandbox import current_client
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .studio_form import default_form, filled, form_rules, preview_plan, prompt_lines
@@ -73,14 +73,11 @@ def problem_of(error: ProductAIError) -> str:
 
 
 def batch_views(batch: Any, shown: list[Any]) -> list[Any]:
-    """What shows `batch` under the form, given what shows it so far (the one place to change it).
+    """What shows `batch` under the form, given what shows it so far: its board, made once.
+    (The one place to change how the studio shows a batch.)"""
+    from .board import BatchBoard
 
-    Until the batch board lands: one JobView per job made so far, in the batch's axis order.
-    """
-    from .job_view import JobView
-
-    have = {view.job_handle.id for view in shown}
-    return [*shown, *(JobView.for_job(job) for job in batch if job.id not in have)]
+    return shown or [BatchBoard(batch)]
 
 
 class Studio(Widget, front_end="studio"):
@@ -202,8 +199,11 @@ class Studio(Widget, front_end="studio"):
             raise InvalidArgumentError("inputs", "add an input image first (drop, paste, pick or choose one)")
         self.plan  # noqa: B018  (the form's own checks first: no input, no prompt, an unknown model...)
         # (the batch reads the balance itself: too few credits is refused before any create)
+        # each input named by its file, as the board's tabs and the export's names show it
+        inputs = [BatchInput(item["name"], asset_id=item["asset_id"]) for item in self.inputs
+                  if item.get("state") == "ready"]
         batch = self._client.batch(
-            prompts=values["prompts"] or None, models=values["models"], inputs=values["inputs"],
+            prompts=values["prompts"] or None, models=values["models"], inputs=inputs,
             num_images=values["num_images"], aspect_ratio=values["aspect_ratio"],
             preset_id=values["preset_id"], dry_run=False,
         )
