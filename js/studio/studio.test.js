@@ -37,7 +37,7 @@ function show(extra = {}) {
 }
 const $ = (selector) => widget.el.querySelector(selector);
 const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const WAIT = { timeout: 5_000 }; // reading a File is asynchronous; a busy machine is slow
 function fire(target, type, property, files) {
   const event = new Event(type, { bubbles: true, cancelable: true });
   Object.defineProperty(event, property, { value: { files, items: [] } });
@@ -60,8 +60,7 @@ describe("input images", () => {
     show();
     const event = fire($(".pai-studio-drop"), "drop", "dataTransfer", [png()]);
     expect(event.defaultPrevented).toBe(true);
-    await settle();
-    expect(widget.sent).toHaveLength(1);
+    await vi.waitFor(() => expect(widget.sent).toHaveLength(1), WAIT);
     const [{ message, buffers }] = widget.sent;
     expect(message).toMatchObject({ type: "upload", name: "lamp.png" });
     expect(new Uint8Array(buffers[0]).slice(0, 8)).toEqual(Uint8Array.from(PNG_HEAD));
@@ -70,14 +69,13 @@ describe("input images", () => {
   test("a pasted image is sent too", async () => {
     show();
     fire($(".pai-studio-drop"), "paste", "clipboardData", [png("image.png")]);
-    await settle();
-    expect(widget.sent.map((s) => s.message.name)).toEqual(["image.png"]);
+    await vi.waitFor(() => expect(widget.sent.map((s) => s.message.name)).toEqual(["image.png"]), WAIT);
   });
 
   test("a GIF and a 12 MB file are refused at once, on the file, and never sent", async () => {
     show();
     fire($(".pai-studio-drop"), "drop", "dataTransfer", [gif(), huge()]);
-    await settle();
+    await vi.waitFor(() => expect($$(".pai-studio-input")).toHaveLength(2), WAIT);
     expect(widget.sent).toEqual([]);
     const rows = $$(".pai-studio-input");
     expect(rows.map((row) => [row.dataset.name, row.dataset.state])).toEqual([["anim.gif", "refused"], ["huge.png", "refused"]]);
@@ -189,7 +187,7 @@ describe("the batch below", () => {
     const model = { views: [] };
     widget = mount({ render: (props) => Studio.render({ ...props, host }) }, { rules, form: FORM, inputs: [], thumbnails: {}, account: {}, ...model });
     widget.model.set("views", ["IPY_MODEL_board1"]);
-    await settle();
+    await vi.waitFor(() => expect(render).toHaveBeenCalled(), WAIT);
     widget.model.set("views", ["IPY_MODEL_board1"]);
     expect(host.getWidget.mock.calls).toEqual([["anywidget:board1"]]);
     expect($(".pai-studio-batch").textContent).toBe("board");
