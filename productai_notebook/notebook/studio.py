@@ -17,19 +17,23 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets
 import traitlets
 
-from ..api import BatchInput, InvalidArgumentError, ProductAIError, check_input_image
+from ..api import (
+    AsyncProductAI,
+    BatchInput,
+    InvalidArgumentError,
+    ProductAI,
+    ProductAIError,
+    check_input_image,
+)
 from ..sandbox import current_client
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .studio_form import default_form, filled, form_rules, preview_plan, prompt_lines
 from .thumbnails import Thumbnails, make_thumbnail
-
-if TYPE_CHECKING:
-    from ..api import ProductAI
 
 INPUT_THUMBNAIL_EDGE = 192
 INPUT_THUMBNAIL_BYTES = 24_000
@@ -111,10 +115,12 @@ class Studio(Widget, front_end="studio"):
         sync=True, **ipywidgets.widget_serialization
     )
 
-    def __init__(self, client: ProductAI | None = None, **values: Any) -> None:
+    def __init__(self, client: ProductAI | AsyncProductAI | None = None, **values: Any) -> None:
         client = client or current_client()
         if client is None:
             raise InvalidArgumentError("client", NO_CLIENT)
+        if not isinstance(client, ProductAI):  # an AsyncProductAI: the form's calls run on worker threads
+            client = ProductAI.from_settings(client.settings)
         self._client = client
         self._lock = threading.Lock()
         self._batch: Any = None
@@ -348,7 +354,10 @@ class Studio(Widget, front_end="studio"):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = f'<div class="productai-studio"><p>{html.escape(self._summary())}</p></div>'
+        # the form as a line, then what shows its batch (the board's own script-free copy)
+        shown = [view._repr_mimebundle_()[0].get("text/html", "") for view in self.views]
+        summary = html.escape(self._summary())
+        data["text/html"] = f'<div class="productai-studio"><p>{summary}</p>{"".join(shown)}</div>'
         return bundle
 
     def _summary(self) -> str:

@@ -82,3 +82,19 @@ def test_over_the_balance_nothing_is_created(account, emulator):
         assert "generate" not in emulator.requests(key)["routes"]
     finally:
         studio.close()
+
+
+def test_an_async_client_works_too_and_the_html_copy_shows_the_board(account, emulator):
+    from productai_notebook.api import AsyncProductAI
+
+    key, _client = account
+    studio = Studio(AsyncProductAI(api_key=key, base_url=emulator.base_url), prompts="on marble")
+    try:
+        studio.add_input(png(), name="lamp.png")
+        batch = studio.generate()
+        batch.wait(timeout=DEADLINE)
+        html = studio._repr_mimebundle_()[0]["text/html"]
+        assert "ProductAI studio: 1 input(s), 1 prompt(s)" in html and "on marble" in html
+        assert key not in html
+    finally:
+        studio.close()
