@@ -137,7 +137,7 @@ describe("the form and its cost", () => {
     const images = $(".pai-studio-num-images");
     images.value = "2";
     images.dispatchEvent(new Event("change", { bubbles: true }));
-    expect([fact("jobs"), fact("images"), fact("credits")]).toEqual(["4", "8", "52 of 500 left"]);
+    expect([fact("jobs"), fact("images"), fact("credits")]).toEqual(["4", "8", "52 (500 left)"]);
     expect(fact("time")).toBe("4 requests, within one rate-limit window (pro plan)");
     expect(widget.model.get("form")).toEqual({ prompts: "on marble\non oak", preset_id: "", models: ["nanobanana2", "nanobananapro"], num_images: 2, aspect_ratio: "1:1" });
     expect($(".pai-studio-prompt-count").textContent).toBe("2 prompts");

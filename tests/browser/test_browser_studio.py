@@ -144,7 +144,7 @@ def test_generate_shows_the_board_and_the_preview_is_what_the_account_is_charged
     expect(cost.locator(".pai-fact-jobs dd")).to_have_text("8")  # 2 inputs x 2 prompts x 2 models
     expect(cost.locator(".pai-fact-images dd")).to_have_text("16")
     credits = cost.locator(".pai-fact-credits dd")
-    expect(credits).to_have_text("104 of 1000 left")  # 2 x 2 x 2 x (5 + 8)
+    expect(credits).to_have_text("104 (1000 left)")  # 2 x 2 x 2 x (5 + 8)
     generate = form.locator(".pai-studio-generate")
     expect(generate).to_be_enabled()
     expect(form.locator(".pai-studio-why")).to_have_text("Ready.")
@@ -158,7 +158,7 @@ def test_generate_shows_the_board_and_the_preview_is_what_the_account_is_charged
     with ProductAI(api_key=KEY, base_url=studio.emulator.base_url) as client:
         assert 1_000 - client.me().generations == 104
     expect(board.locator(".pai-board-header .pai-fact-credits dd")).to_have_text("104")  # the board's "used"
-    expect(credits).to_have_text("104 of 896 left", timeout=WIDGET_MS)  # the balance read after the batch
+    expect(credits).to_have_text("104 (896 left)", timeout=WIDGET_MS)  # the balance read after the batch
     assert page.locator(".jp-OutputArea-output .pai-studio").count() == 1  # the board is in the same output
 
 
