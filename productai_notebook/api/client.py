@@ -24,11 +24,11 @@ from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._reconcile import create_job, create_job_async
-from .engine import engine_for
+from .engine.account import engine_for
+from .engine.pacing import Budget
 from .errors import APIConnectionError, JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
-from .pacing import Budget
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
 
 H = TypeVar("H", bound=JobHandle)

@@ -21,7 +21,7 @@ from productai_notebook.api import (
     ProductAI,
 )
 from productai_notebook.api import job as job_module
-from productai_notebook.api._polling import PollPlanner
+from productai_notebook.api.engine.cadence import PollPlanner
 
 SHOE = "https://example.com/shoe.jpg"
 
@@ -178,7 +178,7 @@ def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others()
 
 
 def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() -> None:
-    from productai_notebook.api._waiting import JobsWait
+    from productai_notebook.api.engine.waits import JobsWait
     from productai_notebook.api.models import JobState
 
     def failed(job_id: str) -> JobState:

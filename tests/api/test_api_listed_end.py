@@ -14,7 +14,7 @@ import pytest
 from held_reads import HeldReads
 
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api._waiting import JobsWait
+from productai_notebook.api.engine.waits import JobsWait
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 

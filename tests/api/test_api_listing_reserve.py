@@ -17,10 +17,10 @@ from api_helpers import Script, answer, job_json, mock_client
 from test_api_pacing import paced, send
 
 from productai_notebook.api import Job, JobState
-from productai_notebook.api.engine import Engine
-from productai_notebook.api.listing_reserve import WantedRead, listing_rounds, reads_that_go
-from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, Pacer
-from productai_notebook.api.watching import LIVE, QUEUED, Watcher
+from productai_notebook.api.engine.account import Engine
+from productai_notebook.api.engine.driver import LIVE, QUEUED, Watcher
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, Pacer
+from productai_notebook.api.engine.reserve import WantedRead, listing_rounds, reads_that_go
 
 ROUND_EVERY = 2.0  # the documented shortest poll interval: one listing a round
 

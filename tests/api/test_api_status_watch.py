@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from productai_notebook.api.models import JobPage, JobState
-from productai_notebook.api.status_watch import (
+from productai_notebook.api.engine.listings import (
     EVERY_JOB,
     UNFINISHED,
     Followed,
@@ -13,6 +12,7 @@ from productai_notebook.api.status_watch import (
     covers,
     newest_first,
 )
+from productai_notebook.api.models import JobPage, JobState
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

@@ -20,9 +20,9 @@ from productai_notebook.api import (
     Job,
     NotFoundError,
     ProductAI,
-    tracking,
 )
-from productai_notebook.api.tracking import RECONNECTING, Tracker
+from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.tracker import RECONNECTING, Tracker
 from productai_notebook.emulator import Emulator
 
 JOB_PATH = re.compile(r"/v1/jobs/[^/]+$")

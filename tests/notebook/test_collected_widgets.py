@@ -9,7 +9,7 @@ import weakref
 from notebook_waits import wait_until
 
 from productai_notebook.api import ProductAI
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.notebook import _collected
 from productai_notebook.notebook.job_view import JobView
 

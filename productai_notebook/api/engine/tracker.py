@@ -1,7 +1,7 @@
 """`Tracker`: the process's one background I/O thread, where every followed job is kept fresh.
 
 Widgets (`track`) and waits (`follow`) hold jobs here; each account's jobs are followed by one
-`Watcher` (see `watching.py`) under that account's request engine, so all of them share one
+`Watcher` (see `driver.py`) under that account's request engine, so all of them share one
 budget and one set of polls. The thread runs its own asyncio loop (never the kernel's); a blocking
 client's requests run on short-lived daemon threads of their own.
 """
@@ -15,12 +15,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN
-from ._polling import PollInterval
-from .engine import Account, account_of, engine_for
-from .errors import ProductAIError
-from .job import JobHandle
-from .watching import IDLE, LIVE, QUEUED, RECONNECTING, ConnectionListener, Watcher
+from ...contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN
+from ..errors import ProductAIError
+from ..job import JobHandle
+from .account import Account, account_of, engine_for
+from .cadence import PollInterval
+from .driver import IDLE, LIVE, QUEUED, RECONNECTING, ConnectionListener, Watcher
 
 __all__ = ["Tracker", "get_tracker", "current_tracker", "LIVE", "RECONNECTING", "QUEUED", "IDLE"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
-from .errors import InvalidArgumentError
-from .models import JobState
+from ...contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
+from ..errors import InvalidArgumentError
+from ..models import JobState
 
 DEFAULT_BAND = (POLL_INTERVAL_MIN, POLL_INTERVAL_MAX)
 DEFAULT_WAIT_TIMEOUT = 600.0

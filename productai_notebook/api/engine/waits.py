@@ -18,10 +18,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval
-from .errors import JobTimeoutError, NotFoundError, ProductAIError
-from .job import JobHandle
-from .tracking import get_tracker
+from ..errors import JobTimeoutError, NotFoundError, ProductAIError
+from ..job import JobHandle
+from .cadence import DEFAULT_WAIT_TIMEOUT, PollInterval
+from .tracker import get_tracker
 
 H = TypeVar("H", bound=JobHandle)
 

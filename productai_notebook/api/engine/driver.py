@@ -29,20 +29,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._http import RequestSpec, backoff_seconds, job_path
-from ._polling import PollInterval, PollPlanner
-from .engine import Engine
-from .errors import (
+from .._http import RequestSpec, backoff_seconds, job_path
+from ..errors import (
     APIConnectionError,
     AuthenticationError,
     NotFoundError,
     PermissionDeniedError,
     ProductAIError,
 )
-from .job import JobHandle
-from .listing_reserve import WantedRead, listing_rounds, reads_that_go
-from .models import Account, JobPage, JobState
-from .status_watch import Followed, Listing, StatusWatch
+from ..job import JobHandle
+from ..models import Account, JobPage, JobState
+from .account import Engine
+from .cadence import PollInterval, PollPlanner
+from .listings import Followed, Listing, StatusWatch
+from .reserve import WantedRead, listing_rounds, reads_that_go
 
 log = logging.getLogger("productai_notebook.api")
 

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..contract import MAX_LIST_LIMIT, PENDING, PROCESSING
-from .models import JobPage, JobState
+from ...contract import MAX_LIST_LIMIT, PENDING, PROCESSING
+from ..models import JobPage, JobState
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from typing import Any
 
 import httpx
 
-from ..contract import RATE_LIMITS_PER_MINUTE
-from ._http import ClientSettings, retry_after_seconds
-from ._reconcile import Creates
-from .errors import APIConnectionError, RateLimitError
-from .models import JobState
+from ...contract import RATE_LIMITS_PER_MINUTE
+from .._http import ClientSettings, retry_after_seconds
+from .._reconcile import Creates
+from ..errors import APIConnectionError, RateLimitError
+from ..models import JobState
 from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
 
 #: the longest a blocking caller waits at once, so Ctrl-C lands and a stop is seen
