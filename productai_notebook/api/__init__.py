@@ -10,7 +10,9 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
 from .client import AsyncProductAI, ProductAI
+from .engine.connection import Connection as Connection
 from .engine.pacing import Budget
+from .engine.sender import Sender as Sender
 from .engine.tracker import IDLE as IDLE
 from .engine.tracker import LIVE as LIVE
 from .engine.tracker import RECONNECTING as RECONNECTING

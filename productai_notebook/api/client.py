@@ -14,6 +14,7 @@ import copy
 import threading
 import time
 import weakref
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -45,7 +46,7 @@ class _Base(Generic[H, C]):
         self._http: C = http_client or new_http_client()
         # every request of this account, from any client in the process, is paced by one engine
         self._engine = engine_for(settings)
-        self._engine.clients.add(self)
+        self._engine.clients.add(self)  # (as a `Sender`: the engine sees nothing else of it)
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
         self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
@@ -76,6 +77,22 @@ class _Base(Generic[H, C]):
         """The account's request budget now: its limit and where it came from, the requests of the
         window, and what the engine holds back (`print(client.budget().describe())`)."""
         return self._engine.budget()
+
+    # -- what the engine asks of a client (`engine.sender.Sender`) ----------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """False once the client was closed (its connection pool with it)."""
+        return not self._http.is_closed
+
+    def held_job(self, job_id: str) -> H | None:
+        """This client's handle on `job_id` while anyone holds it, else None."""
+        with self._handles_lock:
+            return self._handles.get(job_id)
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        """One request at background priority, sent without blocking the caller (see `Sender`)."""
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -230,6 +247,10 @@ class ProductAI(_Base[Job, httpx.Client]):
     def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
         return self._json(self._send(spec, background))
 
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the account's few background threads: httpx.Client is thread-safe
+        return self._engine.pool.submit(lambda: self._call(spec, stop))
+
     def generate(
         self,
         *,
@@ -346,6 +367,17 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
         return self._json(await self._send(spec, background))
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the event loop this client's connection pool lives on (an httpx.AsyncClient is bound to it)
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            failed: Future[Any] = Future()
+            failed.set_exception(APIConnectionError(
+                "The event loop of this job's AsyncProductAI is not running: its polls wait for it."
+            ))
+            return failed
+        return asyncio.run_coroutine_threadsafe(self._call(spec, stop), loop)
 
     async def generate(
         self,

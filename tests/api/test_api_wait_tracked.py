@@ -22,6 +22,7 @@ from productai_notebook.api import (
     ProductAI,
 )
 from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.pool import POOL_SIZE
 from productai_notebook.api.engine.tracker import RECONNECTING, Tracker
 from productai_notebook.emulator import Emulator
 
@@ -206,3 +207,31 @@ def job_json_state(job_id: str):
     from productai_notebook.api import JobState
 
     return JobState.parse(job_json(job_id))
+
+
+def test_twenty_shown_jobs_of_a_blocking_client_are_followed_to_their_end_on_a_few_threads(
+    emulator, account_key, process_tracker
+):
+    """No thread per request: every background request of a blocking client runs on its account's
+    small pool, however many jobs are followed and however many requests that takes."""
+    threads: dict[int, str] = {}  # thread ident -> name, for every background request
+
+    def note(request: httpx.Request) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            threads[threading.get_ident()] = threading.current_thread().name
+
+    http = httpx.Client(event_hooks={"request": [note]})
+    with ProductAI(api_key=account_key, base_url=emulator.base_url, http_client=http) as client:
+        jobs = [generate(client) for _ in range(20)]
+        before = threading.active_count()
+        stops = [process_tracker.track(job) for job in jobs]
+        client.jobs.wait_all(jobs, timeout=DEADLINE)
+        most = threading.active_count()
+        for stop in stops:
+            stop()
+    http.close()
+    assert all(job.status == "completed" and job.images for job in jobs)
+    assert process_tracker.polls > POOL_SIZE, "more requests than threads"
+    assert set(threads.values()) == {"productai-background"}
+    assert len(threads) <= POOL_SIZE, "a few threads, not one per request"
+    assert most - before <= POOL_SIZE + 1, "the pool and the tracker's own thread at most"

@@ -85,7 +85,7 @@ def covers(page: JobPage, job: Followed) -> bool:
     return oldest is not None and oldest < job.created_at
 
 
-class StatusWatch:
+class StatusListings:
     """Chooses each round's listings and reads their answers, remembering what the server showed."""
 
     def __init__(self) -> None:
