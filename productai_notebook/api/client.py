@@ -27,6 +27,7 @@ from ._inputs import checked_in_the_call, generate_body
 from ._reconcile import create_job, create_job_async
 from .engine.account import engine_for
 from .engine.pacing import Budget
+from .engine.turns import SLICE_SECONDS
 from .errors import APIConnectionError, JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
@@ -164,6 +165,17 @@ class _Base(Generic[H, C]):
     def _learned_plan(self, account: Account) -> Account:
         self._engine.learn_plan(account.plan)
         return account
+
+
+async def _stopped_within(stop: threading.Event, seconds: float) -> bool:
+    """Sleep `seconds`, looking at `stop` every slice (a thread sets it): True as soon as it is set."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(left, SLICE_SECONDS))
+    return True
 
 
 def _generate_spec(body: dict[str, Any]) -> RequestSpec:
@@ -363,7 +375,10 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 delay = attempts.after_response(response)
                 if delay is None:
                     return response
-            await asyncio.sleep(delay)
+            if background is None:
+                await asyncio.sleep(delay)
+            elif await _stopped_within(background, delay):
+                raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
         return self._json(await self._send(spec, background))

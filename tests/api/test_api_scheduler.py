@@ -153,3 +153,14 @@ def test_ended_in_full_is_one_rule_for_waits_widgets_and_the_tracker():
     assert listed.is_summary and not ended_in_full(listed, read_whole=False), "a listing's summary"
     assert ended_in_full(listed, read_whole=True), "its own read found no image: that is all there is"
     assert not ended_in_full(JobState.parse(job_json("job_1")), read_whole=True), "still running"
+
+
+def test_a_failed_request_leaves_its_jobs_connection_as_a_widget_should_say_it():
+    from productai_notebook.api import APIConnectionError, AuthenticationError, InternalServerError
+    from productai_notebook.api.engine.connection import IDLE, RECONNECTING
+    from productai_notebook.api.engine.scheduler import connection_after, ends_following
+
+    refused = AuthenticationError(401, "invalid_api_key", "bad key")
+    assert ends_following(refused) and connection_after(refused) == IDLE
+    assert connection_after(APIConnectionError("unreachable")) == RECONNECTING == "reconnecting"
+    assert connection_after(InternalServerError(500, "internal", "oops")) is None, "keeps trying"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from api_helpers import Script, answer, job_json, mock_client
+from api_helpers import Script, answer, job_json, mock_async_client, mock_client
 
 from productai_notebook.api import (
     APIConnectionError,
@@ -21,6 +22,7 @@ from productai_notebook.api import (
     NotFoundError,
     ProductAI,
 )
+from productai_notebook.api._http import RequestSpec
 from productai_notebook.api.engine import tracker as tracking
 from productai_notebook.api.engine.pool import POOL_SIZE
 from productai_notebook.api.engine.tracker import RECONNECTING, Tracker
@@ -235,3 +237,25 @@ def test_twenty_shown_jobs_of_a_blocking_client_are_followed_to_their_end_on_a_f
     assert set(threads.values()) == {"productai-background"}
     assert len(threads) <= POOL_SIZE, "a few threads, not one per request"
     assert most - before <= POOL_SIZE + 1, "the pool and the tracker's own thread at most"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_closing_the_tracker_stops_a_background_request_sleeping_between_retries(asynchronous):
+    """Both clients look at the stop while a background request sleeps before its retry (a 503 with
+    Retry-After: 30): closing the tracker ends it at once, for the asyncio client as for the blocking one."""
+    asked = threading.Event()
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        asked.set()
+        return answer(503, {"error": "busy"}, headers={"Retry-After": "30"})
+
+    script = Script(busy)
+    make = mock_async_client if asynchronous else mock_client
+    client = make(script, max_retries=3)  # (made on this loop: its background requests run here)
+    stop = threading.Event()
+    sending = asyncio.wrap_future(client.send_in_background(RequestSpec("GET", "me"), stop))
+    assert await asyncio.to_thread(asked.wait, 10)
+    stop.set()
+    with pytest.raises(APIConnectionError, match="stopped"):
+        await asyncio.wait_for(sending, timeout=10)  # the deadline of a hang, not a measure
+    assert len(script.requests) == 1, "no retry once stopped"

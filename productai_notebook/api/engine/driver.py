@@ -21,20 +21,21 @@ import weakref
 from typing import Any
 
 from .._http import RequestSpec, job_path
-from ..errors import (
-    APIConnectionError,
-    AuthenticationError,
-    NotFoundError,
-    PermissionDeniedError,
-    ProductAIError,
-)
+from ..errors import NotFoundError, ProductAIError
 from ..job import JobHandle
 from ..models import Account, JobPage, JobState
 from .account import Engine
 from .cadence import PollInterval
-from .connection import IDLE, LIVE, QUEUED, RECONNECTING, Connection
+from .connection import IDLE, LIVE, QUEUED, Connection
 from .listings import Listing, RoundNews
-from .scheduler import ConnectionListener, Follow, Scheduler, ended_in_full
+from .scheduler import (
+    ConnectionListener,
+    Follow,
+    Scheduler,
+    connection_after,
+    ended_in_full,
+    ends_following,
+)
 from .sender import Sender
 
 log = logging.getLogger("productai_notebook.api")
@@ -265,13 +266,13 @@ class Driver:
 
     def _failed(self, follow: Follow, error: ProductAIError) -> None:
         follow.error = error
-        if isinstance(error, AuthenticationError | PermissionDeniedError):
+        if ends_following(error):
             self.fatal = error
-            self._set_connection(follow, IDLE)
-        elif isinstance(error, APIConnectionError):
-            self._set_connection(follow, RECONNECTING)
-        else:  # an odd answer, a 5xx or a 429 past the retries: keep trying, ever more slowly
+        connection = connection_after(error)
+        if connection is None:
             log.info("following job %s: %s", follow.job.id, error)
+        else:
+            self._set_connection(follow, connection)
 
     def _set_connection(self, follow: Follow, connection: Connection) -> None:
         if follow.connection == connection:

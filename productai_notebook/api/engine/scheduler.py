@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .._http import backoff_seconds
-from ..errors import ProductAIError
+from ..errors import APIConnectionError, AuthenticationError, PermissionDeniedError, ProductAIError
 from ..job import JobHandle
 from ..models import JobPage, JobState
 from .cadence import Cadence, PollInterval
-from .connection import LIVE, Connection
+from .connection import IDLE, LIVE, RECONNECTING, Connection
 from .listings import Followed, Listing, RoundNews, StatusListings
 from .pacing import Budget
 from .reserve import WantedRead, listing_rounds, reads_that_go
@@ -47,6 +47,21 @@ def ended_in_full(state: JobState, read_whole: bool) -> bool:
     A listing's summary of an end is not, until the job's own read came (`read_whole`: a completed
     job may have made no image, so its full state can still look like a summary)."""
     return state.is_terminal and (read_whole or not state.is_summary)
+
+
+def ends_following(error: ProductAIError) -> bool:
+    """A 401 or 403: the key cannot read this account's jobs; nothing is followed any more."""
+    return isinstance(error, AuthenticationError | PermissionDeniedError)
+
+
+def connection_after(error: ProductAIError) -> Connection | None:
+    """A failed request's jobs' connection: IDLE after a 401/403, RECONNECTING while the API cannot
+    be reached, else unchanged (an odd answer, a 5xx, a 429 past the retries: keep trying, slower)."""
+    if ends_following(error):
+        return IDLE
+    if isinstance(error, APIConnectionError):
+        return RECONNECTING
+    return None
 
 
 @dataclass(eq=False)
