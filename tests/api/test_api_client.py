@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -274,6 +276,27 @@ def test_download_saves_stable_names_without_sending_the_key(tmp_path: Path) -> 
         paths = client.jobs.get("job_abc123xyz").download(tmp_path / "out")
     assert [p.name for p in paths] == ["job_abc123xyz_0.png", "job_abc123xyz_1.webp"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077], ids=oct)
+def test_downloaded_images_get_the_mode_any_new_file_gets(tmp_path: Path, umask: int) -> None:
+    done = job_json(status="completed", progress=100, images=[{"url": "https://cdn.example.test/1.png"}])
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.example.test":
+            return httpx.Response(200, content=b"\x89PNG\r\n\x1a\n", headers={"content-type": "image/png"})
+        return answer(200, done)
+
+    before = os.umask(umask)
+    try:
+        (tmp_path / "notes.txt").write_text("a file the user saves")
+        with mock_client(Script(server)) as client:
+            (path,) = client.jobs.get("job_abc123xyz").download(tmp_path)
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "notes.txt").stat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 def test_download_of_an_unfinished_job_says_to_wait(tmp_path: Path) -> None:
