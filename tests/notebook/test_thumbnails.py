@@ -53,6 +53,23 @@ def test_transparency_turns_white_and_what_is_no_image_gives_none(monkeypatch):
     assert make_thumbnail(photo(64, 64), edge=32, max_bytes=30_000) is None  # too many pixels to decode
 
 
+def test_the_process_cache_stays_within_its_bytes_and_lets_old_failed_images_go():
+    failed = thumbnails.FAILED_ENTRY_BYTES
+    cache = thumbnails.made_cache(max_bytes=4 * failed)
+
+    def key(name: str) -> tuple[str, int, int]:
+        return (f"https://cdn.example/{name}.png", 256, 30_000)
+
+    for n in range(10):
+        cache[key(f"broken{n}")] = None  # images that gave no thumbnail
+    assert sorted(url for url, _, _ in cache) == [key(f"broken{n}")[0] for n in range(6, 10)]
+    assert cache[key("broken6")] is None  # looked at again: now the most recently used
+    cache[key("shoe")] = b"\xff" * (failed * 3 // 2)  # a thumbnail takes the room of two failures
+    kept = ("broken6", "broken9", "shoe")
+    assert sorted(url for url, _, _ in cache) == sorted(key(name)[0] for name in kept)
+    assert cache.currsize <= 4 * failed
+
+
 def test_a_completed_job_shows_thumbnails_in_its_view_and_each_image_is_fetched_once(account, monkeypatch):
     fetched: list[str] = []
     fetch = thumbnails.fetch_image
