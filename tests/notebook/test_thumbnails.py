@@ -14,6 +14,7 @@ from PIL import Image
 from productai_notebook import Gallery, JobView, config
 from productai_notebook.api import Job, ProductAI
 from productai_notebook.notebook import job_view, thumbnails
+from productai_notebook.notebook._timers import Timers
 from productai_notebook.notebook.thumbnails import make_thumbnail
 
 
@@ -180,6 +181,34 @@ def test_an_ended_job_shows_its_gallery_with_its_thumbnails_at_once(account, pro
     first_completed = next(update for update in updates if update[0] == "completed")
     assert first_completed == ("completed", 2)  # not its full images first, then a redraw
     view.close()
+
+
+def test_an_ended_job_waits_for_its_thumbnails_only_so_long(account, process_tracker, monkeypatch):
+    """Its gallery appears whole once they are made; when they are not, with what there is once the
+    awaited seconds of the timers' clock have passed."""
+    clock = FakeClock()
+    timers = Timers(clock=clock)
+    monkeypatch.setattr(job_view, "process_timers", lambda: timers)
+    never: Future[bytes | None] = Future()  # the thumbnail is never made
+    monkeypatch.setattr(thumbnails, "thumbnail_of", lambda client, url: never)
+    view = JobView.for_job(account.generate(model="nanobanana2", image_url="https://example.com/a.png",
+                                            prompt="a"))
+    wait_until(lambda: timers.seconds_to_next() is not None, "the job to end, its thumbnail awaited")
+    assert view.job["status"] != "completed"
+    clock.now = job_view.THUMBNAILS_AWAITED_SECONDS - 0.01
+    timers.run_due()
+    assert view.job["status"] != "completed"
+    clock.now = job_view.THUMBNAILS_AWAITED_SECONDS
+    timers.run_due()
+    assert view.job["status"] == "completed" and not view.thumbnails
+    view.close()
+
+
+class FakeClock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.mark.parametrize("drawn", [True, False], ids=["a page draws it", "headless"])
