@@ -8,6 +8,7 @@ from concurrent.futures import Future
 
 import IPython.display
 import pytest
+from fake_clock import FakeClock
 from notebook_waits import wait_until
 from PIL import Image
 
@@ -202,13 +203,6 @@ def test_an_ended_job_waits_for_its_thumbnails_only_so_long(account, process_tra
     timers.run_due()
     assert view.job["status"] == "completed" and not view.thumbnails
     view.close()
-
-
-class FakeClock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.mark.parametrize("drawn", [True, False], ids=["a page draws it", "headless"])

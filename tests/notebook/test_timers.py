@@ -6,26 +6,19 @@ import logging
 import threading
 
 import pytest
+from fake_clock import FakeClock
 
 from productai_notebook.notebook._throttle import Throttle
 from productai_notebook.notebook._timers import Timers, process_timers
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def timers(clock: Clock) -> Timers:
+def timers(clock: FakeClock) -> Timers:
     return Timers(clock=clock)
 
 
