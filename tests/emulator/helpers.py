@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
-
-# Generous: the machine is shared and loaded; a test only waits this long when something is wrong.
-DEADLINE_SECONDS = 30.0
+from notebook_waits import wait_until
 
 
 def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -24,18 +21,6 @@ def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
         timeout=kwargs.pop("timeout", 30.0),
         **kwargs,
     )
-
-
-def wait_until(condition: Callable[[], Any], what: str, deadline: float = DEADLINE_SECONDS) -> Any:
-    """Poll `condition` until it returns something truthy; fail with `what` after the deadline."""
-    end = time.monotonic() + deadline
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def create_job(http: httpx.Client, **fields: Any) -> dict[str, Any]:
