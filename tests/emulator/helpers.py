@@ -1,7 +1,8 @@
-"""Small helpers for the emulator tests: an authenticated HTTP client, waiting, a webhook receiver."""
+"""Small helpers for the emulator tests: an authenticated client, jobs and their images, a webhook server."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 from notebook_waits import wait_until
+from PIL import Image
 
 
 def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -21,6 +23,14 @@ def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
         timeout=kwargs.pop("timeout", 30.0),
         **kwargs,
     )
+
+
+def magenta_share(jpeg: bytes) -> float:
+    """How much of a generated image is the colour of the magenta product the tests upload."""
+    image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
+    data = image.tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    return sum(1 for r, g, b in pixels if r > 200 and g < 60 and b > 200) / (128 * 128)
 
 
 def create_job(http: httpx.Client, **fields: Any) -> dict[str, Any]:
