@@ -7,8 +7,6 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +14,7 @@ import traitlets
 
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
 from ..contract import COMPLETED
+from ._timers import Scheduled, process_timers
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
@@ -59,7 +58,8 @@ class JobView(Widget, front_end="job_view"):
         self._tracker = tracker
         self._connection = IDLE
         super().__init__(job=self._payload(), **kwargs)
-        self._awaiting_thumbnails: threading.Timer | None = None
+        self._timers = process_timers()
+        self._awaiting_thumbnails: Scheduled | None = None
         self._thumbnails_awaited_until = 0.0
         self._live = LiveUpdates(self, self._show_latest)
         self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
@@ -106,11 +106,10 @@ class JobView(Widget, front_end="job_view"):
             self._ask_thumbnails()
             if self._thumbnails.pending and self._awaiting_thumbnails is None:
                 # shown when they are made (that calls us), or with what there is once this fires
-                self._thumbnails_awaited_until = time.monotonic() + THUMBNAILS_AWAITED_SECONDS
-                timer = threading.Timer(THUMBNAILS_AWAITED_SECONDS, self._stop_awaiting_thumbnails)
-                timer.daemon = True
-                timer.start()
-                self._awaiting_thumbnails = timer
+                self._thumbnails_awaited_until = self._timers.now() + THUMBNAILS_AWAITED_SECONDS
+                self._awaiting_thumbnails = self._timers.call_later(
+                    THUMBNAILS_AWAITED_SECONDS, self._stop_awaiting_thumbnails
+                )
         self._live.changed(final=job.is_terminal)
 
     def _requests(self) -> Mapping[str, RequestHandler]:
@@ -150,7 +149,7 @@ class JobView(Widget, front_end="job_view"):
         return self.job.get("status") in ("completed", "failed") and not self.job.get("images_coming")
 
     def _awaits_thumbnails(self) -> bool:
-        return self._thumbnails.pending and time.monotonic() < self._thumbnails_awaited_until
+        return self._thumbnails.pending and self._timers.now() < self._thumbnails_awaited_until
 
     def _show_latest(self) -> None:
         if self._awaits_thumbnails():
