@@ -42,15 +42,18 @@ test("the plugin starts with JupyterLab and watches each notebook opened", async
   expect(app.extensions.map((e) => e.name)).toEqual(["Notebook"]);
 });
 
-test("a widget manager extension not shaped as expected: nothing changes, one warning", async () => {
+test("a widget manager extension not shaped as expected: no drawing without a kernel, one warning", async () => {
   const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
   const plugins = [{ id: "@jupyter-widgets/jupyterlab-manager:plugin", activate: () => ({}) }];
   const activate = plugins[0].activate;
   const plugin = await loadPlugin(scopeWith({ WidgetManager: class {}, WidgetRenderer, default: plugins }));
   const app = fakeApp();
   plugin.activate(app);
-  expect(app.extensions).toEqual([]);
   expect(plugins[0].activate).toBe(activate);
+  // the HTML copies still apply; nothing else is done to the notebook
+  const rendermime = { addFactory: vi.fn(), getFactory: () => undefined };
+  app.extensions[0].extension.createNew({ content: { rendermime } }, {});
+  expect(typeof rendermime.addFactory).toBe("function");
   expect(warn).toHaveBeenCalledOnce();
   expect(String(warn.mock.calls[0][0])).toContain("Loading widget...");
 });
