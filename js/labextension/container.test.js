@@ -70,3 +70,21 @@ test("no widget manager installed: no widgets to draw, nothing to say", async ()
 test("asked for a module it does not have, it says so", async () => {
   await expect(container.get("./mimeExtension")).rejects.toThrow("does not exist");
 });
+
+test("a page where the widget manager's shared getter throws (Voila): no warning, no error, nothing to do", async () => {
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  vi.spyOn(console, "debug").mockImplementation(() => {});
+  const getter = () => {
+    throw new Error('The getter for the shared module is not a function. This may be caused by setting "shared.import: false"');
+  };
+  for (const get of [getter, async () => getter()]) {
+    const plugin = await loadPlugin({ "@jupyter-widgets/jupyterlab-manager": { "5.0.16": { get, loaded: 0 } } });
+    const app = fakeApp();
+    plugin.activate(app);
+    plugin.activate({}); // an app with no document registry either
+    expect(app.extensions).toEqual([]);
+  }
+  expect(warn).not.toHaveBeenCalled();
+  expect(error).not.toHaveBeenCalled();
+});

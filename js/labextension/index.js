@@ -16,12 +16,17 @@ function warn(message, error) {
   console.warn(`${NAME}: ${message}; a notebook opened without a kernel may show "Loading widget..."`, error ?? "");
 }
 
-/** The widget manager extension's module, or null when it is not shared here (no widgets to draw). */
+/**
+ * The widget manager extension's module, or null when it is not shared here or cannot be built
+ * here: Voila shares it from an extension built for another JupyterLab, whose getter then throws
+ * ("The getter for the shared module is not a function"). Voila draws widgets its own way, so that
+ * is no error of ours: a debug line, not a warning.
+ */
 async function widgetManager() {
   try {
     return await sharedModule(shareScope, WIDGET_MANAGER);
   } catch (error) {
-    warn(`could not load ${WIDGET_MANAGER}`, error);
+    console.debug(`${NAME}: ${WIDGET_MANAGER} cannot be loaded on this page; nothing to do here`, error);
     return null;
   }
 }
