@@ -262,6 +262,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         Never sent twice: when the answer is lost after the request went out, the job it made is
         looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
         """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -375,6 +376,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
