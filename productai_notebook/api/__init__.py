@@ -38,6 +38,7 @@ from .resources import JobPages as JobPages
 from .resources import fetch_image as fetch_image
 from .tracking import IDLE as IDLE
 from .tracking import LIVE as LIVE
+from .tracking import QUEUED as QUEUED
 from .tracking import RECONNECTING as RECONNECTING
 from .tracking import Tracker as Tracker
 from .tracking import current_tracker as current_tracker

@@ -169,7 +169,7 @@ def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait
     assert going == ([] if held else [follows[0]]), "the round's slot, else a script's or a long-held read"
     # a widget whose images wait says so (its notice), rather than "loading its images" for long
     assert follows[0].connection == (QUEUED if held else LIVE)
-    waiting = "1 ended jobs' images waiting for the widgets' status rounds"
+    waiting = "1 ended jobs' images, after the widgets' status checks"
     assert (waiting in engine.budget().describe()) is held, "what %productai budget shows"
 
 
