@@ -15,6 +15,7 @@ from .engine.pacing import Budget
 from .engine.sender import Sender as Sender
 from .engine.tracker import IDLE as IDLE
 from .engine.tracker import LIVE as LIVE
+from .engine.tracker import QUEUED as QUEUED
 from .engine.tracker import RECONNECTING as RECONNECTING
 from .engine.tracker import Tracker as Tracker
 from .engine.tracker import current_tracker as current_tracker

@@ -28,7 +28,7 @@ from ._reconcile import create_job, create_job_async
 from .engine.account import engine_for
 from .engine.pacing import Budget
 from .engine.turns import SLICE_SECONDS
-from .errors import APIConnectionError, JobFailedError
+from .errors import APIConnectionError, JobFailedError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
@@ -98,6 +98,20 @@ class _Base(Generic[H, C]):
     @property
     def base_url(self) -> str:
         return self._settings.base_url
+
+    @property
+    def is_closed(self) -> bool:
+        """True once `close()` (or the end of its `with` block) closed its connections."""
+        return self._http.is_closed
+
+    def _open_http(self) -> C:
+        """The connection pool, or a clear error when this client was closed (httpx's is a RuntimeError)."""
+        if self._http.is_closed:
+            raise ProductAIError(
+                f"This {type(self).__name__} was closed (close() or the end of its `with` block); make a new "
+                "one: ProductAI(...), or pai.sandbox(), which gives a working sandbox client again."
+            )
+        return self._http
 
     @property
     def api_key(self) -> str:
@@ -237,12 +251,13 @@ class ProductAI(_Base[Job, httpx.Client]):
         `background`: the tracker's stop event when this is a background poll (it goes after the
         user's own calls, and stops waiting once the event is set).
         """
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = self._engine.acquire(background)
             try:
-                response = self._http.send(attempts.request(self._http))
+                response = http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -280,6 +295,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         Never sent twice: when the answer is lost after the request went out, the job it made is
         looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
         """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -299,7 +315,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
 
     def _download(self, job: Job, folder: Path) -> list[Path]:
-        return download(self._settings, self._http, job, folder)
+        return download(self._settings, self._open_http(), job, folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,12 +377,13 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
     async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = await self._engine.acquire_async(background)
             try:
-                response = await self._http.send(attempts.request(self._http))
+                response = await http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -406,6 +423,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -425,4 +443,4 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
-        return await download_async(self._settings, self._http, job, folder)
+        return await download_async(self._settings, self._open_http(), job, folder)

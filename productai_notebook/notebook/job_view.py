@@ -12,7 +12,7 @@ from typing import Any
 
 import traitlets
 
-from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
+from ..api import IDLE, QUEUED, JobHandle, JobImage, Tracker, get_tracker
 from ..contract import COMPLETED
 from ._timers import Scheduled, process_timers
 from ._widget import LiveUpdates, RequestHandler, Widget
@@ -42,6 +42,8 @@ class JobView(Widget, front_end="job_view"):
     job = traitlets.Dict().tag(sync=True)
     #: "live" (tracked), "reconnecting" (API unreachable, retrying) or "idle" (ended or not tracked)
     connection = traitlets.Unicode(IDLE).tag(sync=True)
+    #: while "queued": seconds until the account's rate limit lets the next read go (None: not known)
+    budget_wait = traitlets.Float(None, allow_none=True).tag(sync=True)
     #: indices of the images the user selected in the gallery (set by the browser)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
     #: small JPEGs of the images, by index as text (made by the kernel; saved with the notebook)
@@ -57,6 +59,7 @@ class JobView(Widget, front_end="job_view"):
         self._handle = job
         self._tracker = tracker
         self._connection = IDLE
+        self._budget_wait: float | None = None
         super().__init__(job=self._payload(), **kwargs)
         self._timers = process_timers()
         self._awaiting_thumbnails: Scheduled | None = None
@@ -128,7 +131,13 @@ class JobView(Widget, front_end="job_view"):
 
     def _on_connection(self, connection: str) -> None:
         self._connection = IDLE if self._known_in_full() else connection
+        self._budget_wait = self._waits_for_budget() if self._connection == QUEUED else None
         self._live.changed()
+
+    def _waits_for_budget(self) -> float | None:
+        """Seconds until the account's window lets a job update go: what the card says ("in about 35 s")."""
+        client = client_of(self._handle)
+        return None if client is None else round(client.budget().frees_in, 1)
 
     def _finish(self, timeout: float) -> None:
         self._thumbnails.wait(timeout)
@@ -157,6 +166,7 @@ class JobView(Widget, front_end="job_view"):
         with self.hold_sync():
             self.job = self._payload()
             self.connection = self._connection
+            self.budget_wait = self._budget_wait
             self.thumbnails = self._thumbnails.made()
 
     def _on_selection(self, change: dict[str, Any]) -> None:

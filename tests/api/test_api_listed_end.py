@@ -77,7 +77,8 @@ def test_a_listed_end_shows_at_once_but_a_wait_yields_the_job_only_with_its_imag
     finally:
         waiting.close()
     assert all(job.images for job in yielded), "each job yielded with its images"
-    assert sorted(held.held) == sorted(job.id for job in jobs), "each ended job read once in full"
+    # (the reads queue on the engine's few worker threads: some are asked only once let go)
+    assert emulator_fast.requests()["routes"].get("get_job", 0) == len(jobs), "each ended job read once"
 
 
 def test_a_failed_job_whose_listing_carries_its_error_is_yielded_without_a_read(
