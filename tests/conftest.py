@@ -92,7 +92,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no request engine: what one test's answers taught (a scripted
     server's made-up limit, say) never paces the next test's requests to the same address."""
-    from productai_notebook.api import engine
+    from productai_notebook.api.engine import account as engine
 
     monkeypatch.setattr(engine, "_engines", {})
 
@@ -100,7 +100,7 @@ def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def process_tracker(monkeypatch: pytest.MonkeyPatch):
     """A fast process-wide tracker, as a displayed job would have started one."""
-    from productai_notebook.api import tracking
+    from productai_notebook.api.engine import tracker as tracking
 
     tracker = tracking.Tracker(min_interval=0.05, max_interval=0.2)
     monkeypatch.setattr(tracking, "_tracker", tracker)

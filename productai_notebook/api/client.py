@@ -14,6 +14,7 @@ import copy
 import threading
 import time
 import weakref
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -24,11 +25,12 @@ from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._reconcile import create_job, create_job_async
-from .engine import engine_for
+from .engine.account import engine_for
+from .engine.pacing import Budget
+from .engine.turns import SLICE_SECONDS
 from .errors import APIConnectionError, JobFailedError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
-from .pacing import Budget
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
 
 H = TypeVar("H", bound=JobHandle)
@@ -45,7 +47,7 @@ class _Base(Generic[H, C]):
         self._http: C = http_client or new_http_client()
         # every request of this account, from any client in the process, is paced by one engine
         self._engine = engine_for(settings)
-        self._engine.clients.add(self)
+        self._engine.clients.add(self)  # (as a `Sender`: the engine sees nothing else of it)
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
         self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
@@ -76,6 +78,22 @@ class _Base(Generic[H, C]):
         """The account's request budget now: its limit and where it came from, the requests of the
         window, and what the engine holds back (`print(client.budget().describe())`)."""
         return self._engine.budget()
+
+    # -- what the engine asks of a client (`engine.sender.Sender`) ----------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """False once the client was closed (its connection pool with it)."""
+        return not self._http.is_closed
+
+    def held_job(self, job_id: str) -> H | None:
+        """This client's handle on `job_id` while anyone holds it, else None."""
+        with self._handles_lock:
+            return self._handles.get(job_id)
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        """One request at background priority, sent without blocking the caller (see `Sender`)."""
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -147,6 +165,17 @@ class _Base(Generic[H, C]):
     def _learned_plan(self, account: Account) -> Account:
         self._engine.learn_plan(account.plan)
         return account
+
+
+async def _stopped_within(stop: threading.Event, seconds: float) -> bool:
+    """Sleep `seconds`, looking at `stop` every slice (a thread sets it): True as soon as it is set."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(left, SLICE_SECONDS))
+    return True
 
 
 def _generate_spec(body: dict[str, Any]) -> RequestSpec:
@@ -229,6 +258,10 @@ class ProductAI(_Base[Job, httpx.Client]):
 
     def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
         return self._json(self._send(spec, background))
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the account's few background threads: httpx.Client is thread-safe
+        return self._engine.pool.submit(lambda: self._call(spec, stop))
 
     def generate(
         self,
@@ -342,10 +375,24 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 delay = attempts.after_response(response)
                 if delay is None:
                     return response
-            await asyncio.sleep(delay)
+            if background is None:
+                await asyncio.sleep(delay)
+            elif await _stopped_within(background, delay):
+                raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
         return self._json(await self._send(spec, background))
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the event loop this client's connection pool lives on (an httpx.AsyncClient is bound to it)
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            failed: Future[Any] = Future()
+            failed.set_exception(APIConnectionError(
+                "The event loop of this job's AsyncProductAI is not running: its polls wait for it."
+            ))
+            return failed
+        return asyncio.run_coroutine_threadsafe(self._call(spec, stop), loop)
 
     async def generate(
         self,

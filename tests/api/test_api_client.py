@@ -23,7 +23,7 @@ from productai_notebook.api import (
     ProductAI,
 )
 from productai_notebook.api import job as job_module
-from productai_notebook.api._polling import PollPlanner
+from productai_notebook.api.engine.cadence import Cadence
 
 SHOE = "https://example.com/shoe.jpg"
 
@@ -180,7 +180,7 @@ def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others()
 
 
 def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() -> None:
-    from productai_notebook.api._waiting import JobsWait
+    from productai_notebook.api.engine.waits import JobsWait
     from productai_notebook.api.models import JobState
 
     def failed(job_id: str) -> JobState:
@@ -199,7 +199,7 @@ def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() ->
 
 
 def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() -> None:
-    planner = PollPlanner()
+    planner = Cadence()
     pending = JobState.parse({"job_id": "j", "status": "pending", "estimated_time_seconds": 30})
     planner.observe(pending, now=0.0)
     assert planner.next_delay(pending, now=0.0) == 5.0  # far from done: the band's top
@@ -211,7 +211,7 @@ def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() ->
     planner.observe(odd, now=13.0)
     planner.observe(odd, now=15.0)
     assert planner.next_delay(odd, now=15.0) == 4.0  # an unknown status backs off
-    assert PollPlanner(0.1).next_delay(pending, now=0.0) == 0.1
+    assert Cadence(0.1).next_delay(pending, now=0.0) == 0.1
 
 
 def test_observers_run_once_per_change_and_never_after_the_end() -> None:

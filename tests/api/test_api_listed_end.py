@@ -15,7 +15,7 @@ from held_reads import HeldReads
 from notebook_waits import wait_until
 
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api._waiting import JobsWait
+from productai_notebook.api.engine.waits import JobsWait
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 
