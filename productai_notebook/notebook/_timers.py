@@ -62,7 +62,7 @@ class Timers:
         for scheduled in self._take_due():
             try:
                 scheduled._run()
-            except Exception:
+            except (Exception, SystemExit):  # a SystemExit would end the thread every later call waits on
                 _log.exception("a scheduled call failed")
 
     def seconds_to_next(self) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 import pytest
@@ -55,6 +56,7 @@ def test_a_cancelled_call_never_runs_and_keeps_nobody_waiting(clock, timers):
 def test_a_call_that_fails_is_logged_and_the_others_still_run(clock, timers, caplog):
     ran: list[str] = []
     timers.call_later(0.0, lambda: 1 / 0)
+    timers.call_later(0.0, lambda: sys.exit(1))  # a thread's way out: not the timer thread's
     timers.call_later(0.0, lambda: ran.append("after"))
     with caplog.at_level(logging.ERROR):
         timers.run_due()
