@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._config import config
 from .api import *  # noqa: F403  (the client's public names are ours too)
 from .api import __all__ as _api_names
-from .api import set_display_hook
+from .api import set_batch_dir_hook, set_display_hook
 from .sandbox import sandbox, use
 
 __version__ = "0.1.0"
@@ -48,6 +48,7 @@ def _display_job(job: Any) -> Any:
 
 
 set_display_hook(_display_job)
+set_batch_dir_hook(lambda: config.batch_dir)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -9,6 +9,18 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
+from .batches import (
+    AsyncBatch,
+    Batch,
+    BatchEntry,
+    BatchPlan,
+    BatchTimeoutError,
+    JobSpec,
+    ManifestError,
+    plan_batch,
+)
+from .batches import set_batch_dir_hook as set_batch_dir_hook
+from .batches import set_batch_display_hook as set_batch_display_hook
 from .client import AsyncProductAI, ProductAI
 from .engine.connection import Connection as Connection
 from .engine.pacing import Budget
@@ -58,6 +70,14 @@ __all__ = [
     "Asset",
     "Account",
     "Budget",
+    "Batch",
+    "AsyncBatch",
+    "BatchEntry",
+    "BatchPlan",
+    "JobSpec",
+    "plan_batch",
+    "BatchTimeoutError",
+    "ManifestError",
     "ProductAIError",
     "APIConnectionError",
     "APITimeoutError",

@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 from concurrent.futures import Future
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -310,6 +311,39 @@ class ProductAI(_Base[Job, httpx.Client]):
             spec = _generate_spec(body)  # (it checks that every string can be sent)
         return self._pushed(self._handle(create_job(self, spec), prompt, aspect_ratio), webhook_url)
 
+    def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        from .batches import make_batch
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return make_batch(self, specs, axes, name, dry_run, batch_dir)
+
     def me(self) -> Account:
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
@@ -438,6 +472,31 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
             spec = _generate_spec(body)
         job = self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
         return self._pushed(job, webhook_url)
+
+    async def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """See `ProductAI.batch`: an `AsyncBatch` (or a `BatchPlan`); a task on this loop sends them."""
+        from .batches import make_batch_async
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return await make_batch_async(self, specs, axes, name, dry_run, batch_dir)
 
     async def me(self) -> Account:
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
