@@ -105,7 +105,9 @@ class BatchBoard(Widget, front_end="board"):
         axes = {axis: [str(label) for label in batch.axes.get(axis, [])] for axis in AXES}
         self._live = LiveUpdates(self, self._show_latest, interval=BOARD_UPDATE_SECONDS)
         self._thumbnails = Thumbnails(
-            on_made=lambda ready: self._changed(), budget_bytes=self._thumbnail_budget
+            # throttled like any update until the last one: a final state is sent at once, whole
+            on_made=lambda ready: self._live.changed(final=ready and self._all_ended()),
+            budget_bytes=self._thumbnail_budget,
         )
         super().__init__(name=str(batch.name), axes=axes, cells=self._cells(), **kwargs)
         self._unobserve = batch.observe(self._on_batch_change)
@@ -189,7 +191,9 @@ class BatchBoard(Widget, front_end="board"):
         self._changed()
 
     def _changed(self) -> None:
-        self._live.changed(final=self._settled())
+        # final once every job has ended: the next cell then waits for the thumbnails still being
+        # made and sends the board again, so a headless run saves it whole
+        self._live.changed(final=self._all_ended())
 
     def _follow_jobs(self) -> None:
         """Track each job made so far (polled while the board shows it) and ask for its thumbnails."""
@@ -208,14 +212,16 @@ class BatchBoard(Widget, front_end="board"):
 
         return on_connection
 
-    def _settled(self) -> bool:
-        entries = list(self._batch.entries)
-        done = all(
+    def _all_ended(self) -> bool:
+        """Every job ended and was read in full (its images or its error), or its create failed."""
+        return all(
             entry.stage in ("failed", "lost")
             or (entry.job is not None and self._tracker.read_in_full(entry.job))
-            for entry in entries
+            for entry in self._batch.entries
         )
-        return done and not self._thumbnails.pending
+
+    def _settled(self) -> bool:
+        return self._all_ended() and not self._thumbnails.pending
 
     def _shows_final(self) -> bool:
         return bool(self.cells) and all(_ended(cell) for cell in self.cells)

@@ -135,3 +135,17 @@ def test_the_thumbnail_budget_grows_with_the_batch_and_keeps_the_off_switch(
         assert shown(board) and board.thumbnails == {}
     finally:
         board.close()
+
+
+def test_one_line_says_what_waits_on_the_request_budget(batch: Any) -> None:
+    board = BatchBoard(batch)
+    try:
+        shown(board)
+        assert board.rate["limit"] > 0 and board.budget == {}  # the plan's limit, for the ETA
+        ended = batch.entries[0].job
+        board._connection_of(ended)("queued")  # the tracker: this job's images wait on the budget
+        assert shown(board) and board.budget["waiting"] == "images" and board.budget["seconds"] >= 1
+        board._connection_of(ended)("idle")
+        assert shown(board) and board.budget == {}
+    finally:
+        board.close()
