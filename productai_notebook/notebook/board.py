@@ -73,6 +73,16 @@ def board_cell(entry: Any, at: list[int]) -> dict[str, Any]:
     }
 
 
+def _by_job(keys: list[str]) -> dict[str, list[int]]:
+    """The keys "<job_id>:<n>" as each job's image indices, in their order."""
+    picks: dict[str, list[int]] = {}
+    for key in keys:
+        job_id, _, index = key.rpartition(":")
+        if index.isdigit():
+            picks.setdefault(job_id, []).append(int(index))
+    return picks
+
+
 def _ended(cell: Mapping[str, Any]) -> bool:
     return cell["stage"] in ("failed", "lost") or cell["status"] in (COMPLETED, FAILED)
 
@@ -94,6 +104,8 @@ class BatchBoard(Widget, front_end="board"):
     thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
     #: the account's rate limit as the ETA uses it: {"limit", "window"}, or {} while unknown
     rate = traitlets.Dict().tag(sync=True)
+    #: the picks the page made, as "<job_id>:<n>" in pick order (set by the browser; the jobs' picks follow)
+    picked_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: what waits on the request budget and for about how long: {"waiting", "seconds"}, or {}
     budget = traitlets.Dict().tag(sync=True)
 
@@ -112,6 +124,7 @@ class BatchBoard(Widget, front_end="board"):
         super().__init__(name=str(batch.name), axes=axes, cells=self._cells(), **kwargs)
         self._unobserve = batch.observe(self._on_batch_change)
         self._follow_jobs()
+        self.observe(self._on_picked, names="picked_keys")
 
     @property
     def batch(self) -> Any:
@@ -234,7 +247,6 @@ class BatchBoard(Widget, front_end="board"):
     def _requests(self) -> Mapping[str, RequestHandler]:
         return {
             "image": lambda request, _: send_image(self, request, self._image(request.get("key"))),
-            "pick": lambda request, _: self._pick(request),
             "download_picks": lambda request, _: self._download(request.get("request")),
         }
 
@@ -248,11 +260,14 @@ class BatchBoard(Widget, front_end="board"):
             return None
         return ImageSource(job.id, int(index), job.images[int(index)].url, client_of(job))
 
-    def _pick(self, request: Mapping[str, Any]) -> None:
-        job, index = self._job(request.get("job_id")), request.get("index")
-        if job is None or not isinstance(index, int) or not 0 <= index < len(job.images):
-            return  # a stale page's pick of what is no longer there: nothing to change
-        job.pick(index, picked=bool(request.get("picked", True)))
+    def _on_picked(self, change: dict[str, Any]) -> None:
+        """The page's picks changed: each job whose picks changed there gets them (a stale page's
+        picks of jobs it did not touch never undo a pick made elsewhere meanwhile)."""
+        old, new = _by_job(change["old"]), _by_job(change["new"])
+        for job in self._jobs():
+            if new.get(job.id, []) != old.get(job.id, []):
+                made = len(job.images)
+                job.set_picks([index for index in new.get(job.id, []) if index < made])
 
     def _download(self, number: object) -> None:
         _downloads.submit(self._send_picks, number)
