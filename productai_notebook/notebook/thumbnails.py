@@ -203,8 +203,12 @@ class Thumbnails:
     once nothing asked is still being made. `made()` is what the widget sends and saves.
     """
 
-    def __init__(self, on_made: Callable[[bool], None]) -> None:
+    def __init__(
+        self, on_made: Callable[[bool], None], *, budget_bytes: Callable[[], int] | None = None
+    ) -> None:
         self._on_made = on_made
+        # the widget's byte budget (a board's grows with its jobs); `config.thumbnail_budget_bytes` by default
+        self._budget_bytes = budget_bytes or (lambda: config.thumbnail_budget_bytes)
         self._lock = threading.Lock()
         self._none_pending = threading.Event()
         self._none_pending.set()
@@ -227,7 +231,7 @@ class Thumbnails:
     def _keep(self, key: str, made: Future[bytes | None]) -> None:
         thumbnail = None if made.cancelled() or made.exception() else made.result()
         with self._lock:
-            if thumbnail is not None and self._spent + len(thumbnail) <= config.thumbnail_budget_bytes:
+            if thumbnail is not None and self._spent + len(thumbnail) <= self._budget_bytes():
                 self._made[key] = thumbnail
                 self._spent += len(thumbnail)
             self._pending -= 1
