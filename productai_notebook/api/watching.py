@@ -254,6 +254,7 @@ class Watcher:
     async def _step(self, now: float) -> float | None:
         """Send what is due; the seconds until something else is (None: nothing to follow)."""
         follows = self._active()
+        self.engine.user_waits(any(f.waited_on for f in follows))
         if not follows:
             self.engine.hold_reads_behind_rounds(0)
             return None
