@@ -14,8 +14,8 @@ import copy
 import threading
 import time
 import weakref
-from concurrent.futures import Future
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 

@@ -14,8 +14,8 @@ import traitlets
 
 from ..api import IDLE, QUEUED, JobHandle, JobImage, Tracker, get_tracker
 from ..contract import COMPLETED
-from ._timers import Scheduled, process_timers
 from ._picks import set_ticked
+from ._timers import Scheduled, process_timers
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
