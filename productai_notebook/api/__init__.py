@@ -50,6 +50,9 @@ from .errors import (
     ProductAIError,
     RateLimitError,
 )
+from .input_checks import CheckedInput as CheckedInput
+from .input_checks import check_input_image as check_input_image
+from .input_checks import input_rules as input_rules
 from .job import AsyncJob, Job
 from .job import JobHandle as JobHandle
 from .job import set_display_hook as set_display_hook
