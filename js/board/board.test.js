@@ -127,7 +127,8 @@ describe("keyboard", () => {
     press("ArrowRight");
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 1 of on marble · seedream");
     press(" ");
-    expect(widget.model.sent).toContainEqual({ type: "pick", job_id: "job_b", index: 0, picked: true });
+    expect(widget.model.get("picked_keys")).toEqual(["job_b:0"]);
+    expect(widget.model.saves).toBe(1);
     expect(document.activeElement.getAttribute("aria-selected")).toBe("true");
     expect(fact("credits")).toBe("12");
     expect($(".pai-board-download").textContent).toBe("Download picks (1)");
@@ -158,7 +159,8 @@ describe("keyboard", () => {
     expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
     expect($(".pai-lightbox-title").textContent).toBe("on marble · seedream");
     press(" ", box);
-    expect(widget.model.sent).toContainEqual({ type: "pick", job_id: "job_b", index: 0, picked: true });
+    expect(widget.model.get("picked_keys")).toEqual(["job_b:0"]);
+    expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
     press("Escape", box);
     expect($(".pai-lightbox")).toBeNull();
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 2 of on marble · nanobanana2");

@@ -14,7 +14,7 @@ const COUNTS = [
 /** {element, show({name, cells, rate, budget, picks, nowMs}), say(text), buttons}. */
 export function boardHeader({ onSwap, onCompare, onDownload }) {
   const title = h("strong", { class: "pai-board-name" });
-  const counts = facts([...COUNTS.map(([name, label]) => [name, label, "0"]), ["eta", "Ends", "—"]]);
+  const counts = facts([...COUNTS.map(([name, label]) => [name, label, "0"]), ["eta", "ETA", "—"]]);
   // the one line for the budget wait: never a banner per job
   const budget = h("p", { class: "pai-board-budget", role: "status" });
   const swap = h("button", { class: "pai-board-swap", type: "button", text: "Swap rows and columns" });
@@ -35,7 +35,7 @@ export function boardHeader({ onSwap, onCompare, onDownload }) {
     for (const [key] of COUNTS) setFact(counts, key, String(counted[key]));
     const eta = batchEta(cells, { nowMs, rate, budgetWait: wait?.waiting ? Number(wait.seconds) || 0 : 0 });
     const ended = counted.completed + counted.failed === cells.length;
-    setFact(counts, "eta", ended ? "ended" : eta === null ? "—" : aboutSeconds(eta));
+    setFact(counts, "eta", ended ? "done" : eta === null ? "—" : aboutSeconds(eta));
     const line = budgetLine(wait);
     budget.textContent = line;
     budget.hidden = !line;

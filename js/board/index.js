@@ -2,13 +2,13 @@
 // budget line, a grid of prompts x models (swappable; inputs as tabs) whose cells fill live,
 // picks by click or keyboard that are the jobs' own selection in Python, compare and download.
 import { boardLayout, swapped } from "../lib/board_layout.js";
-import { batchImages, isPicked, pickedImages, withPick } from "../lib/board_picks.js";
+import { batchImages, isPicked, pickedImages, pickedKeys, withPick } from "../lib/board_picks.js";
 import { showCompare } from "../gallery/compare.js";
 import { h } from "../shared/dom.js";
 import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
 import { openLightbox } from "../shared/lightbox.js";
-import { kernelRequests, sayShown } from "../shared/model.js";
+import { kernelRequests, saver, sayShown } from "../shared/model.js";
 import { sizeCaption } from "../shared/thumbs.js";
 import { boardGrid, imageOfCell } from "./grid.js";
 import { boardHeader } from "./header.js";
@@ -19,6 +19,7 @@ const ETA_TICK_MS = 1000;
 
 function render({ model, el }) {
   sayShown(model);
+  const save = saver(model);
   const sources = imageSources(model);
   const kernel = kernelRequests(model);
   let view = { rows: "prompt", columns: "model", tab: 0 };
@@ -118,12 +119,9 @@ function render({ model, el }) {
     const cell = cells[index];
     if (!cell?.job_id) return;
     ownPicks.set(cell.job_id, withPick(cell.picks, image, picked));
-    try {
-      model.send({ type: "pick", job_id: cell.job_id, index: image, picked });
-    } catch {
-      // no kernel (a reopened notebook): the pick stays on this page
-    }
     showAll();
+    // the whole selection as a trait: Python applies what changed, and marimo re-runs what reads it
+    save("picked_keys", pickedKeys(cells));
     lightbox?.showPick?.();
   }
 

@@ -33,3 +33,8 @@ export function pickedImages(cells) {
   });
   return picked;
 }
+
+/** The picks as "<job_id>:<n>" keys, in the batch's order then each job's pick order (what Python reads). */
+export function pickedKeys(cells) {
+  return pickedImages(cells).map(({ cell, index }) => `${cells[cell].job_id}:${index}`);
+}

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { batchImages, isPicked, pickedImages, withPick } from "./board_picks.js";
+import { batchImages, isPicked, pickedImages, pickedKeys, withPick } from "./board_picks.js";
 
 const image = { url: "https://cdn.example/a.jpg" };
 const CELLS = [
@@ -36,4 +36,9 @@ test("the lightbox walks every image of the batch, skipping jobs with none", () 
 
 test("a pick of an image the job does not have is not counted", () => {
   expect(pickedImages([{ images: [image], picks: [3, 0] }])).toEqual([{ cell: 0, index: 0 }]);
+});
+
+test("the picks as keys Python reads: job id and image, in the batch's order", () => {
+  const cells = CELLS.map((cell, n) => ({ ...cell, job_id: `job_${n}` }));
+  expect(pickedKeys(cells)).toEqual(["job_0:1", "job_2:1", "job_2:0"]);
 });

@@ -73,6 +73,16 @@ def board_cell(entry: Any, at: list[int]) -> dict[str, Any]:
     }
 
 
+def _by_job(keys: list[str]) -> dict[str, list[int]]:
+    """The keys "<job_id>:<n>" as each job's image indices, in their order."""
+    picks: dict[str, list[int]] = {}
+    for key in keys:
+        job_id, _, index = key.rpartition(":")
+        if index.isdigit():
+            picks.setdefault(job_id, []).append(int(index))
+    return picks
+
+
 def _ended(cell: Mapping[str, Any]) -> bool:
     return cell["stage"] in ("failed", "lost") or cell["status"] in (COMPLETED, FAILED)
 
@@ -94,6 +104,8 @@ class BatchBoard(Widget, front_end="board"):
     thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
     #: the account's rate limit as the ETA uses it: {"limit", "window"}, or {} while unknown
     rate = traitlets.Dict().tag(sync=True)
+    #: the picks the page made, as "<job_id>:<n>" in pick order (set by the browser; the jobs' picks follow)
+    picked_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: what waits on the request budget and for about how long: {"waiting", "seconds"}, or {}
     budget = traitlets.Dict().tag(sync=True)
 
@@ -105,11 +117,14 @@ class BatchBoard(Widget, front_end="board"):
         axes = {axis: [str(label) for label in batch.axes.get(axis, [])] for axis in AXES}
         self._live = LiveUpdates(self, self._show_latest, interval=BOARD_UPDATE_SECONDS)
         self._thumbnails = Thumbnails(
-            on_made=lambda ready: self._changed(), budget_bytes=self._thumbnail_budget
+            # throttled like any update until the last one: a final state is sent at once, whole
+            on_made=lambda ready: self._live.changed(final=ready and self._all_ended()),
+            budget_bytes=self._thumbnail_budget,
         )
         super().__init__(name=str(batch.name), axes=axes, cells=self._cells(), **kwargs)
         self._unobserve = batch.observe(self._on_batch_change)
         self._follow_jobs()
+        self.observe(self._on_picked, names="picked_keys")
 
     @property
     def batch(self) -> Any:
@@ -189,7 +204,9 @@ class BatchBoard(Widget, front_end="board"):
         self._changed()
 
     def _changed(self) -> None:
-        self._live.changed(final=self._settled())
+        # final once every job has ended: the next cell then waits for the thumbnails still being
+        # made and sends the board again, so a headless run saves it whole
+        self._live.changed(final=self._all_ended())
 
     def _follow_jobs(self) -> None:
         """Track each job made so far (polled while the board shows it) and ask for its thumbnails."""
@@ -208,14 +225,16 @@ class BatchBoard(Widget, front_end="board"):
 
         return on_connection
 
-    def _settled(self) -> bool:
-        entries = list(self._batch.entries)
-        done = all(
+    def _all_ended(self) -> bool:
+        """Every job ended and was read in full (its images or its error), or its create failed."""
+        return all(
             entry.stage in ("failed", "lost")
             or (entry.job is not None and self._tracker.read_in_full(entry.job))
-            for entry in entries
+            for entry in self._batch.entries
         )
-        return done and not self._thumbnails.pending
+
+    def _settled(self) -> bool:
+        return self._all_ended() and not self._thumbnails.pending
 
     def _shows_final(self) -> bool:
         return bool(self.cells) and all(_ended(cell) for cell in self.cells)
@@ -228,7 +247,6 @@ class BatchBoard(Widget, front_end="board"):
     def _requests(self) -> Mapping[str, RequestHandler]:
         return {
             "image": lambda request, _: send_image(self, request, self._image(request.get("key"))),
-            "pick": lambda request, _: self._pick(request),
             "download_picks": lambda request, _: self._download(request.get("request")),
         }
 
@@ -242,11 +260,14 @@ class BatchBoard(Widget, front_end="board"):
             return None
         return ImageSource(job.id, int(index), job.images[int(index)].url, client_of(job))
 
-    def _pick(self, request: Mapping[str, Any]) -> None:
-        job, index = self._job(request.get("job_id")), request.get("index")
-        if job is None or not isinstance(index, int) or not 0 <= index < len(job.images):
-            return  # a stale page's pick of what is no longer there: nothing to change
-        job.pick(index, picked=bool(request.get("picked", True)))
+    def _on_picked(self, change: dict[str, Any]) -> None:
+        """The page's picks changed: each job whose picks changed there gets them (a stale page's
+        picks of jobs it did not touch never undo a pick made elsewhere meanwhile)."""
+        old, new = _by_job(change["old"]), _by_job(change["new"])
+        for job in self._jobs():
+            if new.get(job.id, []) != old.get(job.id, []):
+                made = len(job.images)
+                job.set_picks([index for index in new.get(job.id, []) if index < made])
 
     def _download(self, number: object) -> None:
         _downloads.submit(self._send_picks, number)

@@ -75,15 +75,15 @@ def test_a_board_pick_is_the_batchs_winner_and_a_pick_in_python_shows_on_the_boa
     board = BatchBoard(batch)
     try:
         first, second = batch.entries[0].job, batch.entries[1].job
-        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 1, "picked": True}, [])
+        board.picked_keys = [f"{first.id}:1"]  # as the page sets it
         assert batch.winners == [(first, first.images[1])]
         second.pick(0)  # in Python, or in any other view of the job
         assert [cell["picks"] for cell in shown(board)][:2] == [[1], [0]]
-        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 1, "picked": False}, [])
+        # the page, not yet told of that pick, unpicks the first job's: the second keeps its own
+        board.picked_keys = []
         assert batch.winners == [(second, second.images[0])]
-        # a stale page's pick of an image the job does not have changes nothing
-        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 7, "picked": True}, [])
-        board._on_request(board, {"type": "pick", "job_id": "job_elsewhere", "index": 0}, [])
+        # a stale page's pick of an image the job does not have, or of another batch's job: nothing
+        board.picked_keys = [f"{first.id}:7", "job_elsewhere:0", "garbage"]
         assert batch.winners == [(second, second.images[0])]
     finally:
         board.close()
@@ -133,5 +133,19 @@ def test_the_thumbnail_budget_grows_with_the_batch_and_keeps_the_off_switch(
     try:
         board._finish(1)
         assert shown(board) and board.thumbnails == {}
+    finally:
+        board.close()
+
+
+def test_one_line_says_what_waits_on_the_request_budget(batch: Any) -> None:
+    board = BatchBoard(batch)
+    try:
+        shown(board)
+        assert board.rate["limit"] > 0 and board.budget == {}  # the plan's limit, for the ETA
+        ended = batch.entries[0].job
+        board._connection_of(ended)("queued")  # the tracker: this job's images wait on the budget
+        assert shown(board) and board.budget["waiting"] == "images" and board.budget["seconds"] >= 1
+        board._connection_of(ended)("idle")
+        assert shown(board) and board.budget == {}
     finally:
         board.close()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...contract import MAX_LIST_LIMIT
 from .._http import RequestSpec
-from .._inputs import upload_file
+from .._inputs import checked_in_the_call, upload_file
 from ..errors import InvalidResponseError
 from ..models import Asset
 
@@ -24,7 +24,10 @@ class Assets:
 
     def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
         """Upload an image (a path, bytes, a binary file, a PIL image, or an http(s) URL string)."""
-        return Asset.parse(self._client._call(_upload_spec(source, name, tags)))
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            spec = _upload_spec(source, name, tags)
+        return Asset.parse(self._client._call(spec))
 
     def list(self) -> builtins.list[Asset]:
         """Your uploaded images, every page of them."""
@@ -75,7 +78,10 @@ class AsyncAssets:
         self._client = client
 
     async def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
-        return Asset.parse(await self._client._call(_upload_spec(source, name, tags)))
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            spec = _upload_spec(source, name, tags)
+        return Asset.parse(await self._client._call(spec))
 
     async def list(self) -> builtins.list[Asset]:
         assets: builtins.list[Asset] = []
