@@ -96,6 +96,20 @@ def test_a_dropped_png_and_a_pasted_one_are_uploaded_and_ready(studio: StudioPag
     assert studio.uploads() == 2
 
 
+def test_the_uploaded_images_are_listed_with_their_thumbnails(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    form.locator(".pai-studio-assets-open").click()
+    chooser = form.locator(".pai-studio-assets")
+    assets = chooser.locator(".pai-studio-asset")
+    expect(assets).to_have_count(2, timeout=WIDGET_MS)  # the two just uploaded, both chosen already
+    expect(assets.locator("img")).to_have_count(2, timeout=WIDGET_MS)
+    expect(chooser.locator('.pai-studio-asset[aria-pressed="true"]')).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(chooser).to_be_hidden()
+    expect(form.locator(".pai-studio-assets-open")).to_be_focused()
+    assert studio.emulator.requests(KEY)["routes"]["list_assets"] == 1
+
+
 @pytest.mark.parametrize(("name", "mime", "make", "pad", "words"), [
     ("anim.gif", "image/gif", gif, 0, "is a GIF image: the API takes JPEG, PNG or WebP"),
     ("huge.png", "image/png", lambda: png()[:64], 12 * 1024 * 1024, "is 12.0 MB: input images may be at"),
