@@ -192,4 +192,12 @@ describe("the batch below", () => {
     expect(host.getWidget.mock.calls).toEqual([["anywidget:board1"]]);
     expect($(".pai-studio-batch").textContent).toBe("board");
   });
+
+  test("a page that cannot draw it says where the batch is and how to show it", async () => {
+    const host = { getWidget: vi.fn(async () => Promise.reject(new Error("Model not found"))) };
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    widget = mount({ render: (props) => Studio.render({ ...props, host }) }, { rules, form: FORM, inputs: [], thumbnails: {}, account: {}, views: [] });
+    widget.model.set("views", ["IPY_MODEL_board1"]);
+    await vi.waitFor(() => expect($(".pai-studio-batch").textContent).toMatch(/studio\.batch in Python.*pai\.BatchBoard\(studio\.batch\)/), WAIT);
+  });
 });
