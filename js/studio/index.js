@@ -29,6 +29,7 @@ function render({ model, el, host }) {
   const batch = batchArea({ model, host });
   root.append(h("h3", { class: "pai-studio-title", text: "Studio" }), inputs.element, chooser.element, fields.element, cost.element, batch.element);
   el.append(root);
+  inputs.listen(root);
 
   function showForm() {
     const count = promptLines(fields.current().prompts).length;
@@ -58,7 +59,10 @@ function render({ model, el, host }) {
   model.on("change:assets", chooser.show);
   model.on("change:assets_status", chooser.show);
   for (const name of ["account", "busy", "message", "rules"]) model.on(`change:${name}`, cost.show);
-  model.on("change:views", batch.show);
+  model.on("change:views", () => {
+    batch.show();
+    cost.show();
+  });
   showAll();
   batch.show();
   return () => batch.close();

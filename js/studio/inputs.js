@@ -57,22 +57,32 @@ export function inputArea({ model, openAssets }) {
     }
   }
 
-  zone.addEventListener("dragover", (event) => {
-    event.preventDefault(); // (else the browser opens the file)
-    zone.classList.add("pai-studio-drop-over");
-  });
-  zone.addEventListener("dragleave", () => zone.classList.remove("pai-studio-drop-over"));
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("pai-studio-drop-over");
-    add(filesOf(event.dataTransfer));
-  });
-  zone.addEventListener("paste", (event) => {
-    const files = filesOf(event.clipboardData);
-    if (!files.length) return;
-    event.preventDefault();
-    add(files);
-  });
+  /** Files dropped or pasted anywhere on `root` (the whole studio): a file dropped beside the
+   * zone would otherwise be opened by the browser, in place of JupyterLab. */
+  function listen(root) {
+    const carriesFiles = (event) => [...(event.dataTransfer?.types || [])].includes("Files");
+    root.addEventListener("dragover", (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      zone.classList.add("pai-studio-drop-over");
+    });
+    root.addEventListener("dragleave", (event) => {
+      if (!root.contains(event.relatedTarget)) zone.classList.remove("pai-studio-drop-over");
+    });
+    root.addEventListener("drop", (event) => {
+      const files = filesOf(event.dataTransfer);
+      zone.classList.remove("pai-studio-drop-over");
+      if (!files.length) return;
+      event.preventDefault();
+      add(files);
+    });
+    root.addEventListener("paste", (event) => {
+      const files = filesOf(event.clipboardData);
+      if (!files.length) return; // text pastes into the prompts as usual
+      event.preventDefault();
+      add(files);
+    });
+  }
   pickButton.addEventListener("click", () => picker.click());
   picker.addEventListener("change", () => {
     add([...picker.files]);
@@ -118,5 +128,5 @@ export function inputArea({ model, openAssets }) {
   }
 
   show();
-  return { element: h("section", { class: "pai-studio-input-area", "aria-label": "Input images" }, zone, picker, list), show, add };
+  return { element: h("section", { class: "pai-studio-input-area", "aria-label": "Input images" }, zone, picker, list), show, listen };
 }

@@ -34,7 +34,8 @@ export function costAndGenerate({ model, form, onGenerate }) {
     setFact(summary, "time", `${plural(plan.requests, "request")}, ${sendingTime(plan.seconds)} (${account.plan || rules.slowest_plan} plan)`);
     const reason = whyNotSendable(values, inputs, rules, { balance, plan: account.plan, busy: Boolean(model.get("busy")) });
     button.disabled = Boolean(reason);
-    why.textContent = reason || (account.problem ? `The balance could not be read (${account.problem}).` : "Ready.");
+    const ready = (model.get("views") || []).length ? "Ready: Generate makes another batch." : "Ready.";
+    why.textContent = reason || (account.problem ? `The balance could not be read (${account.problem}).` : ready);
     const text = model.get("message") || "";
     message.textContent = text;
     message.hidden = !text;

@@ -40,7 +40,7 @@ const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
 const WAIT = { timeout: 5_000 }; // reading a File is asynchronous; a busy machine is slow
 function fire(target, type, property, files) {
   const event = new Event(type, { bubbles: true, cancelable: true });
-  Object.defineProperty(event, property, { value: { files, items: [] } });
+  Object.defineProperty(event, property, { value: { files, items: [], types: ["Files"] } });
   target.dispatchEvent(event);
   return event;
 }
@@ -66,10 +66,12 @@ describe("input images", () => {
     expect(new Uint8Array(buffers[0]).slice(0, 8)).toEqual(Uint8Array.from(PNG_HEAD));
   });
 
-  test("a pasted image is sent too", async () => {
+  test("a pasted image is sent too, wherever the focus is in the studio", async () => {
     show();
-    fire($(".pai-studio-drop"), "paste", "clipboardData", [png("image.png")]);
+    fire($(".pai-studio-prompts"), "paste", "clipboardData", [png("image.png")]);
     await vi.waitFor(() => expect(widget.sent.map((s) => s.message.name)).toEqual(["image.png"]), WAIT);
+    // text pasted into the prompts is the browser's to insert
+    expect(fire($(".pai-studio-prompts"), "paste", "clipboardData", []).defaultPrevented).toBe(false);
   });
 
   test("a GIF and a 12 MB file are refused at once, on the file, and never sent", async () => {
@@ -128,6 +130,8 @@ describe("the form and its cost", () => {
     expect($(".pai-studio-generate").disabled).toBe(false);
     $(".pai-studio-generate").click();
     expect(widget.sent.map((s) => s.message)).toEqual([{ type: "generate" }]);
+    widget.model.set("views", ["IPY_MODEL_board1"]); // (no host here: the board is not drawn)
+    expect($(".pai-studio-why").textContent).toBe("Ready: Generate makes another batch.");
   });
 
   test("2 prompts x 2 models x 2 images: the preview counts jobs, images and credits against the balance", () => {
