@@ -186,3 +186,19 @@ def test_a_picked_image_downloads(studio: StudioPage) -> None:
     names = zipfile.ZipFile(io.BytesIO(Path(saving.value.path()).read_bytes())).namelist()
     images = [name for name in names if not name.startswith("manifest")]
     assert len(images) == 1 and images[0].endswith((".jpg", ".png", ".webp")), names
+
+
+def test_at_700_px_the_form_fits_without_scrolling_sideways(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    page.set_viewport_size({"width": 700, "height": 1000})
+    try:
+        page.wait_for_timeout(300)  # (JupyterLab lays out again)
+        widths = form.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert widths[0] <= widths[1], widths
+        generate = form.locator(".pai-studio-generate")
+        generate.scroll_into_view_if_needed()
+        expect(generate).to_be_visible()
+        box = generate.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 700
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})
