@@ -9,6 +9,7 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
+from ._inputs import read_image_source as read_image_source
 from .batches import (
     AsyncBatch,
     Batch,

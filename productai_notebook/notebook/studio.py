@@ -11,12 +11,10 @@ threads, so the kernel's message loop never waits on the API.
 from __future__ import annotations
 
 import html
-import io
 import itertools
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import ipywidgets
@@ -29,6 +27,7 @@ from ..api import (
     ProductAI,
     ProductAIError,
     check_input_image,
+    read_image_source,
 )
 from ..sandbox import current_client
 from ._widget import LiveUpdates, RequestHandler, Widget
@@ -44,29 +43,6 @@ NO_CLIENT = "No ProductAI client: pass one, Studio(client), or run %productai sa
 # Uploads, listings and the batch's creation: two at a time for every studio of the kernel.
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="productai-studio")
 _keys = itertools.count(1)
-
-
-def read_source(source: Any) -> tuple[bytes, str]:
-    """The bytes and a name of an input given from Python: a path, bytes, a binary file or a PIL image."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            return path.read_bytes(), path.name
-        except OSError as error:
-            raise InvalidArgumentError("file", f"cannot read {path.name!r}: {error.strerror}") from None
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), "image"
-    if hasattr(source, "save") and hasattr(source, "mode"):  # a PIL image: PNG keeps it lossless
-        buffer = io.BytesIO()
-        source.save(buffer, format="PNG")
-        return buffer.getvalue(), "image.png"
-    if hasattr(source, "read"):
-        data = source.read()
-        if not isinstance(data, bytes):
-            raise InvalidArgumentError("file", "open the file in binary mode ('rb')")
-        return data, Path(str(getattr(source, "name", "image"))).name
-    kind = type(source).__name__
-    raise InvalidArgumentError("file", f"expected a path, bytes, a binary file or a PIL image, got {kind}")
 
 
 def problem_of(error: ProductAIError) -> str:
@@ -177,7 +153,7 @@ class Studio(Widget, front_end="studio"):
         """
         if isinstance(source, str) and source.startswith("asset_"):
             return self._add_asset(source, name or source)
-        data, given_name = read_source(source)
+        given_name, data = read_image_source(source)
         key = f"py{next(_keys)}"
         self._start_input(key, name or given_name, data).result(timeout=ADD_INPUT_SECONDS)
         return self._input(key) or {}
