@@ -1,15 +1,14 @@
 // The form's fields: prompts (one per line), a preset id, models (each with its credits per
 // image), images per job and aspect ratio. Every choice offered comes from the kernel's `rules`.
-import { plural } from "../shared/dom.js";
-import { h } from "../shared/dom.js";
+import { h, plural } from "../shared/dom.js";
 
 let nextId = 0;
 const uid = (name) => `pai-studio-${name}-${(nextId += 1)}`;
 
-function labelled(text, control, hint) {
+function labelled(text, control) {
   const id = uid("field");
   control.id = id;
-  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control, hint || null);
+  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control);
 }
 
 /** The fields; `onChange(form)` gets the whole form after any edit; `show()` redraws from the model. */
