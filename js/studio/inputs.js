@@ -53,7 +53,13 @@ export function inputArea({ model, openAssets }) {
         continue;
       }
       const bytes = await file.arrayBuffer();
-      model.send({ type: "upload", key, name: file.name || "pasted image" }, undefined, [bytes]);
+      try {
+        model.send({ type: "upload", key, name: file.name || "pasted image" }, undefined, [bytes]);
+      } catch {
+        // no kernel (a notebook reopened without one): say so on the file, nothing is lost
+        refusedHere.push({ key, name: file.name || "pasted image", state: "refused", reason: "was not sent: the notebook has no kernel (run the studio's cell again)" });
+        show();
+      }
     }
   }
 

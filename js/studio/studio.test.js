@@ -87,6 +87,15 @@ describe("input images", () => {
     expect($$(".pai-studio-input")).toHaveLength(1);
   });
 
+  test("with no kernel to send it to, a file says so on itself", async () => {
+    show();
+    widget.model.send = () => {
+      throw new Error("no comm channel");
+    };
+    fire($(".pai-studio-drop"), "drop", "dataTransfer", [png()]);
+    await vi.waitFor(() => expect($(".pai-studio-input-reason")?.textContent).toMatch(/no kernel/), WAIT);
+  });
+
   test("each of the kernel's inputs shows its state, and why when refused", () => {
     show({ inputs: [{ key: "a", name: "cut.png", state: "refused", reason: "is a damaged or truncated PNG" }, { key: "b", name: "b.png", state: "sending" }, ready("c.png")] });
     expect($$(".pai-studio-input-state").map((chip) => chip.textContent)).toEqual(["refused", "sending…", "ready"]);
