@@ -15,9 +15,18 @@ import "./style.css";
 function render({ model, el, host }) {
   const save = saver(model);
   sayShown(model);
+  // a message to the kernel; false when there is none to take it (a notebook reopened without one)
+  const tell = (message, buffers) => {
+    try {
+      model.send(message, undefined, buffers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-studio", role: "form", "aria-label": "ProductAI studio" }));
-  const chooser = assetChooser({ model, returnFocus: () => inputs.element.querySelector(".pai-studio-assets-open").focus() });
-  const inputs = inputArea({ model, openAssets: () => chooser.open() });
+  const chooser = assetChooser({ model, tell, returnFocus: () => inputs.element.querySelector(".pai-studio-assets-open").focus() });
+  const inputs = inputArea({ model, tell, openAssets: () => chooser.open() });
   const fields = formFields({
     model,
     onChange(form) {
@@ -25,7 +34,13 @@ function render({ model, el, host }) {
       showForm();
     },
   });
-  const cost = costAndGenerate({ model, form: () => fields.current(), onGenerate: () => model.send({ type: "generate" }) });
+  const cost = costAndGenerate({
+    model,
+    form: () => fields.current(),
+    onGenerate() {
+      if (!tell({ type: "generate" })) save("message", "Generate needs the kernel: run the studio's cell again.");
+    },
+  });
   const batch = batchArea({ model, host });
   root.append(h("h3", { class: "pai-studio-title", text: "Studio" }), inputs.element, chooser.element, fields.element, cost.element, batch.element);
   el.append(root);

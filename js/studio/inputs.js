@@ -22,7 +22,7 @@ async function headOf(file) {
 }
 
 /** The input area: `element`, `show()` after the kernel's inputs or thumbnails change. */
-export function inputArea({ model, openAssets }) {
+export function inputArea({ model, tell, openAssets }) {
   const refusedHere = []; // {key, name, state: "refused", reason}: never sent
   const picker = h("input", { type: "file", accept: "image/*", multiple: true, hidden: true, "aria-hidden": "true", tabindex: "-1" });
   const pickButton = h("button", { type: "button", class: "pai-studio-pick", text: "Pick files…" });
@@ -53,10 +53,8 @@ export function inputArea({ model, openAssets }) {
         continue;
       }
       const bytes = await file.arrayBuffer();
-      try {
-        model.send({ type: "upload", key, name: file.name || "pasted image" }, undefined, [bytes]);
-      } catch {
-        // no kernel (a notebook reopened without one): say so on the file, nothing is lost
+      if (!tell({ type: "upload", key, name: file.name || "pasted image" }, [bytes])) {
+        // no kernel (a notebook reopened without one): say so on the file
         refusedHere.push({ key, name: file.name || "pasted image", state: "refused", reason: "was not sent: the notebook has no kernel (run the studio's cell again)" });
         show();
       }
@@ -102,7 +100,7 @@ export function inputArea({ model, openAssets }) {
       refusedHere.splice(here, 1);
       show();
     } else {
-      model.send({ type: "remove", key: item.key });
+      tell({ type: "remove", key: item.key });
     }
     zone.focus();
   }
