@@ -53,24 +53,32 @@ def _iso(moment: Any) -> str | None:
 
 
 def board_cell(entry: Any, at: list[int]) -> dict[str, Any]:
-    """One job of the batch as the browser draws it (a dict of a few short fields)."""
+    """One job of the batch as the browser draws it: a few short fields (what only a running job
+    needs, its progress and its estimate, is left out once it ended: the saved copy keeps less)."""
     job: JobHandle | None = entry.job
-    images = list(job.images) if job is not None else []
     error = entry.error or (job.error if job is not None else None)
-    return {
+    cell: dict[str, Any] = {
         "at": at,
         "stage": entry.stage,
         "job_id": job.id if job is not None else entry.job_id,  # (known before a restart's read)
         "status": job.status if job is not None else None,
-        "progress": job.progress if job is not None else 0,
-        "error": _error_text(error),
-        "images": [{"url": image.url, "width": image.width, "height": image.height} for image in images],
-        "picks": list(getattr(job, "picks", ())) if job is not None else [],
-        "credits": job.tokens_used if job is not None else None,
-        "estimate": job.estimated_time_seconds if job is not None else None,
-        "created_at": _iso(job.created_at) if job is not None else None,
         "num_images": entry.spec.num_images,
     }
+    if error is not None:
+        cell["error"] = _error_text(error)
+    if job is None:
+        return cell
+    if job.is_terminal:
+        cell["images"] = [
+            {"url": image.url, "width": image.width, "height": image.height} for image in job.images
+        ]
+        cell["picks"] = list(job.picks)
+        cell["credits"] = job.tokens_used
+    else:
+        cell["progress"] = job.progress
+        cell["estimate"] = job.estimated_time_seconds
+        cell["created_at"] = _iso(job.created_at)
+    return cell
 
 
 def _by_job(keys: list[str]) -> dict[str, list[int]]:

@@ -21,6 +21,7 @@ _BOX = (
 _CELL = "border: 1px solid var(--jp-border-color2, #ddd); padding: 4px; vertical-align: top;"
 _THUMB_PX = 96
 _PICKED = "outline: 3px solid var(--jp-brand-color1, #1976d2); outline-offset: -3px;"
+_FIGURE = "display: inline-block; margin: 0 4px 0 0; font-size: 11px;"
 
 
 def _text(value: object) -> str:
@@ -56,21 +57,24 @@ def _counts_line(cells: Sequence[Mapping[str, Any]]) -> str:
 
 def _image(cell: Mapping[str, Any], n: int, image: Mapping[str, Any], thumbnails: Mapping[str, str]) -> str:
     url = safe_url(image.get("url"))
-    src = safe_url(thumbnails.get(f"{cell.get('job_id')}:{n}")) or url
+    thumbnail = safe_url(thumbnails.get(f"{cell.get('job_id')}:{n}"))
+    src = thumbnail or url
     if not src:
         return ""
     picked = n in (cell.get("picks") or ())
     mark = ' <span class="pai-picked">\u2713 picked</span>' if picked else ""
+    style = f' style="{_PICKED}"' if picked else ""
+    job = _text(cell.get("job_id"))
     img = (
-        f'<img src="{_text(src)}" alt="Image {n + 1} of job {_text(cell.get("job_id"))}" loading="lazy" '
-        f'width="{_THUMB_PX}" style="border-radius: 4px;{_PICKED if picked else ""}">'
+        f'<img src="{_text(src)}" alt="Image {n + 1} of job {job}" loading="lazy" width="{_THUMB_PX}"{style}>'
     )
-    linked = f'<a href="{_text(url)}" target="_blank" rel="noopener noreferrer">{img}</a>' if url else img
-    return (
-        f'<figure class="pai-board-image{" pai-board-picked" if picked else ""}" '
-        f'style="display: inline-block; margin: 0 4px 0 0; font-size: 11px;">{linked}'
-        f"<figcaption>#{n + 1}{mark}</figcaption></figure>"
+    # a thumbnail links to the full image; an image shown from its URL is that already
+    linked = (
+        f'<a href="{_text(url)}" target="_blank" rel="noopener noreferrer">{img}</a>'
+        if url and thumbnail
+        else img
     )
+    return f'<figure style="{_FIGURE}">{linked}<figcaption>#{n + 1}{mark}</figcaption></figure>'
 
 
 def _cell(cell: Mapping[str, Any] | None, thumbnails: Mapping[str, str]) -> str:
