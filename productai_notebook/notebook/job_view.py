@@ -16,6 +16,7 @@ import traitlets
 
 from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
 from ..contract import COMPLETED
+from ._picks import set_ticked
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
@@ -37,13 +38,13 @@ def job_payload(job: JobHandle, *, images_coming: bool = False) -> dict[str, Any
 
 
 class JobView(Widget, front_end="job_view"):
-    """A live view of one job; `view.selected` holds the images the user selected."""
+    """A live view of one job. Its ticks are the job's picks (`job.picks`), shared by every view."""
 
     #: the job's latest state, `JobState.to_dict()`, plus the `prompt` and `aspect_ratio` it was asked with
     job = traitlets.Dict().tag(sync=True)
     #: "live" (tracked), "reconnecting" (API unreachable, retrying) or "idle" (ended or not tracked)
     connection = traitlets.Unicode(IDLE).tag(sync=True)
-    #: indices of the images the user selected in the gallery (set by the browser)
+    #: the job's picks: indices of the picked images, in pick order (the browser's ticks, or any view's)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
     #: small JPEGs of the images, by index as text (made by the kernel; saved with the notebook)
     thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
@@ -58,7 +59,7 @@ class JobView(Widget, front_end="job_view"):
         self._handle = job
         self._tracker = tracker
         self._connection = IDLE
-        super().__init__(job=self._payload(), **kwargs)
+        super().__init__(job=self._payload(), selected_indices=list(job.picks), **kwargs)
         self._awaiting_thumbnails: threading.Timer | None = None
         self._thumbnails_awaited_until = 0.0
         self._live = LiveUpdates(self, self._show_latest)
@@ -77,9 +78,8 @@ class JobView(Widget, front_end="job_view"):
 
     @property
     def selected(self) -> list[JobImage]:
-        """The images the user selected, in the order they were selected."""
-        images = self._handle.images
-        return [images[index] for index in self.selected_indices if 0 <= index < len(images)]
+        """The picked images, in the order they were picked (in this view or any other)."""
+        return self._handle.selected
 
     def close(self) -> None:
         """Stop updating (and stop polling, once no other view shows the job), then close the widget."""
@@ -101,6 +101,8 @@ class JobView(Widget, front_end="job_view"):
         return self._tracker.read_in_full(self._handle)
 
     def _on_job_change(self, job: JobHandle) -> None:
+        if list(job.picks) != self.selected_indices:
+            self.selected_indices = list(job.picks)  # picked in another view: a user's act, shown now
         if self._known_in_full():
             self._connection = IDLE
             self._ask_thumbnails()
@@ -161,7 +163,7 @@ class JobView(Widget, front_end="job_view"):
             self.thumbnails = self._thumbnails.made()
 
     def _on_selection(self, change: dict[str, Any]) -> None:
-        self._handle.selected = self.selected
+        set_ticked(self._handle, change["new"])
 
     # -- without a kernel --------------------------------------------------------------------
 
