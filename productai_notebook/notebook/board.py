@@ -10,6 +10,8 @@ Picks are the jobs' own (`job.pick`): every view of an image and `batch.winners`
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import math
 import tempfile
@@ -79,6 +81,10 @@ def board_cell(entry: Any, at: list[int]) -> dict[str, Any]:
         cell["estimate"] = job.estimated_time_seconds
         cell["created_at"] = _iso(job.created_at)
     return cell
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
 
 
 def _by_job(keys: list[str]) -> dict[str, list[int]]:
@@ -283,7 +289,7 @@ class BatchBoard(Widget, front_end="board"):
     def _send_picks(self, number: object) -> None:
         """Answer "Download picks" with one zip of the picks, named as `batch.export` names them."""
         try:
-            data = self.picks_zip()
+            data = self._picks_zip()
         except (ProductAIError, OSError) as error:
             self.send({"type": "download_picks", "request": number, "error": str(error)})
             return
@@ -291,10 +297,12 @@ class BatchBoard(Widget, front_end="board"):
         reply = {"type": "download_picks", "request": number, "filename": name, "mime": "application/zip"}
         self.send(reply, buffers=[data])
 
-    def picks_zip(self) -> bytes:
+    def _picks_zip(self) -> bytes:
         """The picks as one zip: `batch.export(..., winners_only=True)`'s files and manifests."""
         with tempfile.TemporaryDirectory(prefix="productai-picks-") as folder:
-            self._batch.export(folder, winners_only=True)
+            written = self._batch.export(folder, winners_only=True)
+            if inspect.isawaitable(written):  # an AsyncBatch's: this thread has no loop of its own yet
+                asyncio.run(_awaited(written))
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
                 for path in sorted(Path(folder).rglob("*")):

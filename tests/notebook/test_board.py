@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 import uuid
@@ -147,3 +148,27 @@ def test_one_line_says_what_waits_on_the_request_budget(batch: Any) -> None:
         assert shown(board) and board.budget == {}
     finally:
         board.close()
+
+
+async def test_an_async_batch_has_its_board_and_its_picks(emulator: Emulator, tmp_path: Path) -> None:
+    from productai_notebook.api import AsyncProductAI
+
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as client:
+        batch = await client.batch(prompts=["on marble"], models=MODELS, inputs=[URL], batch_dir=tmp_path)
+        await batch.wait(timeout=60)
+        board = BatchBoard(batch)
+        try:
+            job = batch.entries[1].job
+            board.picked_keys = [f"{job.id}:0"]
+            assert batch.winners == [(job, job.images[0])]
+            made = await asyncio.to_thread(board._picks_zip)  # as "Download picks" does: on its own thread
+            names = [
+                name
+                for name in zipfile.ZipFile(io.BytesIO(made)).namelist()
+                if not name.startswith("manifest")
+            ]
+            assert len(names) == 1 and names[0].startswith(f"{job.id}_0.")
+        finally:
+            board.close()
