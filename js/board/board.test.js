@@ -166,6 +166,16 @@ describe("keyboard", () => {
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 2 of on marble · nanobanana2");
   });
 
+  test("a pick in the lightbox redraws its opener's cell; closing it gives focus back to that image", () => {
+    show();
+    $$(".pai-board-stop")[2].focus(); // job_b, image 1
+    press("Enter");
+    press(" ", $(".pai-lightbox"));
+    expect($(".pai-board-image[aria-selected='true']").getAttribute("aria-label")).toBe("Image 1 of on marble · seedream, picked");
+    press("Escape", $(".pai-lightbox"));
+    expect(document.activeElement.getAttribute("aria-label")).toBe("Image 1 of on marble · seedream, picked");
+  });
+
   test("no key leaves the board but Escape, which hands focus back to the cell", () => {
     const cell = document.createElement("div");
     cell.className = "jp-Cell";
