@@ -41,13 +41,11 @@ _downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="productai-boa
 
 
 def _error_text(error: object) -> str:
-    """An error as one line of text: `code: message` for a job's, the exception's text for a create's."""
-    if error is None:
-        return ""
-    code, message = getattr(error, "code", None), getattr(error, "message", None)
-    if isinstance(code, str) and isinstance(message, str):
-        return f"{code}: {message}"
-    return str(error)
+    """An error as text: a failed create's whole message (what to do next included; a lost one's
+    names the jobs it may have made), a failed job's `code: message`."""
+    if isinstance(error, ProductAIError):
+        return str(error)
+    return f"{getattr(error, 'code', '')}: {getattr(error, 'message', '')}"
 
 
 def _iso(moment: Any) -> str | None:

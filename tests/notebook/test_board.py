@@ -172,3 +172,16 @@ async def test_an_async_batch_has_its_board_and_its_picks(emulator: Emulator, tm
             assert len(names) == 1 and names[0].startswith(f"{job.id}_0.")
         finally:
             board.close()
+
+
+def test_a_failed_create_shows_its_whole_message_what_to_do_next_included() -> None:
+    from productai_notebook.api import BatchEntry, InsufficientCreditsError, JobSpec
+    from productai_notebook.notebook.board import board_cell
+
+    spec = JobSpec(input_label="shoe.jpg", prompt="on marble", model="seedream", num_images=2)
+    error = InsufficientCreditsError(403, "insufficient_credits", "8 credits needed, 2 left")
+    assert board_cell(BatchEntry(spec=spec, stage="failed", error=error), [0, 0, 1]) == {
+        "at": [0, 0, 1], "stage": "failed", "job_id": None, "status": None, "num_images": 2,
+        "error": str(error),
+    }  # fmt: skip
+    assert str(error).startswith("403 insufficient_credits: 8 credits needed, 2 left.")
