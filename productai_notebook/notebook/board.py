@@ -25,9 +25,9 @@ import traitlets
 
 from .._config import config
 from ..api import JobHandle, ProductAIError, Tracker, get_tracker
-from ..contract import COMPLETED, FAILED
+from ..contract import COMPLETED
 from ._widget import LiveUpdates, RequestHandler, Widget
-from .board_html import board_html, board_text
+from .board_html import board_html, board_text, phase_of
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
 
 # The board's updates: at most one a second (a JobView's ~4 a second is per job; a board holds them all).
@@ -96,7 +96,7 @@ def _by_job(keys: list[str]) -> dict[str, list[int]]:
 
 
 def _ended(cell: Mapping[str, Any]) -> bool:
-    return cell["stage"] in ("failed", "lost") or cell["status"] in (COMPLETED, FAILED)
+    return phase_of(cell) in ("completed", "failed")
 
 
 class BatchBoard(Widget, front_end="board"):

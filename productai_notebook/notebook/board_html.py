@@ -28,7 +28,8 @@ def _text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _phase(cell: Mapping[str, Any]) -> str:
+def phase_of(cell: Mapping[str, Any]) -> str:
+    """Where a job of the board is, as its header counts it (js/lib/board_header.js's `phaseOf`)."""
     if cell.get("stage") in ("failed", "lost") or cell.get("status") == "failed":
         return "failed"
     if cell.get("status") == "completed":
@@ -40,7 +41,7 @@ def counts(cells: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Completed, running, queued and failed jobs, images and credits, as the live header counts them."""
     totals = dict.fromkeys(("completed", "running", "queued", "failed", "images", "credits"), 0)
     for cell in cells:
-        totals[_phase(cell)] += 1
+        totals[phase_of(cell)] += 1
         totals["images"] += len(cell.get("images") or ())
         totals["credits"] += int(cell.get("credits") or 0)
     return totals
@@ -80,7 +81,7 @@ def _image(cell: Mapping[str, Any], n: int, image: Mapping[str, Any], thumbnails
 def _cell(cell: Mapping[str, Any] | None, thumbnails: Mapping[str, str]) -> str:
     if cell is None:
         return f'<td style="{_CELL}"></td>'
-    phase = _phase(cell)
+    phase = phase_of(cell)
     images = [image for image in cell.get("images") or () if isinstance(image, Mapping)]
     if images:
         body = "".join(_image(cell, n, image, thumbnails) for n, image in enumerate(images))
@@ -147,6 +148,6 @@ def board_html(
 def board_text(name: str, cells: Sequence[Mapping[str, Any]]) -> str:
     """The board in a line or two: what a terminal without HTML shows."""
     lines = [f"Batch {name}: {len(cells)} jobs \u00b7 {_counts_line(cells)}"]
-    failed = [cell for cell in cells if _phase(cell) == "failed" and cell.get("error")]
+    failed = [cell for cell in cells if phase_of(cell) == "failed" and cell.get("error")]
     lines.extend(f"  failed: {cell.get('error')}" for cell in failed[:3])
     return "\n".join(lines)
