@@ -15,6 +15,7 @@ import inspect
 import io
 import math
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,12 @@ AXES = ("input", "prompt", "model")
 Wait = dict[str, Any]
 # `Tracker.connection_state`'s word for a job whose next update waits on the request budget
 QUEUED = "queued"
+
+
+def _not_yet() -> None:
+    """The untrack of a job another thread is tracking right now (replaced once it is)."""
+
+
 # "Download picks" zips on one thread: a second click waits its turn, the kernel's loop never waits.
 _downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="productai-board-download")
 
@@ -124,6 +131,8 @@ class BatchBoard(Widget, front_end="board"):
     def __init__(self, batch: Any, *, tracker: Tracker | None = None, **kwargs: Any) -> None:
         self._batch = batch
         self._tracker = tracker or get_tracker()
+        self._lock = threading.Lock()
+        self._stopped = False
         self._untrack: dict[str, Callable[[], None]] = {}
         self._connections: dict[str, str] = {}
         axes = {axis: [str(label) for label in batch.axes.get(axis, [])] for axis in AXES}
@@ -152,9 +161,11 @@ class BatchBoard(Widget, front_end="board"):
         """Stop updating (and stop polling the jobs no other view shows), then close the widget."""
         self._live.close()
         self._unobserve()
-        for untrack in self._untrack.values():
+        with self._lock:
+            self._stopped = True
+            untracks, self._untrack = list(self._untrack.values()), {}
+        for untrack in untracks:
             untrack()
-        self._untrack.clear()
         super().close()
 
     # -- what it shows ----------------------------------------------------------------------
@@ -197,7 +208,7 @@ class BatchBoard(Widget, front_end="board"):
         if not budget.limit:
             return {}, {}
         rate = {"limit": budget.limit, "window": budget.window}
-        queued = {job_id for job_id, state in self._connections.items() if state == QUEUED}
+        queued = {job_id for job_id, state in list(self._connections.items()) if state == QUEUED}
         ended_waiting = [c for c in cells if c["job_id"] in queued and _ended(c)]
         waiting = "images" if ended_waiting else "updates" if queued else ""
         if not waiting and any(c["stage"] == "queued" for c in cells) and budget.used >= budget.limit:
@@ -221,10 +232,22 @@ class BatchBoard(Widget, front_end="board"):
         self._live.changed(final=self._all_ended())
 
     def _follow_jobs(self) -> None:
-        """Track each job made so far (polled while the board shows it) and ask for its thumbnails."""
+        """Track each job made so far (polled while the board shows it) and ask for its thumbnails.
+
+        Batch changes come on several threads (the engine's, a waiting cell's): each job is taken
+        once, under the lock, and tracked outside it (the tracker takes locks of its own).
+        """
         for job in self._jobs():
-            if job.id not in self._untrack:
-                self._untrack[job.id] = self._tracker.track(job, on_connection=self._connection_of(job))
+            with self._lock:
+                new = not self._stopped and job.id not in self._untrack
+                if new:
+                    self._untrack[job.id] = _not_yet
+            if new:
+                untrack = self._tracker.track(job, on_connection=self._connection_of(job))
+                with self._lock:
+                    stopped, self._untrack[job.id] = self._stopped, untrack
+                if stopped:  # closed meanwhile
+                    untrack()
             if job.status == COMPLETED:
                 client = client_of(job)
                 for n, image in enumerate(job.images):
