@@ -220,3 +220,20 @@ test("Download picks asks the kernel for one zip and saves it", async () => {
   await vi.waitFor(() => expect(clicked).toEqual(["shoes_picks.zip"]));
   expect($(".pai-board-said").textContent).toBe("Saved shoes_picks.zip");
 });
+
+test("with no kernel (a reopened notebook) Download picks saves each pick from its URL", async () => {
+  show();
+  widget.model.widget_manager = { kernel: null };
+  $$(".pai-board-pick")[1].click();
+  const clicked = [];
+  vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function () {
+    clicked.push(this.getAttribute("download"));
+  });
+  URL.createObjectURL = vi.fn(() => "blob:image");
+  URL.revokeObjectURL = vi.fn();
+  vi.spyOn(globalThis, "fetch").mockResolvedValue({ ok: true, blob: async () => new Blob(["jpeg"], { type: "image/jpeg" }) });
+  $(".pai-board-download").click();
+  await vi.waitFor(() => expect(clicked).toEqual(["job_a_1.jpg"]));
+  expect($(".pai-board-said").textContent).toBe("Saved job_a_1.jpg");
+  expect(widget.model.sent.filter((message) => message.type === "download_picks")).toEqual([]);
+});
