@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { mount } from "../tests/fake_model.js";
+import { ROW_HEIGHT } from "./grid.js";
 import Board from "./index.js";
 
 const NOW = Date.now();
@@ -91,9 +92,9 @@ describe("the grid", () => {
     show({ axes: { input: ["x"], prompt: prompts, model: models }, cells: many });
     const drawn = $$(".pai-board-body .pai-board-row");
     expect(drawn.length).toBeLessThan(20);
-    expect($$(".pai-board-spacer").map((s) => parseInt(s.style.height, 10)).reduce((a, b) => a + b) + drawn.length * 150).toBe(250 * 150);
+    expect($$(".pai-board-spacer").map((s) => parseInt(s.style.height, 10)).reduce((a, b) => a + b) + drawn.length * ROW_HEIGHT).toBe(250 * ROW_HEIGHT);
     const scroller = $(".pai-board-scroll");
-    scroller.scrollTop = 150 * 100;
+    scroller.scrollTop = ROW_HEIGHT * 100;
     scroller.dispatchEvent(new Event("scroll"));
     await new Promise((resolve) => requestAnimationFrame(resolve));
     expect($$(".pai-board-rowhead").map((c) => c.textContent)).toContain("prompt 100");
