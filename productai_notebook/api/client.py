@@ -219,6 +219,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         return client
 
     def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             self._http.close()
 
@@ -344,6 +345,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return client
 
     async def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             await self._http.aclose()
 
@@ -406,6 +408,11 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
+        """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images.
+
+        Never sent twice: when the answer is lost after the request went out, the job it made is
+        looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
+        """
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -422,6 +429,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return self._pushed(job, webhook_url)
 
     async def me(self) -> Account:
+        """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
