@@ -31,7 +31,7 @@ browser-deps:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-liberation"; fi; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check productai_notebook tests bench
+	$(VENV)/bin/ruff check productai_notebook tests bench scripts
 	$(VENV)/bin/mypy
 
 js-test: $(STAMP)
