@@ -66,7 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-@pytest.hookimpl(tryfirst=True)
+# optional: `pytest -p no:xdist` (or no pytest-xdist installed) runs the suite in one process
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadgroup`: every test on its own, but the browser tests all on one worker, last, as
     collected: they share one JupyterLab and Chromium, and each module runs its notebook once.

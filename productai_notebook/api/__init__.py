@@ -9,12 +9,25 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
+from .batches import (
+    AsyncBatch,
+    Batch,
+    BatchEntry,
+    BatchPlan,
+    BatchTimeoutError,
+    JobSpec,
+    ManifestError,
+    plan_batch,
+)
+from .batches import set_batch_dir_hook as set_batch_dir_hook
+from .batches import set_batch_display_hook as set_batch_display_hook
 from .client import AsyncProductAI, ProductAI
 from .engine.connection import Connection as Connection
 from .engine.pacing import Budget
 from .engine.sender import Sender as Sender
 from .engine.tracker import IDLE as IDLE
 from .engine.tracker import LIVE as LIVE
+from .engine.tracker import QUEUED as QUEUED
 from .engine.tracker import RECONNECTING as RECONNECTING
 from .engine.tracker import Tracker as Tracker
 from .engine.tracker import current_tracker as current_tracker
@@ -37,6 +50,9 @@ from .errors import (
     ProductAIError,
     RateLimitError,
 )
+from .input_checks import CheckedInput as CheckedInput
+from .input_checks import check_input_image as check_input_image
+from .input_checks import input_rules as input_rules
 from .job import AsyncJob, Job
 from .job import JobHandle as JobHandle
 from .job import set_display_hook as set_display_hook
@@ -57,6 +73,14 @@ __all__ = [
     "Asset",
     "Account",
     "Budget",
+    "Batch",
+    "AsyncBatch",
+    "BatchEntry",
+    "BatchPlan",
+    "JobSpec",
+    "plan_batch",
+    "BatchTimeoutError",
+    "ManifestError",
     "ProductAIError",
     "APIConnectionError",
     "APITimeoutError",

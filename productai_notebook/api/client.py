@@ -14,6 +14,7 @@ import copy
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -28,7 +29,7 @@ from ._reconcile import create_job, create_job_async
 from .engine.account import engine_for
 from .engine.pacing import Budget
 from .engine.turns import SLICE_SECONDS
-from .errors import APIConnectionError, JobFailedError
+from .errors import APIConnectionError, JobFailedError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
@@ -98,6 +99,20 @@ class _Base(Generic[H, C]):
     @property
     def base_url(self) -> str:
         return self._settings.base_url
+
+    @property
+    def is_closed(self) -> bool:
+        """True once `close()` (or the end of its `with` block) closed its connections."""
+        return self._http.is_closed
+
+    def _open_http(self) -> C:
+        """The connection pool, or a clear error when this client was closed (httpx's is a RuntimeError)."""
+        if self._http.is_closed:
+            raise ProductAIError(
+                f"This {type(self).__name__} was closed (close() or the end of its `with` block); make a new "
+                "one: ProductAI(...), or pai.sandbox(), which gives a working sandbox client again."
+            )
+        return self._http
 
     @property
     def api_key(self) -> str:
@@ -238,12 +253,13 @@ class ProductAI(_Base[Job, httpx.Client]):
         `background`: the tracker's stop event when this is a background poll (it goes after the
         user's own calls, and stops waiting once the event is set).
         """
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = self._engine.acquire(background)
             try:
-                response = self._http.send(attempts.request(self._http))
+                response = http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -281,6 +297,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         Never sent twice: when the answer is lost after the request went out, the job it made is
         looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
         """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -295,12 +312,45 @@ class ProductAI(_Base[Job, httpx.Client]):
             spec = _generate_spec(body)  # (it checks that every string can be sent)
         return self._pushed(self._handle(create_job(self, spec), prompt, aspect_ratio), webhook_url)
 
+    def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        from .batches import make_batch
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return make_batch(self, specs, axes, name, dry_run, batch_dir)
+
     def me(self) -> Account:
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
 
     def _download(self, job: Job, folder: Path) -> list[Path]:
-        return download(self._settings, self._http, job, folder)
+        return download(self._settings, self._open_http(), job, folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,12 +413,13 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
     async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = await self._engine.acquire_async(background)
             try:
-                response = await self._http.send(attempts.request(self._http))
+                response = await http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -413,6 +464,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         Never sent twice: when the answer is lost after the request went out, the job it made is
         looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
         """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -428,9 +480,43 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         job = self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
         return self._pushed(job, webhook_url)
 
+    async def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        # (an `AsyncBatch`: its creates go out from a task on this loop)
+        from .batches import make_batch_async
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return await make_batch_async(self, specs, axes, name, dry_run, batch_dir)
+
     async def me(self) -> Account:
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
-        return await download_async(self._settings, self._http, job, folder)
+        return await download_async(self._settings, self._open_http(), job, folder)

@@ -142,6 +142,8 @@ class Driver:
     async def _step(self, now: float) -> float | None:
         """Carry out what the scheduler says is due now; the seconds until it says more is."""
         follows = self._active()
+        # a user blocked in a wait: its polls are that wait's own work (see pacing's reserve)
+        self.engine.turns.user_waits(any(follow.waited_on for follow in follows))
         if follows and self.engine.plan_wanted():
             await self._ask_plan(follows[0].job)
         actions = self.scheduler.next_actions(now, follows, self.engine.turns)

@@ -181,6 +181,14 @@ class Turns:
         with self._lock:
             return self._pacer.spare_background(planned, self._clock())
 
+    def user_waits(self, waits: bool) -> None:
+        """Whether the user is blocked in a wait for some of the jobs followed: while so, background
+        polls are that wait's own work and may use the slots kept for the user's calls."""
+        with self._lock:
+            if self._pacer.user_waits != waits:
+                self._pacer.user_waits = waits
+                self._lock.notify_all()
+
     def hold_reads_behind_rounds(self, count: int) -> None:
         """Ended jobs' reads held behind widgets' rounds now (the budget shows them)."""
         with self._lock:

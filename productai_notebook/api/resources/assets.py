@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ...contract import MAX_LIST_LIMIT
 from .._http import RequestSpec
 from .._inputs import upload_file
 from ..errors import InvalidResponseError
@@ -30,11 +31,17 @@ def upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestSp
     )
 
 
-def parse_assets(body: Any) -> list[Asset]:
+def list_spec(offset: int) -> RequestSpec:
+    return RequestSpec("GET", "my-uploaded-assets", params={"limit": MAX_LIST_LIMIT, "offset": offset})
+
+
+def parse_assets(body: Any) -> tuple[list[Asset], bool]:
+    """One page of the listing, and whether more follow (`has_more`; a bare list is the whole of it)."""
     # the listing's shape is undocumented: accept a bare list or {"assets": [...]}
     items = body.get("assets") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidResponseError(
             "The API answered the asset list with neither a list nor {'assets': [...]}."
         )
-    return [Asset.parse(item) for item in items]
+    more = isinstance(body, dict) and body.get("has_more") is True
+    return [Asset.parse(item) for item in items], more

@@ -7,9 +7,9 @@ import builtins
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..._http import RequestSpec
+from ..._inputs import checked_in_the_call
 from ...models import Asset
-from ..assets import parse_assets, upload_spec
+from ..assets import list_spec, parse_assets, upload_spec
 
 if TYPE_CHECKING:
     from ...client import ProductAI
@@ -23,8 +23,16 @@ class Assets:
 
     def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
         """Upload an image (a path, bytes, a binary file, a PIL image, or an http(s) URL string)."""
-        return Asset.parse(self._client._call(upload_spec(source, name, tags)))
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            spec = upload_spec(source, name, tags)
+        return Asset.parse(self._client._call(spec))
 
     def list(self) -> builtins.list[Asset]:
-        """Your uploaded images."""
-        return parse_assets(self._client._call(RequestSpec("GET", "my-uploaded-assets")))
+        """Your uploaded images, every page of them."""
+        assets: builtins.list[Asset] = []
+        while True:
+            page, more = parse_assets(self._client._call(list_spec(len(assets))))
+            assets += page
+            if not (more and page):
+                return assets

@@ -44,6 +44,7 @@ class JobsCore:
         self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None
     ) -> JobPage:
         """One page of your jobs, newest first; `status` is pending, processing, completed, failed or all."""
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             params = list_params(limit, offset, status)
         spec = RequestSpec("GET", "jobs", params=params)
