@@ -274,6 +274,7 @@ class ProductAI(_Base[Job, httpx.Client]):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(self._send(spec, background))
 
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
@@ -411,6 +412,11 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return AsyncJob(self, state, prompt=prompt)
 
     async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+        """One API call under the request policy: paced by the account's engine, retries, typed errors.
+
+        `background`: the tracker's stop event when this is a background poll (it goes after the
+        user's own calls, and stops waiting once the event is set).
+        """
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
         http = self._open_http()
@@ -434,6 +440,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(await self._send(spec, background))
 
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:

@@ -143,5 +143,5 @@ def test_without_rate_headers_and_with_shuffled_lists_everything_still_finishes(
         waited = [generate(client, n) for n in range(8, 16)]
         client.jobs.wait_all(shown + waited, timeout=DEADLINE)
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + waited)
-    budget = client._engine.budget()
+    budget = client.budget()
     assert (budget.limit, budget.source) == (10, "plan"), "no headers: the plan's limit, read after a 429"
