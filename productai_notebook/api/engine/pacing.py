@@ -54,7 +54,7 @@ class Budget:
     foreground_waiting: int
     background_waiting: int
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
-    #: ended jobs whose images wait behind the widgets' status rounds (`listing_reserve`)
+    #: ended jobs whose images wait behind the widgets' status rounds (`reserve.py`)
     reads_behind_rounds: int = 0
     #: seconds until the window lets the next job update (a widget's read) go (0: now)
     frees_in: float = 0.0
