@@ -176,6 +176,21 @@ describe("selection and compare", () => {
     expect($(".pai-compare").hidden).toBe(true);
   });
 
+  test("the compare unpicks an image everywhere, and the lightbox picks one", () => {
+    show(makeItems(2), { selected_keys: ["job_0:0", "job_0:1", "job_1:0"], compare: true });
+    const dropped = $('.pai-compare-item[data-key="job_0:1"] input.pai-compare-pick');
+    expect(dropped.checked).toBe(true);
+    dropped.click();
+    expect(widget.model.get("selected_keys")).toEqual(["job_0:0", "job_1:0"]);
+    expect($('.pai-item[data-key="job_0:1"] input.pai-item-select').checked).toBe(false);
+    expect($$(".pai-compare-item").map((item) => item.dataset.key)).toEqual(["job_0:0", "job_1:0"]);
+
+    $('.pai-item[data-key="job_1:1"] .pai-thumb').click();
+    $(".pai-lightbox-pick").click();
+    expect(widget.model.get("selected_keys")).toEqual(["job_0:0", "job_1:0", "job_1:1"]);
+    expect($('.pai-item[data-key="job_1:1"] input.pai-item-select').checked).toBe(true);
+  });
+
   test("a selection made in Python ticks the boxes", () => {
     show(makeItems(2));
     widget.model.set("selected_keys", ["job_1:1"]);

@@ -272,12 +272,26 @@ describe("when the job completes", () => {
     boxes[1].click();
     expect(widget.model.get("selected_indices")).toEqual([1]);
     boxes[0].click();
-    expect(widget.model.get("selected_indices")).toEqual([0, 1]);
+    expect(widget.model.get("selected_indices")).toEqual([1, 0]); // in the order they were picked
     expect(widget.model.saves).toBe(2);
     expect($(".pai-selection-count").textContent).toBe("2 selected");
 
     widget.model.set("selected_indices", [0]);
     expect(boxes.map((box) => box.checked)).toEqual([true, false]);
+  });
+
+  test("the lightbox picks the image it shows, and shows picks made elsewhere", () => {
+    show(completed);
+    $$(".pai-thumb")[1].click();
+    const pick = $(".pai-lightbox-pick");
+    expect(pick.checked).toBe(false);
+    pick.click();
+    expect(widget.model.get("selected_indices")).toEqual([1]);
+    expect($$("input.pai-thumb-select").map((box) => box.checked)).toEqual([false, true]);
+    widget.model.set("selected_indices", [0]); // ticked in another view of the job
+    expect(pick.checked).toBe(false);
+    $(".pai-lightbox-prev").click();
+    expect(pick.checked).toBe(true);
   });
 
   test("the same final state sent again keeps the gallery (and focus)", () => {

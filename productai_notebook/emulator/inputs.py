@@ -18,12 +18,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import httpx
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from ..contract import MAX_UPLOAD_BYTES
+from ..contract import MAX_INPUT_PIXELS, MAX_UPLOAD_BYTES
 
 LOOPBACK_FETCH_SECONDS = 5.0
-# The pixel budget of an input image. A PNG of 20 KB can decode to 12000x12000 (over 500 MB in
-# memory); 25 megapixels (e.g. 6000x4000, a camera photo) decode to at most 100 MB.
-MAX_INPUT_PIXELS = 25_000_000
 BUDGET = f"at most {MAX_INPUT_PIXELS // 1_000_000} megapixels"
 STRIP_ROWS = 128  # rows of the shrunk input made per step while shrinking a large one
 

@@ -10,7 +10,7 @@ from IPython.core.error import UsageError
 
 from productai_notebook import JobsTable
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api.tracking import get_tracker
+from productai_notebook.api.engine.tracker import get_tracker
 
 # `productai_notebook.sandbox` is also the name of a function: reach the module itself.
 sandbox_module = importlib.import_module("productai_notebook.sandbox")
@@ -271,7 +271,7 @@ def test_unload_ext_removes_the_magic_and_stops_the_tracker(shell, with_account,
 
 
 def test_unload_ext_without_live_jobs_starts_no_tracker(shell, with_account):
-    from productai_notebook.api import tracking
+    from productai_notebook.api.engine import tracker as tracking
 
     if tracking.current_tracker() is not None:
         tracking.current_tracker().close()

@@ -14,7 +14,7 @@ from notebook_waits import wait_until
 
 from productai_notebook import config
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 from productai_notebook.notebook import _resend

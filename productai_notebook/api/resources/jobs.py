@@ -14,8 +14,8 @@ from ...contract import DEFAULT_LIST_LIMIT
 from .. import _http
 from .._http import RequestSpec
 from .._inputs import check_job_id, checked_in_the_call, list_params
-from .._polling import PollInterval
-from .._waiting import JobsWait
+from ..engine.cadence import PollInterval
+from ..engine.waits import JobsWait
 from ..job import AsyncJob, Job
 from ..models import JobPage, JobState
 
