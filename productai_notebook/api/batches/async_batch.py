@@ -11,7 +11,7 @@ from typing import Any
 
 from .._reconcile import PAGE_SIZE
 from ..errors import ProductAIError
-from .batch import FETCH, RECONCILE, SEND, BatchCore, BatchTimeoutError
+from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, SEND, BatchCore, BatchTimeoutError
 from .entries import BatchEntry
 
 
@@ -30,6 +30,10 @@ class AsyncBatch(BatchCore):
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step
+            if entry is None:  # WAIT: another worker sends
+                await asyncio.sleep(FOLLOW_SECONDS)
+                self._follow_manifest()
+                continue
             try:
                 if kind == FETCH:
                     self._attach(entry, await client.jobs.get(entry.job_id))

@@ -24,13 +24,16 @@ from ..job import JobHandle
 from ..models import JobImage, JobPage
 from ..tracking import get_tracker
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
-from .manifest import ManifestFile
+from .manifest import ManifestFile, read_manifest
 from .specs import BatchInput
 
 log = logging.getLogger("productai_notebook.api")
 
-# The steps of a batch's worker, in the order it takes them.
-FETCH, RECONCILE, SEND = "fetch", "reconcile", "send"
+# The steps of a batch's worker, in the order it takes them; WAIT: another worker (another kernel,
+# or another Batch of the same manifest) sends the creates, this one follows its manifest.
+FETCH, RECONCILE, SEND, WAIT = "fetch", "reconcile", "send", "wait"
+#: how often a worker that waits for another one reads the manifest again
+FOLLOW_SECONDS = 1.0
 #: how long the lost create of a killed process is left to reach the server before it is looked for
 RECONCILE_GRACE = timedelta(seconds=5)
 
@@ -212,7 +215,7 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
-    def _save(self) -> None:
+    def _save(self, *, first: bool = False) -> None:
         with self._changed:
             data = {
                 "name": self.name,
@@ -220,7 +223,10 @@ class BatchCore:
                 "inputs": [self._inputs[label].to_dict() for label in self._input_order],
                 "entries": [entry.to_dict() for entry in self.entries],
             }
-        self._manifest.save(data)
+        if first:
+            self._manifest.create(data)
+        else:
+            self._manifest.save(data)
 
     def _attach(self, entry: BatchEntry, job: JobHandle) -> None:
         """`job` is the entry's: follow it to its end, hear its changes and picks."""
@@ -244,13 +250,19 @@ class BatchCore:
         """Start the worker when none runs and there is work (a thread, or a task on the loop)."""
         raise NotImplementedError
 
-    def _next_step(self) -> tuple[str, BatchEntry] | None:
+    def _next_step(self) -> tuple[str, BatchEntry | None] | None:
         """The worker's next step, or None (then it stops). A create to send is marked sending, and
-        the manifest says so, before it goes: after a kill, it is looked for, never sent again."""
+        the manifest says so, before it goes: after a kill, it is looked for, never sent again.
+        Only the worker holding the batch's sender lock sends or looks for lost creates."""
+        sender = self._manifest.sender
+        sending = sender.acquire()
         with self._changed:
-            step = self._choose()
+            step = self._choose(sending)
             if step is None:
+                if not sending and any(e.stage in (QUEUED, SENDING) for e in self.entries):
+                    return WAIT, None
                 self._working = False
+                sender.release()
                 return None
             kind, entry = step
             if kind == SEND:
@@ -260,9 +272,10 @@ class BatchCore:
             self._notify()
         return step
 
-    def _choose(self) -> tuple[str, BatchEntry] | None:
+    def _choose(self, sending: bool = True) -> tuple[str, BatchEntry] | None:
         # jobs to read again first (a restarted kernel shows them), then lost creates, then new ones
-        for kind, wanted in ((FETCH, _to_fetch), (RECONCILE, _to_reconcile), (SEND, _to_send)):
+        steps = ((FETCH, _to_fetch), (RECONCILE, _to_reconcile), (SEND, _to_send))
+        for kind, wanted in steps if sending else steps[:1]:
             entry = next((entry for entry in self.entries if wanted(entry)), None)
             if entry is not None:
                 return kind, entry
@@ -351,6 +364,25 @@ class BatchCore:
         self._save()
         self._notify()
 
+    def _follow_manifest(self) -> None:
+        """What the worker that sends this batch's creates wrote: its stages and job ids."""
+        try:
+            written = read_manifest(self._manifest.path)["entries"]
+            news = [BatchEntry.from_dict(entry) for entry in written]
+        except (OSError, ProductAIError, KeyError, TypeError, ValueError):
+            return  # a moment of trouble reading it: the next look will do
+        changed = False
+        with self._changed:
+            if len(news) != len(self.entries):
+                return
+            for entry, now in zip(self.entries, news, strict=True):
+                if entry.job is None and (entry.stage, entry.job_id) != (now.stage, now.job_id):
+                    entry.stage, entry.job_id, entry.sent_at = now.stage, now.job_id, now.sent_at
+                    entry.error, entry.candidates = now.error, now.candidates
+                    changed = True
+        if changed:
+            self._notify()
+
     def _retry(self) -> list[BatchEntry]:
         """Queue again every create that surely made no job (stage "failed")."""
         with self._changed:
@@ -415,6 +447,10 @@ class Batch(BatchCore):
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step
+            if entry is None:  # WAIT: another worker sends
+                threading.Event().wait(FOLLOW_SECONDS)
+                self._follow_manifest()
+                continue
             try:
                 if kind == FETCH:
                     self._attach(entry, client.jobs.get(entry.job_id))

@@ -87,14 +87,54 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
+class SenderLock:
+    """Who may send a batch's creates: one worker at a time, in any process (an advisory lock on
+    `<name>.json.lock`; the system frees it when its process dies, even by SIGKILL)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self._file: Any = None
+
+    def acquire(self) -> bool:
+        """Take it if free (never waits); True when this worker holds it."""
+        if self._file is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # (Windows: no advisory locks here; one kernel per batch, as before)
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = self.path.open("a")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            file.close()
+            return False
+        self._file = file
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # (closing frees the lock)
+            self._file = None
+
+
 class ManifestFile:
     """Writes one batch's manifest, whole, each time `save(data)` is called (thread-safe)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self.sender = SenderLock(path)
+
+    def create(self, data: dict[str, Any]) -> None:
+        """Write the first version; FileExistsError when another process made this batch meanwhile."""
+        self._write(data, first=True)
 
     def save(self, data: dict[str, Any]) -> None:
+        self._write(data, first=False)
+
+    def _write(self, data: dict[str, Any], *, first: bool) -> None:
         text = json.dumps({"format": FORMAT, "version": VERSION, **data}, separators=(",", ":"))
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +142,9 @@ class ManifestFile:
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as file:
                     file.write(text)
-                os.replace(temporary, self.path)  # atomic: a reader sees the old file or the new one
-            except BaseException:
+                if first:
+                    os.link(temporary, self.path)  # atomic, and never over a file already there
+                else:
+                    os.replace(temporary, self.path)  # atomic: a reader sees the old file or the new one
+            finally:
                 Path(temporary).unlink(missing_ok=True)
-                raise
