@@ -27,6 +27,12 @@ class AsyncBatch(BatchCore):
             self._task = asyncio.get_running_loop().create_task(self._work())
 
     async def _work(self) -> None:
+        try:
+            await self._steps()
+        except Exception:
+            self._stopped()
+
+    async def _steps(self) -> None:
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step

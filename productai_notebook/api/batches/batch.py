@@ -9,6 +9,7 @@ workers only carry them out.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from ..job import JobHandle
 from ..models import JobImage, JobPage
 from ..tracking import get_tracker
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
-from .manifest import ManifestFile, read_manifest
+from .manifest import ManifestFile, RawList, read_manifest
 from .specs import BatchInput
 
 log = logging.getLogger("productai_notebook.api")
@@ -82,6 +83,9 @@ class BatchCore:
         self._wakers: list[Callable[[], None]] = []
         self._working = False
         self._released: list[Callable[[], None]] = []
+        # each entry's JSON as last written: a save encodes only the entries that changed, so a
+        # thousand-job manifest costs a join and a write per create, not a thousand encodings
+        self._written: dict[int, str] = {}
 
     # -- what the user reads -------------------------------------------------------------
 
@@ -215,13 +219,16 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
-    def _save(self, *, first: bool = False) -> None:
+    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
+        """Write the manifest; `changed`: the entries that changed since the last save (else all)."""
         with self._changed:
+            for entry in changed if self._written else self.entries:  # (the first save: all)
+                self._written[id(entry)] = json.dumps(entry.to_dict(), separators=(",", ":"))
             data = {
                 "name": self.name,
                 "created_at": self.created_at.isoformat(),
                 "inputs": [self._inputs[label].to_dict() for label in self._input_order],
-                "entries": [entry.to_dict() for entry in self.entries],
+                "entries": RawList([self._written[id(entry)] for entry in self.entries]),
             }
         if first:
             self._manifest.create(data)
@@ -241,7 +248,7 @@ class BatchCore:
     def _on_job(self, entry: BatchEntry, job: JobHandle) -> None:
         if job.picks != entry.saved_picks:
             entry.saved_picks = job.picks
-            self._save()
+            self._save(entry)
         self._notify()
 
     # -- the worker's decisions ----------------------------------------------------------
@@ -268,7 +275,7 @@ class BatchCore:
             if kind == SEND:
                 entry.stage, entry.sent_at = SENDING, datetime.now(timezone.utc)
         if kind == SEND:
-            self._save()
+            self._save(entry)
             self._notify()
         return step
 
@@ -280,6 +287,13 @@ class BatchCore:
             if entry is not None:
                 return kind, entry
         return None
+
+    def _stopped(self) -> None:
+        """The worker ended on an error of its own (a bug, a full disk): said, and startable again."""
+        log.exception("the worker of batch %s stopped; retry_failed() starts it again", self.name)
+        with self._changed:
+            self._working = False
+        self._manifest.sender.release()
 
     def _start_working(self) -> bool:
         """True when a worker should start (none runs and there is work)."""
@@ -323,12 +337,12 @@ class BatchCore:
                 for other in self.entries:
                     if other.stage == QUEUED:
                         other.stage, other.error = FAILED, error
-        self._save()
+        self._save()  # (all: the credits may have failed the rest)
         self._notify()
 
     def _created(self, entry: BatchEntry, job: JobHandle) -> None:
         self._attach(entry, job)
-        self._save()
+        self._save(entry)
         self._notify()
 
     def _fetch_failed(self, entry: BatchEntry, error: ProductAIError) -> None:
@@ -361,7 +375,7 @@ class BatchCore:
                     entry.candidates = [job.job_id for job in error.candidates]
             else:
                 entry.stage, entry.job_id = CREATED, found.job_id
-        self._save()
+        self._save(entry)
         self._notify()
 
     def _follow_manifest(self) -> None:
@@ -390,7 +404,7 @@ class BatchCore:
             for entry in again:
                 entry.stage, entry.error, entry.sent_at = QUEUED, None, None
         if again:
-            self._save()
+            self._save(*again)
             self._notify()
         return again
 
@@ -444,6 +458,12 @@ class Batch(BatchCore):
             threading.Thread(target=self._work, name=f"productai-batch-{self.name}", daemon=True).start()
 
     def _work(self) -> None:
+        try:
+            self._steps()
+        except Exception:
+            self._stopped()
+
+    def _steps(self) -> None:
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step

@@ -87,6 +87,21 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
+class RawList(list[str]):
+    """A list of items already encoded as JSON: written as they are, not encoded again."""
+
+
+def _encoded(data: dict[str, Any]) -> str:
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, RawList):
+            encoded = "[" + ",".join(value) + "]"
+        else:
+            encoded = json.dumps(value, separators=(",", ":"))
+        parts.append(f"{json.dumps(key)}:{encoded}")
+    return "{" + ",".join(parts) + "}"
+
+
 class SenderLock:
     """Who may send a batch's creates: one worker at a time, in any process (an advisory lock on
     `<name>.json.lock`; the system frees it when its process dies, even by SIGKILL)."""
@@ -135,7 +150,7 @@ class ManifestFile:
         self._write(data, first=False)
 
     def _write(self, data: dict[str, Any], *, first: bool) -> None:
-        text = json.dumps({"format": FORMAT, "version": VERSION, **data}, separators=(",", ":"))
+        text = _encoded({"format": FORMAT, "version": VERSION, **data})
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
