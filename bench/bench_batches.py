@@ -1,6 +1,7 @@
 """Batches at the rate limit: N jobs created at once on a Pro account (60 requests/min), waited on five ways.
 
-Side by side, in one run, on emulators at the Pro limit with jobs of 10-30 s, for N = 1, 5, 30, 100:
+Side by side, in one run, on emulators at the Pro limit with jobs of 10-30 s, for N = 1, 5, 30, 60, 100
+(and `--free 20`: 20 jobs on a Free account, 10 requests/min):
 
 - `jobs_page_sequential`: the Jobs page's own `wait_for_job` (its Python example, unchanged but for the
   host), called for one job after another;
@@ -13,11 +14,19 @@ Every way creates its jobs the same way (`client.generate`, paced by the client)
 the wait. For each: results in hand (a completed job's images or a failed job's error), lost (an exception
 instead), wall time (first create to last result), requests and 429s as the emulator counted them, and the
 lag from a job's completion on the server (`completed_at`) to the moment the client had it (median, p95).
-`bound_seconds` is the bound the limit allows: the later of the last completion and the time the needed
-requests (a create and a full read per job) take at the allowed rate (60 a minute).
+`bound_seconds` is the sliding window's bound: the earliest time the requests the way needs (a create
+per job from the start, a full read per job from its completion) can all have gone with at most the
+limit in any window, each counted as the client's pacer counts it (from when it leaves until one
+window after its answer; an answer on loopback is taken to come in ANSWER_SECONDS). `wall_over_bound` is
+the wall time over it; `bound_as_sent_seconds` is the same bound for the requests the way really sent
+(its listings too, as if they could go at any time).
+
+`--window S` runs the emulators and the clients with an S-second rate window instead of 60 and scales
+the jobs' durations by S/60, so the same schedule runs in a fraction of the time (the figures are in
+those seconds; their ratios are what compare).
 
 Each (way, N) runs in a subprocess of its own (a fresh process: one engine per account per process), four
-at a time. Writes bench/results/batches.json. Takes about 8 minutes.
+at a time. Writes bench/results/batches.json.
 """
 
 from __future__ import annotations
@@ -40,13 +49,15 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "batches.json"
-SIZES = (1, 5, 30, 100)
+SIZES = (1, 5, 30, 60, 100)
 WAYS = ("jobs_page_sequential", "jobs_page_threads", "as_completed", "widgets", "push")
 JOB_SECONDS = (10.0, 30.0)
-PRO_LIMIT = 60
+PLAN_LIMITS = {"pro": 60, "free": 10}
 WINDOW_SECONDS = 60.0
 DEADLINE_SECONDS = 600.0
 AT_ONCE = 4  # subprocesses in flight: they mostly wait on the emulators' jobs
+# an answer on loopback: what a request adds to its window in the bound (the pacer counts to answer + window)
+ANSWER_SECONDS = 0.02
 GENERATE = {"model": "nanobanana2", "prompt": "bench batch", "image_url": "https://example.com/p.png"}
 
 
@@ -167,19 +178,35 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _bound(completions: list[float], started: float, needed_requests: int) -> float:
-    """The bound the limit allows: the later of the last completion and the time the needed requests
-    take at the allowed rate (a create and a full read per job, at PRO_LIMIT a minute)."""
-    by_rate = needed_requests * WINDOW_SECONDS / PRO_LIMIT
-    return max(max(completions) - started if completions else 0.0, by_rate)
+def sliding_window_bound(releases: list[float], limit: int, window: float, answer: float = 0.0) -> float:
+    """The earliest time the last of the requests can go, each no sooner than its release, with at most
+    `limit` counted in any window; a request counts from when it leaves until `window` after its
+    answer (`answer` seconds later), as the pacer counts it. Earliest release first is optimal: the
+    requests are alike, so any schedule can be reordered into that one without ending later."""
+    frees: list[float] = []  # when each sent request stops counting, in sending order
+    last = 0.0
+    for release in sorted(releases):
+        at = release if len(frees) < limit else max(release, frees[-limit])
+        frees.append(at + answer + window)
+        last = at
+    return last
 
 
-def run_one(way: str, size: int) -> dict[str, Any]:
+def _bound(ends: list[float], started: float, size: int, limit: int, window: float, extra: int = 0) -> float:
+    """The bound of one run: a create per job from the start, a full read per job from its end, and
+    `extra` other requests (listings) that may go any time."""
+    releases = [0.0] * (size + extra) + [end - started for end in ends]
+    return sliding_window_bound(releases, limit, window, ANSWER_SECONDS) + ANSWER_SECONDS
+
+
+def run_one(way: str, size: int, plan: str = "pro", window: float = WINDOW_SECONDS) -> dict[str, Any]:
     from productai_notebook.api import ProductAI
     from productai_notebook.emulator import Emulator
 
-    with Emulator(plan="pro", job_seconds=JOB_SECONDS, seed=size) as emu:
-        client = ProductAI(emu.api_key, base_url=emu.base_url)
+    scale = window / WINDOW_SECONDS
+    job_seconds = (JOB_SECONDS[0] * scale, JOB_SECONDS[1] * scale)
+    with Emulator(plan=plan, job_seconds=job_seconds, seed=size, rate_window=window) as emu:
+        client = ProductAI(emu.api_key, base_url=emu.base_url, rate_window=window)
         receiver = None
         extra: dict[str, Any] = {}
         if way == "push":
@@ -213,15 +240,23 @@ def run_one(way: str, size: int) -> dict[str, Any]:
     ]
     statuses = counts["statuses"]
     routes = counts["routes"]
+    limit, ended = PLAN_LIMITS[plan], [e for e in ends.values() if e]
+    bound = _bound(ended, started, size, limit, window)
+    others = sum(statuses.values()) - statuses.get("429", 0) - routes.get("generate", 0) - len(ended)
     return {
         "way": way,
         "jobs": size,
+        "plan": plan,
+        "window_seconds": window,
         "results_in_hand": len(outcome.seen_at),
         "lost": len(outcome.lost),
         "lost_examples": sorted(set(outcome.lost.values()))[:3],
         "wall_seconds": round(finished - started, 2),
         "create_seconds": round(created - started, 2),
-        "bound_seconds": round(_bound([e for e in ends.values() if e], started, 2 * size), 2),
+        "bound_seconds": round(bound, 2),
+        "wall_over_bound": round((finished - started) / bound, 2) if bound else None,
+        # the same bound for the requests this way sent (its listings too, as if they could go any time)
+        "bound_as_sent_seconds": round(_bound(ended, started, size, limit, window, max(0, others)), 2),
         "requests": sum(statuses.values()),
         "requests_by_route": routes,
         "job_reads_per_job": round(routes.get("get_job", 0) / size, 2),
@@ -237,9 +272,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _in_subprocess(way: str, size: int) -> dict[str, Any]:
+def _in_subprocess(way: str, size: int, plan: str, window: float) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--one", way, str(size)],
+        [sys.executable, __file__, "--one", way, str(size), "--plan", plan, "--window", str(window)],
         capture_output=True,
         text=True,
         timeout=DEADLINE_SECONDS + 300,
@@ -250,19 +285,26 @@ def _in_subprocess(way: str, size: int) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main(ways: tuple[str, ...] = WAYS, sizes: tuple[int, ...] = SIZES) -> None:
-    runs = [(way, size) for size in sorted(sizes, reverse=True) for way in ways]
+def main(
+    ways: tuple[str, ...] = WAYS,
+    sizes: tuple[int, ...] = SIZES,
+    free: tuple[int, ...] = (),
+    window: float = WINDOW_SECONDS,
+) -> None:
+    runs = [(way, size, "pro") for size in sorted(sizes, reverse=True) for way in ways]
+    runs += [(way, size, "free") for size in sorted(free, reverse=True) for way in ways]
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        results = list(pool.map(lambda run: _in_subprocess(*run), runs))
-    results.sort(key=lambda r: (r["jobs"], WAYS.index(r["way"])))
+        results = list(pool.map(lambda run: _in_subprocess(*run, window), runs))
+    results.sort(key=lambda r: (r.get("plan", "pro") != "pro", r["jobs"], WAYS.index(r["way"])))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
                 "date": datetime.date.today().isoformat(),
-                "plan_limit_per_minute": PRO_LIMIT,
-                "job_seconds": JOB_SECONDS,
+                "plan_limits_per_window": PLAN_LIMITS,
+                "window_seconds": window,
+                "job_seconds": [seconds * window / WINDOW_SECONDS for seconds in JOB_SECONDS],
                 "runs": results,
             },
             indent=2,
@@ -270,7 +312,11 @@ def main(ways: tuple[str, ...] = WAYS, sizes: tuple[int, ...] = SIZES) -> None:
         + "\n"
     )
     for r in results:
-        print(json.dumps(r))
+        print(
+            f"{r.get('plan', '?'):4} N={r['jobs']:<3} {r['way']:20} wall {r.get('wall_seconds', '-'):>7} s"
+            f"  bound {r.get('bound_seconds', '-'):>7} s  x{r.get('wall_over_bound', '-')}"
+            f"  429s {r.get('http_429s', '-')}  in hand {r.get('results_in_hand', '-')}  {r.get('error', '')}"
+        )
 
 
 if __name__ == "__main__":
@@ -278,8 +324,11 @@ if __name__ == "__main__":
     parser.add_argument("--one", nargs=2, metavar=("WAY", "N"), help="run one way for N jobs; print its JSON")
     parser.add_argument("--ways", nargs="*", default=list(WAYS))
     parser.add_argument("--sizes", nargs="*", type=int, default=list(SIZES))
+    parser.add_argument("--free", nargs="*", type=int, default=[20], help="sizes on a Free account too")
+    parser.add_argument("--plan", default="pro", choices=tuple(PLAN_LIMITS), help="with --one")
+    parser.add_argument("--window", type=float, default=WINDOW_SECONDS, help="the rate window, seconds")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], int(args.one[1]))))
+        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.plan, args.window)))
     else:
-        main(tuple(args.ways), tuple(args.sizes))
+        main(tuple(args.ways), tuple(args.sizes), tuple(args.free), args.window)

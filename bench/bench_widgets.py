@@ -9,8 +9,6 @@ Writes bench/results/widgets.json. `main()` is what bench/run.py calls.
 from __future__ import annotations
 
 import io
-import json
-import os
 import shutil
 import statistics
 import sys
@@ -18,13 +16,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from results_file import write_results
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "productai_notebook" / "static"
@@ -118,21 +116,6 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(run[key] for run in runs), 1) for key in runs[0]}
 
 
-def write_results(path: Path, chromium_version: str, figures: dict[str, Any]) -> dict[str, Any]:
-    """`figures` with the facts of the run (date, cores, Chromium, runs), written to `path` and printed."""
-    results = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "chromium": chromium_version,
-        "runs": RUNS,
-        **figures,
-    }
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"{path.stem}: {json.dumps(results)}")
-    return results
-
-
 def main() -> dict[str, object]:
     if not (STATIC / "jobs_table.js").is_file() or not (STATIC / "gallery.js").is_file():
         sys.exit("The widgets are not built: run `npm run build` first.")
@@ -152,7 +135,9 @@ def main() -> dict[str, object]:
             for _ in range(RUNS)
         ]
         version = browser.version
-    return write_results(RESULTS, version, {
+    return write_results(RESULTS, {
+        "chromium": version,
+        "runs": RUNS,
         "jobs_table": {"rows": TABLE_ROWS, **medians(table_runs)},
         "gallery": {"images": GALLERY_IMAGES, "image_edge_px": IMAGE_EDGE, **medians(gallery_runs)},
     })  # fmt: skip

@@ -22,6 +22,7 @@ _WIDGETS = {
     "JobsTable": "productai_notebook.notebook.jobs_table",
     "Gallery": "productai_notebook.notebook.gallery",
     "BatchBoard": "productai_notebook.notebook.board",
+    "Studio": "productai_notebook.notebook.studio",
 }
 
 __all__ = [
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .notebook.gallery import Gallery as Gallery
     from .notebook.job_view import JobView as JobView
     from .notebook.jobs_table import JobsTable as JobsTable
+    from .notebook.studio import Studio as Studio
 
 
 def __getattr__(name: str) -> Any:

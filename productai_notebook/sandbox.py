@@ -6,7 +6,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from .contract import API_KEY_ENV
+from .contract import API_KEY_ENV, RATE_LIMITS_PER_MINUTE
 
 if TYPE_CHECKING:
     from .api import ProductAI
@@ -15,27 +15,42 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _chosen: ProductAI | None = None
 _sandbox_emulator: Emulator | None = None
-_sandbox_client: ProductAI | None = None
+#: one client per plan, each on its own sandbox account of the one emulator
+_sandbox_clients: dict[str, ProductAI] = {}
 
 # Sandbox jobs take a few seconds: long enough to watch the progress bar, short enough for a demo.
 SANDBOX_JOB_SECONDS = (4.0, 8.0)
 SANDBOX_API_KEY = "pk_sandbox_local"  # only valid on the in-process emulator; nothing secret
+SANDBOX_PLAN = "enterprise"  # the default sandbox: a limit no demo reaches
 
 
-def sandbox() -> ProductAI:
-    """A client connected to one shared in-process emulator: no key, no network needed."""
-    global _sandbox_emulator, _sandbox_client
+def sandbox(plan: str | None = None) -> ProductAI:
+    """A client connected to one shared in-process emulator: no key, no network needed.
+
+    `plan="free"` or `"pro"`: a sandbox account on that plan (its request rate limit), on the same
+    emulator, to see how the widgets behave at a real account's limit. A closed client is replaced.
+    """
+    global _sandbox_emulator
+    plan = SANDBOX_PLAN if plan is None else plan
+    if plan not in RATE_LIMITS_PER_MINUTE:
+        raise ValueError(f"plan must be one of {', '.join(map(repr, RATE_LIMITS_PER_MINUTE))}, not {plan!r}")
     with _lock:
-        if _sandbox_client is None:
-            from .api import ProductAI
-            from .emulator import Emulator
+        client = _sandbox_clients.get(plan)
+        if client is not None and not client.is_closed:
+            return client
+        from .api import ProductAI
+        from .emulator import Emulator
 
+        if _sandbox_emulator is None:
             _sandbox_emulator = Emulator(
-                api_key=SANDBOX_API_KEY, plan="enterprise", job_seconds=SANDBOX_JOB_SECONDS
+                api_key=SANDBOX_API_KEY, plan=SANDBOX_PLAN, job_seconds=SANDBOX_JOB_SECONDS
             )
             _sandbox_emulator.start()
-            _sandbox_client = ProductAI(api_key=SANDBOX_API_KEY, base_url=_sandbox_emulator.base_url)
-        return _sandbox_client
+        api_key = SANDBOX_API_KEY if plan == SANDBOX_PLAN else f"{SANDBOX_API_KEY}_{plan}"
+        if plan != SANDBOX_PLAN and client is None:  # (once: adding it again would reset its credits)
+            _sandbox_emulator.add_account(api_key, plan=plan)
+        _sandbox_clients[plan] = client = ProductAI(api_key=api_key, base_url=_sandbox_emulator.base_url)
+        return client
 
 
 def use(client: ProductAI) -> ProductAI:

@@ -26,15 +26,16 @@ from .errors import InvalidArgumentError
 
 
 class checked_in_the_call:  # noqa: N801  (used as `with checked_in_the_call():`, like a function)
-    """Around a public method's argument checks: an InvalidArgumentError's traceback ends in that
-    method, so a notebook shows the user's call and the message, not this module's frames."""
+    """Around a public method's argument checks. An InvalidArgumentError is raised again from here,
+    its frames below dropped; the public method sets `__tracebackhide__`, so a notebook (IPython
+    hides such frames) shows the user's call, this two-line frame and the message: a dozen lines
+    (hence the `if` on one line: a line more would show)."""
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: object, error: BaseException | None, traceback: TracebackType | None) -> None:
-        if isinstance(error, InvalidArgumentError) and traceback is not None:
-            traceback.tb_next = None  # the frames below the public method's
+        if isinstance(error, InvalidArgumentError): raise error.with_traceback(None)
 
 
 def _not_one_of(field: str, value: object, allowed: Iterable[str]) -> InvalidArgumentError:

@@ -20,6 +20,7 @@ from .models import JSON, JobError, JobImage, JobState
 
 if TYPE_CHECKING:
     from .client import AsyncProductAI, ProductAI
+    from .engine.sender import Sender
 
 log = logging.getLogger("productai_notebook.api")
 
@@ -53,6 +54,9 @@ def _may_follow(older: JobState, newer: JobState) -> bool:
 
 class JobHandle:
     """What `Job` and `AsyncJob` share: the latest state, its fields, observers, display."""
+
+    #: the client that made or fetched it (what the engine follows it through)
+    client: Sender
 
     def __init__(self, state: JobState, *, prompt: str | None = None) -> None:
         self._state = state
@@ -258,6 +262,8 @@ class JobHandle:
 class Job(JobHandle):
     """A job made or fetched by a `ProductAI` client: `refresh()`, `wait()`, `download()`."""
 
+    client: ProductAI
+
     def __init__(self, client: ProductAI, state: JobState, *, prompt: str | None = None) -> None:
         super().__init__(state, prompt=prompt)
         self.client = client
@@ -291,6 +297,8 @@ class Job(JobHandle):
 
 class AsyncJob(JobHandle):
     """A job made or fetched by an `AsyncProductAI` client: `await job.refresh()`, `wait()`, `download()`."""
+
+    client: AsyncProductAI
 
     def __init__(self, client: AsyncProductAI, state: JobState, *, prompt: str | None = None) -> None:
         super().__init__(state, prompt=prompt)

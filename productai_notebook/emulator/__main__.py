@@ -78,8 +78,9 @@ def parser() -> argparse.ArgumentParser:
         "--faults",
         type=_faults,
         default=None,
-        help="e.g. 500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02; garbage, 502_after and "
-        "reset_after spoil the answer after the request was handled (a job stays created)",
+        help="e.g. 500:0.1,429:0.05,reset:0.02,slow:0.05@3s,garbage:0.02; garbage, 502_after, "
+        "reset_after and timeout_after[@60s] spoil the answer after the request was handled "
+        "(a job stays created)",
     )
     p.add_argument("--webhook-secret", default=None, help="signs webhooks (default: the API key)")
     p.add_argument("--seed", type=int, default=0)

@@ -85,7 +85,9 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             response = error_response(error.status, error.code, error.message, {**headers, **error.headers})
         except ClientDisconnect:
             response = Response(status_code=400)
-        if fault is not None and fault.kind in AFTER_ROUTE:
+        if fault is not None and fault.kind == "timeout_after":
+            await _held(request, fault.seconds)
+        elif fault is not None and fault.kind in AFTER_ROUTE:
             return _spoiled(fault, response)
         return response
 
@@ -164,6 +166,15 @@ async def _inject(fault: Fault) -> Response | None:
         return _DroppedResponse()
     await asyncio.sleep(fault.seconds)
     return None
+
+
+async def _held(request: Request, seconds: float) -> None:
+    """The 'timeout_after' fault: the route ran, its answer waits until the client gave up (or
+    `seconds` passed), so the client's read timeout strikes with the job made."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    # the hang-up is only seen by asking: no event fires for it
+    while asyncio.get_running_loop().time() < deadline and not await request.is_disconnected():  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
 
 
 def _spoiled(fault: Fault, response: Response) -> Response:

@@ -168,6 +168,11 @@ class Emulator:
         (routes by handler: generate, list_jobs, get_job, me, upload_asset, list_assets)."""
         return self._settings.counts.of(self.api_key if api_key is None else api_key)
 
+    def prompts_made(self, api_key: str | None = None) -> list[str | None]:
+        """The prompt of every job the account has, oldest first, read from the store (no request, no
+        fault): a prompt that shows twice is a create that made its job twice."""
+        return self._store.prompts_of(self.api_key if api_key is None else api_key)
+
     def webhook_deliveries(self) -> list[dict[str, Any]]:
         """Every webhook attempt so far, oldest first: url, event, job_id, status_code, error, attempt,
         body (the exact bytes sent, as text), signature, at (epoch seconds)."""

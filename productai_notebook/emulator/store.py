@@ -213,6 +213,13 @@ class Store:
         rows = self._query("SELECT * FROM jobs WHERE job_id = ? AND user_id = ?", (job_id, user_id))
         return _job(rows[0]) if rows else None
 
+    def prompts_of(self, api_key: str) -> list[str | None]:
+        """The prompt of every job of the account, oldest first (a prompt twice: a job made twice)."""
+        rows = self._query(
+            "SELECT prompt FROM jobs JOIN accounts USING (user_id) WHERE api_key = ? ORDER BY seq", (api_key,)
+        )
+        return [row["prompt"] for row in rows]
+
     def job_by_id(self, job_id: str) -> JobRecord | None:
         rows = self._query("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
         return _job(rows[0]) if rows else None

@@ -260,7 +260,7 @@ class Gallery(Widget, front_end="gallery"):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = gallery_html(self.items, self.notice, data_urls(self.thumbnails))
+        data["text/html"] = gallery_html(self.items, self.notice, data_urls(self.thumbnails), self.group_by)
         return bundle
 
     def _summary(self) -> str:

@@ -36,6 +36,7 @@ SUBCOMMANDS = {
     "me": "your plan and credits",
     "budget": "the account's rate limit, its use and what waits",
     "sandbox": "use the local emulator (no key needed)",
+    "studio": "a form that makes a batch, its cost shown before sending",
     "config": "the connection in use",
 }
 
@@ -138,7 +139,7 @@ def _parsers(default_limit: int) -> dict[str, _Parser]:
 
     return {"jobs": jobs, "job": job, "wait": wait, "generate": generate, "batch": batch,
             "me": parser("me"), "budget": parser("budget"), "sandbox": parser("sandbox"),
-            "config": parser("config")}
+            "config": parser("config"), "studio": parser("studio")}
 
 
 def _overview() -> str:
@@ -253,6 +254,11 @@ class ProductAIMagics(Magics):
     def _sandbox(self, _args: argparse.Namespace) -> None:
         client = use(sandbox())
         print(f"%productai now uses the local emulator at {client.base_url} (no key needed).")
+
+    def _studio(self, _args: argparse.Namespace) -> Any:
+        from .studio import Studio
+
+        return Studio(self._client())
 
     def _config(self, _args: argparse.Namespace) -> None:
         client = self._client()

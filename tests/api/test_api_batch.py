@@ -6,6 +6,7 @@ import io
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from productai_notebook.api import (
@@ -90,7 +91,12 @@ def test_a_failing_job_and_a_failed_create_are_recorded_not_raised(
 
 def test_retry_failed_sends_again_only_what_surely_made_no_job(emulator: Emulator, tmp_path: Path) -> None:
     with fresh_client(emulator) as client:
-        emulator.fail_next("reset")  # the first create's connection drops: it may have made a job
+        # a job of the same shape made elsewhere (another tool on the account), then the first
+        # create's answer is lost after the job was stored: two jobs could be it, so it stays lost
+        decoy = {"model": "seedream", "image_url": URL, "prompt": "elsewhere"}
+        headers = {"Authorization": f"Bearer {client.api_key}"}
+        assert httpx.post(f"{emulator.base_url}/generate", json=decoy, headers=headers).status_code == 202
+        emulator.fail_next("reset_after", route="POST /v1/generate")
         batch = client.batch(
             inputs=[URL, "asset_never_uploaded"], prompts="on marble", models="seedream", batch_dir=tmp_path
         ).wait(timeout=60)

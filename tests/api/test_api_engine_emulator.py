@@ -11,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from productai_notebook.api import AsyncJob, AsyncProductAI, Job, ProductAI, ProductAIError, tracking
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api import AsyncJob, AsyncProductAI, Job, ProductAI, ProductAIError
+from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 

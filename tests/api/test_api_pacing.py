@@ -7,9 +7,9 @@ import threading
 import httpx
 import pytest
 
-from productai_notebook.api.engine import Engine
+from productai_notebook.api.engine.account import Engine
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Pacer
 from productai_notebook.api.errors import RateLimitError
-from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, Pacer
 
 
 def paced(limit: int, window: float = 60.0) -> Pacer:
@@ -161,3 +161,48 @@ def test_a_stopped_background_request_stops_waiting_for_its_turn():
     stop.set()
     with pytest.raises(Exception, match="stopped"):
         engine.acquire(background=stop)
+
+
+# -- the reserve, lent ---------------------------------------------------------------------------
+
+
+def test_while_the_user_is_blocked_in_a_wait_its_polls_may_fill_the_whole_window():
+    pacer = paced(10)
+    for second in range(9):
+        send(pacer, float(second), BACKGROUND)
+    assert pacer.wait_time(BACKGROUND, 9.0) > 0, "no wait: the reserved slot is the user's"
+    pacer.user_waits = True
+    send(pacer, 9.0, BACKGROUND)  # the reserved slot: the wait is the user's own call
+    assert pacer.wait_time(BACKGROUND, 9.0) == pytest.approx(51.0), "then it waits as the user would"
+
+
+def test_a_reserved_slot_is_lent_only_when_a_slot_frees_for_the_user_within_a_few_seconds():
+    pacer = paced(10)
+    for second in range(9):
+        send(pacer, float(second), BACKGROUND)
+    # the oldest request leaves at 60 s: the reserved slot is lent USER_CALL_SECONDS before
+    assert pacer.wait_time(BACKGROUND, 20.0) == pytest.approx(60.0 - USER_CALL_SECONDS - 20.0)
+    send(pacer, 60.0 - USER_CALL_SECONDS, BACKGROUND)
+    # a user's call now waits no longer than USER_CALL_SECONDS
+    assert pacer.wait_time(FOREGROUND, 60.0 - USER_CALL_SECONDS) == pytest.approx(USER_CALL_SECONDS)
+
+
+def test_after_a_burst_leaves_the_window_background_takes_all_but_the_users_next_slot():
+    # 10 creates left together at 0 s; at 60 s every slot is free and 10 reads wait
+    pacer = paced(10)
+    for _ in range(10):
+        send(pacer, 0.0)
+    sent = 0
+    while pacer.wait_time(BACKGROUND, 60.0) == 0:
+        send(pacer, 60.0, BACKGROUND)
+        sent += 1
+    assert sent == 9, "one slot stays free for the user's next call, the reserve's other one is lent"
+    assert pacer.wait_time(FOREGROUND, 60.0) == 0
+
+
+def test_the_lent_slot_counts_requests_at_the_edge_of_the_look_ahead_as_still_held():
+    pacer = paced(2, window=10.0)  # the reserve is one slot
+    send(pacer, 0.0, BACKGROUND)
+    # at 10 - USER_CALL_SECONDS the only request leaves exactly USER_CALL_SECONDS later: lent then
+    assert pacer.wait_time(BACKGROUND, 1.0) == pytest.approx(10.0 - USER_CALL_SECONDS - 1.0)
+    assert pacer.wait_time(BACKGROUND, 10.0 - USER_CALL_SECONDS - 0.01) > 0

@@ -84,3 +84,31 @@ def test_a_full_fault_spec_parses():
         ("slow", 0.05, 3.0),
         ("garbage", 0.02, 0.0),
     ]
+
+
+SHOE = {"model": "nanobanana2", "image_url": "https://example.com/shoe.jpg", "prompt": "on marble"}
+
+
+@pytest.mark.parametrize("kind", ["reset_after", "502_after", "timeout_after", "garbage"])
+def test_an_after_store_fault_in_the_mix_loses_the_answer_and_keeps_the_job(kind):
+    spec = f"{kind}:1@5s" if kind == "timeout_after" else f"{kind}:1"
+    with faulty(spec) as e:
+        with api(e, timeout=0.5) as http:
+            try:
+                answered = http.post("generate", json=SHOE)
+            except httpx.TransportError:  # reset_after drops it, timeout_after outlasts the client
+                assert kind in ("reset_after", "timeout_after")
+            else:
+                assert kind in ("502_after", "garbage")
+                cut = not answered.content.endswith(b"}")
+                assert answered.status_code == 502 if kind == "502_after" else cut
+        # the job was made all the same: a careless resend would make a second one
+        assert e.prompts_made() == ["on marble"]
+
+
+def test_the_after_store_kinds_take_their_stall_only_where_it_means_something():
+    kinds = [(f.kind, f.seconds) for f in parse_faults("reset_after:0.02,502_after:0.02,timeout_after:0.02")]
+    assert kinds == [("reset_after", 0.0), ("502_after", 0.0), ("timeout_after", 60.0)]
+    assert parse_faults("timeout_after:0.1@4s")[0].seconds == 4.0
+    with pytest.raises(ValueError, match="take @seconds"):
+        parse_faults("reset_after:0.1@4s")

@@ -18,11 +18,12 @@ from typing import Any
 
 from ...contract import COMPLETED
 from ...contract import FAILED as JOB_FAILED
-from .._reconcile import MAX_PAGES, PAGE_SIZE, LostCreate
+from .._lost_creates import LostCreate
+from .._reconcile import PAGE_SIZE
+from ..engine.tracker import get_tracker
 from ..errors import APIConnectionError, InsufficientCreditsError, JobMayExistError, ProductAIError
 from ..job import JobHandle
 from ..models import JobImage, JobPage
-from ..tracking import get_tracker
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
 from .manifest import ManifestFile
 from .specs import BatchInput
@@ -335,19 +336,18 @@ class BatchCore:
         one unknown job could be it -> that job; none, in a complete search -> it made none and is
         sent now; else lost, with its candidates. `pages`: what `search` took."""
         known = {e.job_id for e in self.entries if e.job_id} | {job.id for job in self}
-        complete = not (len(pages) >= MAX_PAGES and pages[-1].has_more)
         lost = APIConnectionError("the process that sent this create stopped before its answer came")
         with self._changed:
             try:
                 found = search.outcome(lost, known)
             except JobMayExistError as error:
-                if not error.candidates and complete:
+                entry.stage, entry.error = LOST, error
+                entry.candidates = [job.job_id for job in error.candidates]
+            else:
+                if found is None:  # no unclaimed job could be it, in a whole search: it made none
                     entry.stage, entry.sent_at = QUEUED, None
                 else:
-                    entry.stage, entry.error = LOST, error
-                    entry.candidates = [job.job_id for job in error.candidates]
-            else:
-                entry.stage, entry.job_id = CREATED, found.job_id
+                    entry.stage, entry.job_id = CREATED, found.job_id
         self._save()
         self._notify()
 

@@ -14,8 +14,8 @@ from ...contract import (
     RATE_LIMITS_PER_MINUTE,
     tokens_for,
 )
+from ..engine.pacing import WINDOW_SECONDS
 from ..errors import InsufficientCreditsError, InvalidArgumentError
-from ..pacing import WINDOW_SECONDS
 from .specs import BatchInput, JobSpec, cross_product, listed_specs
 
 

@@ -6,8 +6,9 @@ import builtins
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ...contract import MAX_LIST_LIMIT
 from .._http import RequestSpec
-from .._inputs import upload_file
+from .._inputs import checked_in_the_call, upload_file
 from ..errors import InvalidResponseError
 from ..models import Asset
 
@@ -23,11 +24,19 @@ class Assets:
 
     def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
         """Upload an image (a path, bytes, a binary file, a PIL image, or an http(s) URL string)."""
-        return Asset.parse(self._client._call(_upload_spec(source, name, tags)))
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            spec = _upload_spec(source, name, tags)
+        return Asset.parse(self._client._call(spec))
 
     def list(self) -> builtins.list[Asset]:
-        """Your uploaded images."""
-        return _parse_assets(self._client._call(RequestSpec("GET", "my-uploaded-assets")))
+        """Your uploaded images, every page of them."""
+        assets: builtins.list[Asset] = []
+        while True:
+            page, more = _parse_assets(self._client._call(_list_spec(len(assets))))
+            assets += page
+            if not (more and page):
+                return assets
 
 
 def _upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestSpec:
@@ -46,14 +55,20 @@ def _upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestS
     )
 
 
-def _parse_assets(body: Any) -> list[Asset]:
+def _list_spec(offset: int) -> RequestSpec:
+    return RequestSpec("GET", "my-uploaded-assets", params={"limit": MAX_LIST_LIMIT, "offset": offset})
+
+
+def _parse_assets(body: Any) -> tuple[list[Asset], bool]:
+    """One page of the listing, and whether more follow (`has_more`; a bare list is the whole of it)."""
     # the listing's shape is undocumented: accept a bare list or {"assets": [...]}
     items = body.get("assets") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidResponseError(
             "The API answered the asset list with neither a list nor {'assets': [...]}."
         )
-    return [Asset.parse(item) for item in items]
+    more = isinstance(body, dict) and body.get("has_more") is True
+    return [Asset.parse(item) for item in items], more
 
 
 class AsyncAssets:
@@ -63,7 +78,15 @@ class AsyncAssets:
         self._client = client
 
     async def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
-        return Asset.parse(await self._client._call(_upload_spec(source, name, tags)))
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            spec = _upload_spec(source, name, tags)
+        return Asset.parse(await self._client._call(spec))
 
     async def list(self) -> builtins.list[Asset]:
-        return _parse_assets(await self._client._call(RequestSpec("GET", "my-uploaded-assets")))
+        assets: builtins.list[Asset] = []
+        while True:
+            page, more = _parse_assets(await self._client._call(_list_spec(len(assets))))
+            assets += page
+            if not (more and page):
+                return assets

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +82,9 @@ class ImageDownload:
         name = image_filename(self._job.id, index, job_image.url, response.headers.get("content-type"))
         path = self._folder / name
         # write beside, then rename: an interrupted download never leaves half an image under the final name
-        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".part-")
+        tmp = self._folder / f".part-{secrets.token_hex(8)}"
+        # created as any file the user writes is (mode 0666 less the umask), not mkstemp's private 0600
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as out:
             out.write(response.content)
         os.replace(tmp, path)

@@ -14,8 +14,8 @@ from ...contract import DEFAULT_LIST_LIMIT
 from .. import _http
 from .._http import RequestSpec
 from .._inputs import check_job_id, checked_in_the_call, list_params
-from .._polling import PollInterval
-from .._waiting import JobsWait
+from ..engine.cadence import PollInterval
+from ..engine.waits import JobsWait
 from ..job import AsyncJob, Job
 from ..models import JobPage, JobState
 
@@ -62,6 +62,7 @@ class Jobs:
 
     def list(self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None) -> JobPage:
         """One page of your jobs, newest first; `status` is pending, processing, completed, failed or all."""
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             params = list_params(limit, offset, status)
         spec = RequestSpec("GET", "jobs", params=params)
@@ -166,6 +167,7 @@ class AsyncJobs:
     async def list(
         self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None
     ) -> JobPage:
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             params = list_params(limit, offset, status)
         spec = RequestSpec("GET", "jobs", params=params)

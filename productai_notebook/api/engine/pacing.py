@@ -4,7 +4,12 @@ The server counts requests over a window (assume the strictest: a sliding 60 s).
 this process sends for the account is counted here from the moment it leaves until one window
 after its answer came back (the server counted it somewhere in between, so this never frees a
 slot before the server does). The user's own calls (FOREGROUND) may fill the whole window;
-background polls leave a small reserve free for them and never go while a user's call waits.
+background polls never go while a user's call waits, and leave a small reserve free for the
+user's next call, lent on two terms, so that no slot idles a whole window while requests wait:
+- while the user is blocked in a wait (`user_waits`), the polls are that wait's own work: they may
+  fill the window as the user's calls would;
+- otherwise a poll may take a reserved slot when one slot still frees within `USER_CALL_SECONDS`
+  of it: the user's next call never waits longer than that behind background work.
 Every method takes `now`, so tests drive it with a made-up clock.
 """
 
@@ -24,6 +29,9 @@ LIMIT_SOURCES = ("unknown", "setting", "plan", "headers")
 FOREGROUND_RESERVE_SHARE = 0.1
 #: how soon background work asks again while a user's call waits for a slot
 YIELD_SECONDS = 0.05
+#: the longest the user's next call waits for a slot lent to background work: a few seconds is
+#: what a cell that answers "at once" may take; longer reads as a hang
+USER_CALL_SECONDS = 3.0
 
 
 class Sent:
@@ -48,27 +56,35 @@ class Budget:
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
     #: ended jobs whose images wait behind the widgets' status rounds (`listing_reserve`)
     reads_behind_rounds: int = 0
+    #: seconds until the window lets the next job update (a widget's read) go (0: now)
+    frees_in: float = 0.0
 
     def describe(self) -> str:
-        """Three lines for a person: the limit and where it came from, the window's use, what waits."""
+        """Three lines for a person: the limit and where it came from, the window's use and when it
+        frees, what waits."""
         origin = {"headers": "the server's headers", "plan": "your plan", "setting": "requests_per_minute="}
         if self.limit is None:
             limit = "not known yet (nothing is held back until the server or your plan says)"
         else:
             source = origin.get(self.source, self.source)
             limit = f"{self.limit} requests per {self.window:g} s (from {source})"
-        held = [f"{self.background_waiting} background polls waiting for their turn"]
+        frees = "free now"
+        if self.frees_in > 0:
+            frees = f"job updates may go again in about {math.ceil(self.frees_in)} s"
+        waiting = []
+        if self.background_waiting:
+            waiting.append(f"{self.background_waiting} job updates for the widgets")
         if self.foreground_waiting:
-            held.append(f"{self.foreground_waiting} of your calls waiting")
+            waiting.append(f"{self.foreground_waiting} of your calls")
         if self.reads_behind_rounds:
-            behind = self.reads_behind_rounds
-            held.append(f"{behind} ended jobs' images waiting for the widgets' status rounds")
+            waiting.append(f"{self.reads_behind_rounds} ended jobs' images, after the widgets' status checks")
         if self.background_held_for > 0:
-            held.append(f"background paused {self.background_held_for:.0f} s more after a 429")
+            paused = f"{self.background_held_for:.0f} s"
+            waiting.append(f"job updates paused {paused} more (the server said too many requests)")
         return "\n".join([
             f"rate limit: {limit}",
-            f"last {self.window:g} s: {self.used} requests",
-            f"held back: {', '.join(held)}",
+            f"last {self.window:g} s: {self.used} requests; {frees}",
+            f"waiting: {', '.join(waiting) or 'nothing'}",
         ])
 
 
@@ -85,6 +101,8 @@ class Pacer:
         self._background_held_until = 0.0
         #: the user's calls waiting for a slot: while any waits, no background request goes
         self.foreground_waiting = 0
+        #: the user is blocked in a wait for jobs: background polls are that wait's own work
+        self.user_waits = False
         self.background_waiting = 0
         self.reads_behind_rounds = 0
 
@@ -112,13 +130,30 @@ class Pacer:
             return self._background_held_until - now
         if self.limit is None:
             return 0.0
-        cap = self.limit
-        if priority == BACKGROUND:
-            cap = self.limit - self.reserve
-            if self.foreground_waiting:
-                # never ahead of a waiting user's call: ask again once it went
-                return max(self._slot_frees_at(cap, now) - now, YIELD_SECONDS)
-        return max(0.0, self._slot_frees_at(cap, now) - now)
+        if priority == FOREGROUND or self.user_waits:
+            return max(0.0, self._slot_frees_at(self.limit, now) - now)
+        if self.foreground_waiting:
+            # never ahead of a waiting user's call: ask again once it went
+            return max(self._slot_frees_at(self.limit - self.reserve, now) - now, YIELD_SECONDS)
+        return self._background_slot_at(now) - now
+
+    def _background_slot_at(self, now: float) -> float:
+        """When a background request may go: a slot below the reserve, or a reserved one while a
+        slot still frees for the user's next call within USER_CALL_SECONDS of it going."""
+        assert self.limit is not None
+        leaves = sorted(sent.at + self.window for sent in self._sent)
+        # the count changes only when a request leaves the window, and the look-ahead only when
+        # one leaves USER_CALL_SECONDS later: the first moment that works is one of these
+        shifted = (at - shift for at in leaves for shift in (0.0, USER_CALL_SECONDS))
+        moments = [now, *(moment for moment in shifted if moment > now)]
+        for moment in sorted(moments):
+            held = sum(1 for at in leaves if at > moment)
+            if held < self.limit - self.reserve:
+                return moment
+            held_later = sum(1 for at in leaves if at > moment + USER_CALL_SECONDS)
+            if held < self.limit and held_later + 1 < self.limit:
+                return moment
+        return leaves[-1] if leaves else now
 
     def spare_background(self, planned: list[float], now: float) -> float:
         """How many background requests may go now while each `planned` one (a widget's listing
@@ -189,4 +224,5 @@ class Pacer:
             background_waiting=self.background_waiting,
             background_held_for=max(0.0, self._background_held_until - now),
             reads_behind_rounds=self.reads_behind_rounds,
+            frees_in=self.wait_time(BACKGROUND, now),
         )
