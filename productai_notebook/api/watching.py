@@ -56,6 +56,9 @@ IDLE = "idle"
 QUEUED_AFTER_SECONDS = 1.0
 #: a job whose end is pushed (webhook_url) is still polled, this seldom, for a delivery that never comes
 PUSH_FALLBACK_SECONDS = 30.0
+#: a round waits this long after a job is newly followed, so jobs shown together (a loop of views)
+#: are all followed, and weighed against the budget, before the first listing
+GATHER_SECONDS = 0.5
 
 ConnectionListener = Callable[[str], None]
 
@@ -153,6 +156,7 @@ class Watcher:
                 follow.planner.observe(job.state, time.monotonic())
                 follow.read_due += follow.planner.next_delay(job.state, time.monotonic())
                 self._follows[id(job)] = follow
+                self._round_due = max(self._round_due, time.monotonic() + GATHER_SECONDS)
             else:
                 # the most eager holder sets the pace
                 wanted = PollPlanner(poll_interval)
@@ -265,22 +269,26 @@ class Watcher:
         # read wakes this loop), so a scarce budget goes to results, not listings; reads only
         # widgets want go behind the rounds instead (`listing_reserve`)
         results_first = any(f.reading and not f.wanted_read(now).behind_listings for f in follows)
-        if len(follows) >= 2 and not results_first:
+        scarce = self._no_slot_for_rounds(follows)
+        if len(follows) >= 2 and not results_first and not scarce:
             if self._round_due <= now:
                 await self._round(follows)
                 now = time.monotonic()
                 follows = self._active()
             pauses.append(self._round_due - now)
-        on_its_own = len(follows) < 2
+        on_its_own = len(follows) < 2 or scarce
         due = []
         for follow in follows:
             if follow.reading:
                 continue
             own_pace = on_its_own or follow.uncovered or self._progress_wanted(follow)
-            if (follow.needs_read or own_pace) and follow.read_due <= now:
+            read_due = follow.read_due
+            if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
+                read_due = max(read_due, follow.planner.expected_finish(follow.job.state, now))
+            if (follow.needs_read or own_pace) and read_due <= now:
                 due.append(follow)
             elif follow.needs_read or own_pace:
-                pauses.append(follow.read_due - now)
+                pauses.append(read_due - now)
         for follow in self._reads_that_go(due, follows, now):
             follow.reading = True
             asyncio.get_running_loop().create_task(self._read(follow))
@@ -322,6 +330,16 @@ class Watcher:
         )
         requests = [at for at in rounds for _ in range(self._status.listings_per_round())]
         return self.engine.spare_background(requests)
+
+    def _no_slot_for_rounds(self, follows: list[Follow]) -> bool:
+        """The window cannot hold a listing round besides one read of every followed job: each
+        job is then read once, at its expected end, rather than listed and then read (a round
+        would push the last result into the next window)."""
+        budget = self.engine.budget()
+        if budget.limit is None or len(follows) < 2:
+            return False
+        unread = sum(1 for f in follows if not f.done)
+        return budget.limit - budget.used < unread + self._status.listings_per_round()
 
     def _progress_wanted(self, follow: Follow) -> bool:
         """A widget shows this job, the listings carry no progress, and the budget has room to spare."""
