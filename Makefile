@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint js-test py-test browser-deps bench clean unasync
+.PHONY: demo test install lint js-test py-test browser-deps bench mutation clean unasync
 
 # As root (containers, these dev machines) JupyterLab wants --allow-root before it starts.
 demo: $(STAMP)
@@ -52,5 +52,11 @@ bench: $(STAMP) browser-deps
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run.py
 
+# Outside `make test`: mutmut over the engine's pure modules and the redaction, Stryker over js/lib;
+# scores and survivors to bench/results/mutation.json (about 20 minutes on 2 cores).
+mutation: $(STAMP)
+	$(PY) -m pip install -q -e ".[test,mutation]"
+	$(PY) bench/mutation.py
+
 clean:
-	rm -rf $(VENV) node_modules productai_notebook/static productai_notebook/labextension
+	rm -rf $(VENV) node_modules productai_notebook/static productai_notebook/labextension mutants

@@ -81,8 +81,8 @@ def test_at_ten_requests_a_window_tracked_and_waited_batches_never_see_a_429(tra
         counts = emu.requests()
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + in_a_script)
     assert counts["statuses"].get("429", 0) == 0, counts
-    # the jobs were asked about in listings; each one read alone about once, when it ended
-    assert counts["routes"]["list_jobs"] > 0
+    # each job read alone about once, when it ended (a window too full for a listing round besides
+    # those reads has none: each job is read at its expected end instead)
     assert counts["routes"]["get_job"] < 2 * 40, counts
 
 
