@@ -207,7 +207,8 @@ class Scheduler:
                 due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(read_due - now)
-        going, held = self._reads_that_go(due, follows, now, budget)
+        # with no round coming (scarce), no read waits behind one
+        going, held = (due, []) if scarce else self._reads_that_go(due, follows, now, budget)
         return Actions(reads=going, held=held, sleep=max(0.0, min(pauses)) if pauses else None)
 
     def _reads_that_go(
