@@ -76,7 +76,7 @@ def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_
     jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=20)]
     follows = [followed(scheduler, handle, clock.now) for handle in jobs]
     gathering = scheduler.next_actions(clock.now, follows, engine.turns)
-    assert gathering.listings == () and gathering.sleep == GATHER_SECONDS, "jobs shown together, weighed together"
+    assert gathering.listings == () and gathering.sleep == GATHER_SECONDS, "shown together: weighed together"
     clock.now += GATHER_SECONDS
     actions = scheduler.next_actions(clock.now, follows, engine.turns)
     assert actions.listings == (EVERY_JOB,) and actions.reads == [], "one listing, not a read per job"
