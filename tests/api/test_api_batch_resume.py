@@ -178,3 +178,13 @@ def test_a_process_killed_during_a_batch_loses_nothing_and_pays_nothing_twice(
             page = client.jobs.list(limit=100)
             assert page.total == 12 == len({job.id for job in batch})  # one create per job, none twice
             assert creates(emulator, client) == 12 - made_before
+
+
+def test_two_runs_of_a_notebook_at_once_make_one_batch(emulator: Emulator, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with fresh_client(emulator) as client:
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda _: client.batch(**AXES, name="mugs", batch_dir=tmp_path), range(2)))
+        ids = [[job.id for job in run.wait(timeout=60)] for run in runs]
+        assert ids[0] == ids[1] and creates(emulator, client) == 4

@@ -77,12 +77,20 @@ def new_batch(
     specs: list[JobSpec],
 ) -> BatchCore:
     """A batch of `specs` whose inputs are all uploaded: its manifest written, its worker started."""
-    name = name or new_name()
+    if name is None:
+        name = new_name()
+        if manifest_path(name, batch_dir).exists():  # taken within the same second
+            raise InvalidArgumentError("name", f"a batch named {name!r} exists already: give name=")
     path = manifest_path(name, batch_dir)
-    if path.exists():  # a name made from the time, taken within the same second
-        raise InvalidArgumentError("name", f"a batch named {name!r} exists already ({path}): give name=")
     batch = _class_of(client)(client, name, ManifestFile(path), images, [BatchEntry(spec) for spec in specs])
-    batch._save()
+    try:
+        batch._save(first=True)
+    except FileExistsError:
+        # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
+        joined = existing(client, name, batch_dir, specs)
+        if joined is None:
+            raise
+        return joined
     batch._start()
     return batch
 
