@@ -188,3 +188,21 @@ def test_two_runs_of_a_notebook_at_once_make_one_batch(emulator: Emulator, tmp_p
             runs = list(pool.map(lambda _: client.batch(**AXES, name="mugs", batch_dir=tmp_path), range(2)))
         ids = [[job.id for job in run.wait(timeout=60)] for run in runs]
         assert ids[0] == ids[1] and creates(emulator, client) == 4
+
+
+async def test_an_async_batch_reopens_and_exports(emulator: Emulator, tmp_path: Path) -> None:
+    from productai_notebook.api import AsyncBatch, AsyncProductAI
+
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as client:
+        made = await (await client.batch(**AXES, name="mugs", batch_dir=tmp_path)).wait(timeout=60)
+        made.jobs[0].pick(0)
+    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as later:
+        opened = await (await AsyncBatch.open("mugs", later, batch_dir=tmp_path)).wait(timeout=60)
+        assert [job.id for job in opened] == [job.id for job in made]
+        written = await opened.export(tmp_path / "out")
+        assert [path.name for path in written] == [f"{made.jobs[0].id}_0.jpg"]
+        frame = opened.to_dataframe()
+        assert list(frame["stage"]) == ["created"] * 4 and frame["error"].isna().all()
+    assert emulator.requests(key)["routes"]["generate"] == 4
