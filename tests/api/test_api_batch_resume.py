@@ -206,3 +206,14 @@ async def test_an_async_batch_reopens_and_exports(emulator: Emulator, tmp_path: 
         frame = opened.to_dataframe()
         assert list(frame["stage"]) == ["created"] * 4 and frame["error"].isna().all()
     assert emulator.requests(key)["routes"]["generate"] == 4
+
+
+def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    axes = {**AXES, "prompts": [f"scene {n}" for n in range(8)]}
+    with fresh_client(emulator) as client:
+        first = client.batch(**axes, name="mugs", batch_dir=tmp_path)
+        second = Batch.open("mugs", client, batch_dir=tmp_path)  # while the first still sends
+        assert [job.id for job in second.wait(timeout=90)] == [job.id for job in first.wait(timeout=90)]
+        assert creates(emulator, client) == 16

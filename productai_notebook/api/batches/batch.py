@@ -263,7 +263,11 @@ class BatchCore:
         the manifest says so, before it goes: after a kill, it is looked for, never sent again.
         Only the worker holding the batch's sender lock sends or looks for lost creates."""
         sender = self._manifest.sender
+        held_before = sender.held
         sending = sender.acquire()
+        if sending and not held_before:
+            # taken over from another worker: what it wrote last is the truth (never send twice)
+            self._follow_manifest()
         with self._changed:
             step = self._choose(sending)
             if step is None:
