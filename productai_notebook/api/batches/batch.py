@@ -83,7 +83,6 @@ class BatchCore:
         self._observers: list[Callable[[Any], None]] = []
         self._wakers: list[Callable[[], None]] = []
         self._working = False
-        self._released: list[Callable[[], None]] = []
         # each entry's JSON as last written: a save encodes only the entries that changed, so a
         # thousand-job manifest costs a join and a write per create, not a thousand encodings
         self._written: dict[int, str] = {}
@@ -243,8 +242,9 @@ class BatchCore:
             entry.candidates = []
         if entry.saved_picks and not job.picks:
             job.set_picks(entry.saved_picks)  # picks made before a restart
-        self._released.append(job.observe(lambda changed: self._on_job(entry, changed)))
-        self._released.append(get_tracker().follow(job))
+        # (for the batch's life: the tracker lets an ended job go by itself)
+        job.observe(lambda changed: self._on_job(entry, changed))
+        get_tracker().follow(job)
 
     def _on_job(self, entry: BatchEntry, job: JobHandle) -> None:
         if job.picks != entry.saved_picks:
@@ -411,11 +411,6 @@ class BatchCore:
             self._save(*again)
             self._notify()
         return again
-
-    def _close_follows(self) -> None:
-        for release in self._released:
-            release()
-        self._released.clear()
 
     def _unfinished(self) -> int:
         return sum(1 for entry in self.entries if not entry.ended)
