@@ -39,6 +39,7 @@ def test_running_a_named_batch_again_reattaches_and_pays_nothing(
         first = client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
         first.jobs[1].pick(0)
         assert first.manifest_path == tmp_path / "mugs.json"
+        assert client.api_key not in first.manifest_path.read_text()  # the key never reaches the disk
 
         again = client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
 
