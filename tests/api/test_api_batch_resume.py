@@ -218,3 +218,14 @@ def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothi
         second = Batch.open("mugs", client, batch_dir=tmp_path)  # while the first still sends
         assert [job.id for job in second.wait(timeout=90)] == [job.id for job in first.wait(timeout=90)]
         assert creates(emulator, client) == 16
+
+
+def test_the_dry_run_of_a_batch_made_before_costs_only_what_is_left_to_send(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    with fresh_client(emulator) as client:
+        client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
+        again = client.batch(**AXES, name="mugs", dry_run=True, batch_dir=tmp_path)
+        assert (again.jobs, again.credits, again.requests) == (0, 0, 0)
+        other = client.batch(**AXES, name="other", dry_run=True, batch_dir=tmp_path)
+        assert (other.jobs, other.credits) == (4, 12)
