@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from productai_notebook.api import Batch, InvalidArgumentError, ManifestError, ProductAI
+from productai_notebook.api.batches.manifest import read_manifest
 from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
@@ -87,7 +88,7 @@ def test_a_corrupt_or_foreign_manifest_is_a_clear_error_and_is_kept(
 
 def _as_if_killed_while_sending(path: Path, seconds_ago: float = 30) -> None:
     """Rewrite a manifest as a process killed between sending the last create and its answer."""
-    data = json.loads(path.read_text())
+    data = read_manifest(path)
     entry = data["entries"][-1]
     entry.pop("job_id", None)
     entry["stage"] = "sending"
@@ -106,7 +107,7 @@ def test_a_create_in_flight_when_the_process_died_is_found_not_sent_again(
         opened = Batch.open("mugs", later, batch_dir=tmp_path).wait(timeout=60)
         assert [job.id for job in opened] == [job.id for job in made]
         assert creates(emulator, later) == 4  # the job it made was found: nothing sent twice
-        assert json.loads(made.manifest_path.read_text())["entries"][-1]["stage"] == "created"
+        assert read_manifest(made.manifest_path)["entries"][-1]["stage"] == "created"
 
 
 def test_a_create_that_never_reached_the_api_is_sent_once_on_open(emulator: Emulator, tmp_path: Path) -> None:
@@ -117,7 +118,7 @@ def test_a_create_that_never_reached_the_api_is_sent_once_on_open(emulator: Emul
     # another account opens a manifest whose last create is in flight: no job of its own matches
     with fresh_client(emulator) as other:
         _as_if_killed_while_sending(path)
-        data = json.loads(path.read_text())
+        data = read_manifest(path)
         data["entries"] = data["entries"][-1:]
         path.write_text(json.dumps(data))
         opened = Batch.open("mugs", other, batch_dir=tmp_path).wait(timeout=60)
@@ -146,8 +147,8 @@ CHILD = textwrap.dedent(
 
 def _created(manifest: Path) -> int:
     try:
-        return sum(entry["stage"] == "created" for entry in json.loads(manifest.read_text())["entries"])
-    except (OSError, ValueError):
+        return sum(entry["stage"] == "created" for entry in read_manifest(manifest)["entries"])
+    except (OSError, ManifestError):
         return 0
 
 

@@ -9,7 +9,6 @@ workers only carry them out.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from ..errors import APIConnectionError, InsufficientCreditsError, JobMayExistEr
 from ..job import JobHandle
 from ..models import JobImage, JobPage
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
-from .manifest import ManifestFile, RawList, read_manifest
+from .manifest import ManifestFile
 from .specs import BatchInput
 
 log = logging.getLogger("productai_notebook.api")
@@ -83,9 +82,7 @@ class BatchCore:
         self._observers: list[Callable[[Any], None]] = []
         self._wakers: list[Callable[[], None]] = []
         self._working = False
-        # each entry's JSON as last written: a save encodes only the entries that changed, so a
-        # thousand-job manifest costs a join and a write per create, not a thousand encodings
-        self._written: dict[int, str] = {}
+        self._index = {id(entry): n for n, entry in enumerate(entries)}  # (an entry's line in the journal)
 
     # -- what the user reads -------------------------------------------------------------
 
@@ -219,21 +216,25 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
-    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
-        """Write the manifest; `changed`: the entries that changed since the last save (else all)."""
+    def _whole(self) -> dict[str, Any]:
+        """The manifest as its header says it all (specs and states)."""
         with self._changed:
-            for entry in changed if self._written else self.entries:  # (the first save: all)
-                self._written[id(entry)] = json.dumps(entry.to_dict(), separators=(",", ":"))
-            data = {
+            return {
                 "name": self.name,
                 "created_at": self.created_at.isoformat(),
                 "inputs": [self._inputs[label].to_dict() for label in self._input_order],
-                "entries": RawList([self._written[id(entry)] for entry in self.entries]),
+                "entries": [entry.to_dict() for entry in self.entries],
             }
+
+    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
+        """Write the manifest: whole when `first`, else a journal line per entry in `changed`."""
         if first:
-            self._manifest.create(data)
-        else:
-            self._manifest.save(data)
+            self._manifest.create(self._whole())
+            return
+        # (under the batch's lock: two changes of one entry reach the file in the order they were made)
+        with self._changed:
+            lines = [{"entry": self._index[id(entry)], **entry.state()} for entry in changed]
+            self._manifest.record(lines, self._whole)
 
     def _attach(self, entry: BatchEntry, job: JobHandle) -> None:
         """`job` is the entry's: follow it to its end, hear its changes and picks."""
@@ -274,6 +275,8 @@ class BatchCore:
                 if not sending and any(e.stage in (QUEUED, SENDING) for e in self.entries):
                     return WAIT, None
                 self._working = False
+                if sending:
+                    self._manifest.compact(self._whole)  # (the worker's end: the journal folded in)
                 sender.release()
                 return None
             kind, entry = step
@@ -337,12 +340,14 @@ class BatchCore:
             else:
                 entry.stage = FAILED
             entry.error = error
+            changed = [entry]
             if isinstance(error, InsufficientCreditsError):
                 # every create after it would get the same 403: they fail now, unsent (retry_failed)
                 for other in self.entries:
                     if other.stage == QUEUED:
                         other.stage, other.error = FAILED, error
-        self._save()  # (all: the credits may have failed the rest)
+                        changed.append(other)
+        self._save(*changed)
         self._notify()
 
     def _created(self, entry: BatchEntry, job: JobHandle) -> None:
@@ -385,7 +390,7 @@ class BatchCore:
     def _follow_manifest(self) -> None:
         """What the worker that sends this batch's creates wrote: its stages and job ids."""
         try:
-            written = read_manifest(self._manifest.path)["entries"]
+            written = self._manifest.read()["entries"]
             news = [BatchEntry.from_dict(entry) for entry in written]
         except (OSError, ProductAIError, KeyError, TypeError, ValueError):
             return  # a moment of trouble reading it: the next look will do

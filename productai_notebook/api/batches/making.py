@@ -165,8 +165,9 @@ async def make_batch_async(
 def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCore:
     """The batch of the manifest named `name`, its worker started on what is left to do."""
     path = manifest_path(name, batch_dir)
+    manifest = ManifestFile(path)
     try:
-        data = read_manifest(path)
+        data = manifest.read()
     except FileNotFoundError:
         raise InvalidArgumentError("name", f"no batch named {name!r}: {path} does not exist") from None
     try:
@@ -180,6 +181,6 @@ def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCor
         created_at = datetime.fromisoformat(data["created_at"])
     except (KeyError, TypeError, ValueError) as error:
         raise ManifestError(f"{path} is a damaged batch manifest ({error}); it was left as it is") from None
-    batch = _class_of(client)(client, name, ManifestFile(path), inputs, entries, created_at)
+    batch = _class_of(client)(client, name, manifest, inputs, entries, created_at)
     batch._start()
     return batch
