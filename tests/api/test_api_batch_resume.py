@@ -17,6 +17,7 @@ import pytest
 
 from productai_notebook.api import Batch, InvalidArgumentError, ManifestError, ProductAI
 from productai_notebook.api.batches.manifest import read_manifest
+from productai_notebook.api.batches.sender_lock import SenderLock
 from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
@@ -219,6 +220,39 @@ def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothi
         second = Batch.open("mugs", client, batch_dir=tmp_path)  # while the first still sends
         assert [job.id for job in second.wait(timeout=90)] == [job.id for job in first.wait(timeout=90)]
         assert creates(emulator, client) == 16
+
+
+def _until_free(lock: SenderLock) -> None:
+    """Wait (at most 30 s) until no worker holds `lock`'s batch."""
+    deadline = time.monotonic() + 30
+    while not lock.acquire():
+        assert time.monotonic() < deadline, "the first worker never let go of the batch"
+        time.sleep(0.05)
+    lock.release()
+
+
+async def test_a_worker_that_takes_a_batch_over_first_reads_what_the_other_one_sent(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    from productai_notebook.api import AsyncBatch, AsyncProductAI
+
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    elsewhere = SenderLock(tmp_path / "mugs.json")  # another kernel sends this batch's creates
+    assert elsewhere.acquire()
+    with ProductAI(api_key=key, base_url=emulator.base_url) as client:
+        first = client.batch(**AXES, name="mugs", batch_dir=tmp_path)  # made; it waits for the lock
+        async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as later:
+            # opened while nothing is sent: its worker, a task, runs at the loop's next turn
+            second = await AsyncBatch.open("mugs", later, batch_dir=tmp_path)
+            elsewhere.release()
+            # (blocking calls hold the loop) the first sends every create, then lets go of the lock
+            first.wait(timeout=60)
+            _until_free(elsewhere)
+            # the second takes the lock over with a view of the manifest that is all "queued"
+            await second.wait(timeout=60)
+            assert [job.id for job in second] == [job.id for job in first]
+    assert emulator.requests(key)["routes"]["generate"] == 4  # nothing sent twice
 
 
 def test_the_dry_run_of_a_batch_made_before_costs_only_what_is_left_to_send(
