@@ -2,34 +2,55 @@
 
 An advisory lock on `<name>.json.lock`, taken without waiting: `fcntl.flock` on POSIX,
 `msvcrt.locking` on Windows. Both are freed by the system when their process dies, even killed,
-so a batch is never left unsendable. The two systems differ only in `_lock` and `_unlock`.
+so a batch is never left unsendable. The systems differ only in `PosixLocking` and
+`WindowsLocking`; `SenderLock` is the same on both.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import IO, Any
 
-if sys.platform == "win32":  # pragma: no cover (run on Windows)
-    import msvcrt
 
-    def _lock(file: IO[Any]) -> None:
-        file.seek(0)  # (msvcrt locks bytes from the position: always the first one)
-        msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)  # OSError when another holds it
+class PosixLocking:
+    """`flock` on the whole file."""
 
-    def _unlock(file: IO[Any]) -> None:
+    @staticmethod
+    def lock(file: IO[Any]) -> None:
+        """Take it without waiting; OSError when another holds it."""
+        import fcntl
+
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    @staticmethod
+    def unlock(file: IO[Any]) -> None:
+        import fcntl
+
+        fcntl.flock(file, fcntl.LOCK_UN)
+
+
+class WindowsLocking:
+    """`msvcrt.locking` on the file's first byte (it locks bytes from the file's position)."""
+
+    @staticmethod
+    def lock(file: IO[Any]) -> None:
+        """Take it without waiting; OSError when another holds it."""
+        msvcrt = importlib.import_module("msvcrt")
+        file.seek(0)
+        msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+
+    @staticmethod
+    def unlock(file: IO[Any]) -> None:
+        msvcrt = importlib.import_module("msvcrt")
         file.seek(0)
         msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
 
-else:
-    import fcntl
 
-    def _lock(file: IO[Any]) -> None:
-        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError when another holds it
-
-    def _unlock(file: IO[Any]) -> None:
-        fcntl.flock(file, fcntl.LOCK_UN)
+LOCKING: type[PosixLocking] | type[WindowsLocking] = (
+    WindowsLocking if sys.platform == "win32" else PosixLocking
+)
 
 
 class SenderLock:
@@ -50,7 +71,7 @@ class SenderLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         file = self.path.open("a+b")
         try:
-            _lock(file)
+            LOCKING.lock(file)
         except OSError:
             file.close()
             return False
@@ -61,6 +82,6 @@ class SenderLock:
         if self._file is not None:
             file, self._file = self._file, None
             try:
-                _unlock(file)
+                LOCKING.unlock(file)
             finally:
                 file.close()
