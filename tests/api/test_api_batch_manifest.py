@@ -83,21 +83,33 @@ def test_the_journal_is_folded_into_the_header_once_it_outgrows_it(tmp_path: Pat
     assert [entry["job_id"] for entry in read_manifest(path)["entries"]] == last
 
 
+def test_folding_keeps_the_lines_another_worker_appended(tmp_path: Path) -> None:
+    path = tmp_path / "mugs.json"
+    sender, other = ManifestFile(path), ManifestFile(path)  # two kernels on one batch
+    state = a_manifest(4)
+    sender.create(state)
+    other.read()
+    other.record([{"entry": 1, "stage": "created", "job_id": "job_1", "picks": [2]}], whole=dict)
+    for n in range(30):  # the sender's own changes, until its journal outgrows the header
+        sender.record([{"entry": 0, "stage": "created", "job_id": f"job_{n}"}], whole=lambda: state)
+    sender.compact(whole=lambda: state)
+    assert path.read_bytes().count(b"\n") == 1  # folded
+    assert read_manifest(path)["entries"][1]["picks"] == [2]
+
+
 def test_a_torn_last_line_is_ignored_and_the_next_change_rewrites_the_file(tmp_path: Path) -> None:
     path = tmp_path / "mugs.json"
-    state = a_manifest(3)
     killed = ManifestFile(path)
-    killed.create(state)
+    killed.create(a_manifest(3))
     killed.record([{"entry": 0, "stage": "sending"}], whole=dict)
     with path.open("ab") as file:
         file.write(b'{"entry": 1, "stage": "crea')  # a process killed in the middle of a line
 
     manifest = ManifestFile(path)
     assert [entry["stage"] for entry in manifest.read()["entries"]] == ["sending", "queued", "queued"]
-    state["entries"][1] = {**state["entries"][1], "stage": "sending"}
-    manifest.record([{"entry": 1, "stage": "sending"}], whole=lambda: state)
-    assert [entry["stage"] for entry in read_manifest(path)["entries"]] == ["queued", "sending", "queued"]
-    assert path.read_bytes().endswith(b"\n")
+    manifest.record([{"entry": 1, "stage": "sending"}], whole=dict)
+    assert [entry["stage"] for entry in read_manifest(path)["entries"]] == ["sending", "sending", "queued"]
+    assert path.read_bytes().count(b"\n") == 1  # rewritten whole, the torn line gone
 
 
 @pytest.mark.parametrize(

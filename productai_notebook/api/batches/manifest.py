@@ -11,11 +11,11 @@
   "job_id": "..."}`, the entry's whole new state but its spec.
 
 Reading folds the journal into the header (an entry's last line wins). The file is compacted (the
-header rewritten with the journal folded in) once the journal outgrows the header, and when the
-batch's worker ends. A process killed mid-write leaves at most a torn last line (no newline): it is
-ignored, and the next write compacts the file first. A version 1 file (the header alone) reads as is.
-Any other damage, or a file that is not a batch manifest, is a clear error naming the file, and the
-file is never overwritten.
+header rewritten with the file's own journal folded in, so lines another kernel appended stay) once
+the journal outgrows the header, and when the batch's worker ends. A process killed mid-write leaves
+at most a torn last line (no newline): it is ignored, and the next write compacts the file first. A
+version 1 file (the header alone) reads as is. Any other damage, or a file that is not a batch
+manifest, is a clear error naming the file (and the line), and the file is never overwritten.
 """
 
 from __future__ import annotations
@@ -104,16 +104,20 @@ def _header(path: Path, line: bytes) -> dict[str, Any]:
     return data
 
 
+def _apply(entries: list[Any], change: dict[str, Any]) -> None:
+    """One line of the journal: the entry it names takes the state it says."""
+    state = dict(change)
+    index = state.pop("entry")
+    if not isinstance(index, int) or not 0 <= index < len(entries):
+        raise ValueError(f"no entry {index!r}")
+    entries[index] = {"spec": entries[index]["spec"], **state}
+
+
 def _fold(path: Path, data: dict[str, Any], journal: list[bytes]) -> None:
     """Apply the journal's lines to the header's entries; a torn last line is left out."""
-    entries = data["entries"]
     for number, line in enumerate(journal, start=2):
         try:
-            event = json.loads(line)
-            index = event.pop("entry")
-            if not isinstance(index, int) or not 0 <= index < len(entries):
-                raise ValueError(f"no entry {index!r}")
-            entries[index] = {"spec": entries[index]["spec"], **event}
+            _apply(data["entries"], json.loads(line))
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise ManifestError(
                 f"{path} is a damaged batch manifest (line {number}: {error}); it was left as it is"
@@ -180,7 +184,7 @@ class ManifestFile:
             raise ManifestError(f"{self.path} cannot be read ({error}); it was left as it is") from None
         data, header = parse_manifest(self.path, text)
         with self._lock:
-            self._header_bytes, self._journal_bytes = header, len(text) - header
+            self._header_bytes, self._journal_bytes = header, max(0, len(text) - header)
         return data
 
     def create(self, data: dict[str, Any]) -> None:
@@ -189,18 +193,30 @@ class ManifestFile:
             self._write_whole(data, first=True)
 
     def record(self, changes: list[dict[str, Any]], whole: Callable[[], dict[str, Any]]) -> None:
-        """Append one line per change (`{"entry": index, ...its state}`); the whole manifest,
-        `whole()`, is written instead when the journal would outgrow the header, or after a torn line."""
+        """Append one line per change (`{"entry": index, ...its state}`); the file is compacted
+        instead when the journal would outgrow the header, or ends in a torn line. `whole()`: the
+        manifest, changes made, for when the file is gone."""
         lines = "".join(_compact_json(change) + "\n" for change in changes).encode()
         with self._lock:
             if self._journal_bytes + len(lines) > self._header_bytes or not self._append(lines):
-                self._write_whole(whole(), first=False)
+                self._compact(changes, whole)
 
     def compact(self, whole: Callable[[], dict[str, Any]]) -> None:
         """Fold the journal into the header (nothing to do when there is no journal)."""
         with self._lock:
             if self._journal_bytes:
-                self._write_whole(whole(), first=False)
+                self._compact([], whole)
+
+    def _compact(self, changes: list[dict[str, Any]], whole: Callable[[], dict[str, Any]]) -> None:
+        # from the file, not from memory: lines another worker appended (its picks) are kept
+        try:
+            data, _ = parse_manifest(self.path, self.path.read_bytes())
+        except FileNotFoundError:
+            data = whole()
+        else:
+            for change in changes:
+                _apply(data["entries"], change)
+        self._write_whole(data, first=False)
 
     def _append(self, lines: bytes) -> bool:
         """Add `lines` at the end; False (nothing written) when the file ends in a torn line or is gone."""
@@ -225,7 +241,9 @@ class ManifestFile:
         return True
 
     def _write_whole(self, data: dict[str, Any], *, first: bool) -> None:
-        text = (_compact_json({"format": FORMAT, "version": VERSION, **data}) + "\n").encode()
+        data = {"format": FORMAT, "version": VERSION, **data}
+        data["version"] = VERSION  # (a version 1 file, compacted, is a version 2 one)
+        text = (_compact_json(data) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         try:
