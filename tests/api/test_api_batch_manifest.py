@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from batch_helpers import creates, fresh_client
 
 from productai_notebook.api import Batch, ManifestError, ProductAI
 from productai_notebook.api.batches.manifest import ManifestFile, bytes_written, read_manifest
 from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
-
-
-def fresh_client(emulator: Emulator) -> ProductAI:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    return ProductAI(api_key=key, base_url=emulator.base_url)
-
-
-def creates(emulator: Emulator, client: ProductAI) -> int:
-    return emulator.requests(client.api_key)["routes"].get("generate", 0)
 
 
 def a_manifest(jobs: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from batch_helpers import creates, fresh_client
 
 from productai_notebook.api import Batch, InvalidArgumentError, ManifestError, ProductAI
 from productai_notebook.api.batches.manifest import read_manifest
@@ -22,16 +23,6 @@ from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
 AXES = {"inputs": [URL], "prompts": ["on marble", "on oak"], "models": ["seedream", "nanobanana"]}
-
-
-def fresh_client(emulator: Emulator) -> ProductAI:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    return ProductAI(api_key=key, base_url=emulator.base_url)
-
-
-def creates(emulator: Emulator, client: ProductAI) -> int:
-    return emulator.requests(client.api_key)["routes"].get("generate", 0)
 
 
 def test_running_a_named_batch_again_reattaches_and_pays_nothing(
