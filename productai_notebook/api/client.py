@@ -131,7 +131,7 @@ class _Base(Generic[H, C]):
             handle = self._new_handle(state, prompt) if known is None else known
             self._handles[state.job_id] = handle  # (weakly held: `handle` keeps it alive)
         if known is not None:
-            handle._apply(state)  # outside the lock: observers run here
+            handle.offer_state(state)  # outside the lock: observers run here
         # what this client asked for, which the API never says again
         handle.prompt = handle.prompt or prompt
         handle.aspect_ratio = handle.aspect_ratio or aspect_ratio

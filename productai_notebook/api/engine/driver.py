@@ -209,7 +209,7 @@ class Driver:
             _apply_listed(follow.job, listed)
         summary = news.summaries.get(follow.job.id)
         if summary is not None:  # the end shows now; the images (or error) follow with its own read
-            follow.job._apply(_ended_as_listed(summary))
+            follow.job.offer_state(_ended_as_listed(summary))
 
     async def _ask_plan(self, job: JobHandle) -> None:
         """Answers carry no limit: the plan's documented one is the next best."""
@@ -234,7 +234,7 @@ class Driver:
             self.unfollow_all(follow)
         else:
             self._succeeded(follow)
-            job._apply(state)
+            job.offer_state(state)
             # after the state is in: a wait on another thread yields the job once it is marked
             if state.is_terminal:
                 self._read_whole.add(job)
@@ -296,7 +296,7 @@ def _apply_listed(job: JobHandle, listed: JobState) -> None:
     if listed.status == current.status and listed.progress <= current.progress:
         return
     progress = max(listed.progress, current.progress)
-    job._apply(dataclasses.replace(listed, progress=progress).filled_from(current))
+    job.offer_state(dataclasses.replace(listed, progress=progress).filled_from(current))
 
 
 def _ended_as_listed(listed: JobState) -> JobState:
