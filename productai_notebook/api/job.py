@@ -297,7 +297,7 @@ class Job(JobHandle):
         """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:  # a job from a listing: read its images first
             self.refresh()
-        return self.client._download(self, Path(folder))
+        return self.client.jobs.download(self, folder)
 
 
 class AsyncJob(JobHandle):
@@ -333,4 +333,4 @@ class AsyncJob(JobHandle):
         """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:
             await self.refresh()
-        return await self.client._download(self, Path(folder))
+        return await self.client.jobs.download(self, folder)

@@ -193,7 +193,7 @@ class JobsTable(Widget, front_end="jobs_table"):
                 self.loading = False
             return
         # A job this client made keeps its live handle (and so its prompt); the rest get their own.
-        jobs = [self._client._listed_handle(state) for state in fetched]
+        jobs = [self._client.listed_job(state) for state in fetched]
         self._listed_models.update((state.job_id, state.model) for state in fetched)
         if self._since is not None:
             kept = [job for job in jobs if self._is_recent(job)]

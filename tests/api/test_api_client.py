@@ -431,7 +431,7 @@ def test_a_listed_ended_job_says_its_images_are_not_read_yet() -> None:
     }
     full = job_json("job_done", "completed", 100, images=[{"url": "https://cdn.example.test/1.png"}])
     with mock_client(Script(answer(200, page), answer(200, full))) as client:
-        listed = [client._listed_handle(state) for state in client.jobs.list().jobs]
+        listed = [client.listed_job(state) for state in client.jobs.list().jobs]
         assert [repr(job) for job in listed] == [
             "<Job job_done completed (listed: refresh() for its images)>",
             "<Job job_bad failed (listed: refresh() for its error)>",

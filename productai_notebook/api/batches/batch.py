@@ -220,6 +220,15 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
+    def create_manifest(self) -> None:
+        """Write the manifest of a batch just made; FileExistsError when another kernel made one of
+        its name meanwhile (nothing is overwritten: that batch is joined instead)."""
+        self._save(first=True)
+
+    def resume(self) -> None:
+        """Start the worker on what is left to do, when none runs (a thread, or a task on the loop)."""
+        self._start()
+
     def _save(self, *changed: BatchEntry, first: bool = False) -> None:
         """Write the manifest; `changed`: the entries that changed since the last save (else all)."""
         with self._changed:
