@@ -243,7 +243,7 @@ class BatchBoard(Widget, front_end="board"):
                 if new:
                     self._untrack[job.id] = _not_yet
             if new:
-                untrack = self._tracker.track(job, on_connection=self._connection_of(job))
+                untrack = self._tracker.follow(job, shown=True, on_connection=self._connection_of(job))
                 with self._lock:
                     stopped, self._untrack[job.id] = self._stopped, untrack
                 if stopped:  # closed meanwhile

@@ -219,11 +219,11 @@ class JobsTable(Widget, front_end="jobs_table"):
             if job.id in self._stop_watching:
                 return
             unobserve = job.observe(self._on_row_change)
-            untrack = get_tracker().track(job)
+            unfollow = get_tracker().follow(job, shown=True)
 
             def stop() -> None:
                 unobserve()
-                untrack()
+                unfollow()
 
             self._stop_watching[job.id] = stop
 

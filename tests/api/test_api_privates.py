@@ -97,3 +97,17 @@ def test_clients_and_job_handles_offer_what_other_modules_need_publicly():
             member = getattr(client, name)
             assert (member.fget if isinstance(member, property) else member).__doc__, f"{client}.{name}"
     assert JobHandle.offer_state.__doc__
+
+
+def test_widgets_and_waits_follow_jobs_with_one_verb():
+    # `tracker.track(job)` is kept for code written against it; the package itself says `follow`
+    calls = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path, tree in trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "track"
+    ]
+    assert calls == []
+    from productai_notebook.api import Tracker
+
+    assert "follow(job, shown=True" in (Tracker.track.__doc__ or "")
