@@ -89,6 +89,8 @@ def test_a_failing_job_and_a_failed_create_are_recorded_not_raised(
         assert failed[0].job.error.code == "generation_failed"
         assert "asset_id" in str(failed[1].error) and failed[1].job is None
         assert len(batch.results) == 1
+        errors = list(batch.to_dataframe()["error"].fillna(""))
+        assert errors[0] == "" and errors[1].startswith("generation_failed: ") and "asset_id" in errors[2]
 
 
 def test_retry_failed_sends_again_only_what_surely_made_no_job(emulator: Emulator, tmp_path: Path) -> None:

@@ -83,7 +83,6 @@ class BatchCore:
         self._observers: list[Callable[[Any], None]] = []
         self._wakers: list[Callable[[], None]] = []
         self._working = False
-        self._released: list[Callable[[], None]] = []
         # each entry's JSON as last written: a save encodes only the entries that changed, so a
         # thousand-job manifest costs a join and a write per create, not a thousand encodings
         self._written: dict[int, str] = {}
@@ -252,8 +251,9 @@ class BatchCore:
             entry.candidates = []
         if entry.saved_picks and not job.picks:
             job.set_picks(entry.saved_picks)  # picks made before a restart
-        self._released.append(job.observe(lambda changed: self._on_job(entry, changed)))
-        self._released.append(get_tracker().follow(job))
+        # (for the batch's life: the tracker lets an ended job go by itself)
+        job.observe(lambda changed: self._on_job(entry, changed))
+        get_tracker().follow(job)
 
     def _on_job(self, entry: BatchEntry, job: JobHandle) -> None:
         if job.picks != entry.saved_picks:
@@ -272,7 +272,11 @@ class BatchCore:
         the manifest says so, before it goes: after a kill, it is looked for, never sent again.
         Only the worker holding the batch's sender lock sends or looks for lost creates."""
         sender = self._manifest.sender
+        held_before = sender.held
         sending = sender.acquire()
+        if sending and not held_before:
+            # taken over from another worker: what it wrote last is the truth (never send twice)
+            self._follow_manifest()
         with self._changed:
             step = self._choose(sending)
             if step is None:
@@ -416,11 +420,6 @@ class BatchCore:
             self._save(*again)
             self._notify()
         return again
-
-    def _close_follows(self) -> None:
-        for release in self._released:
-            release()
-        self._released.clear()
 
     def _unfinished(self) -> int:
         return sum(1 for entry in self.entries if not entry.ended)

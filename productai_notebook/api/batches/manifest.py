@@ -7,6 +7,7 @@ A file that is not a batch manifest is never overwritten: it is a clear error na
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -110,6 +111,10 @@ class SenderLock:
         self.path = path.with_name(path.name + ".lock")
         self._file: Any = None
 
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
     def acquire(self) -> bool:
         """Take it if free (never waits); True when this worker holds it."""
         if self._file is not None:
@@ -117,6 +122,7 @@ class SenderLock:
         try:
             import fcntl
         except ImportError:  # (Windows: no advisory locks here; one kernel per batch, as before)
+            self._file = io.StringIO()  # (held, for `held`; closing it frees nothing)
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
         file = self.path.open("a")
