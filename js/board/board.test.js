@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { mount } from "../tests/fake_model.js";
+import { ROW_HEIGHT } from "./grid.js";
 import Board from "./index.js";
 
 const NOW = Date.now();
@@ -91,9 +92,9 @@ describe("the grid", () => {
     show({ axes: { input: ["x"], prompt: prompts, model: models }, cells: many });
     const drawn = $$(".pai-board-body .pai-board-row");
     expect(drawn.length).toBeLessThan(20);
-    expect($$(".pai-board-spacer").map((s) => parseInt(s.style.height, 10)).reduce((a, b) => a + b) + drawn.length * 150).toBe(250 * 150);
+    expect($$(".pai-board-spacer").map((s) => parseInt(s.style.height, 10)).reduce((a, b) => a + b) + drawn.length * ROW_HEIGHT).toBe(250 * ROW_HEIGHT);
     const scroller = $(".pai-board-scroll");
-    scroller.scrollTop = 150 * 100;
+    scroller.scrollTop = ROW_HEIGHT * 100;
     scroller.dispatchEvent(new Event("scroll"));
     await new Promise((resolve) => requestAnimationFrame(resolve));
     expect($$(".pai-board-rowhead").map((c) => c.textContent)).toContain("prompt 100");
@@ -166,6 +167,16 @@ describe("keyboard", () => {
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 2 of on marble · nanobanana2");
   });
 
+  test("a pick in the lightbox redraws its opener's cell; closing it gives focus back to that image", () => {
+    show();
+    $$(".pai-board-stop")[2].focus(); // job_b, image 1
+    press("Enter");
+    press(" ", $(".pai-lightbox"));
+    expect($(".pai-board-image[aria-selected='true']").getAttribute("aria-label")).toBe("Image 1 of on marble · seedream, picked");
+    press("Escape", $(".pai-lightbox"));
+    expect(document.activeElement.getAttribute("aria-label")).toBe("Image 1 of on marble · seedream, picked");
+  });
+
   test("no key leaves the board but Escape, which hands focus back to the cell", () => {
     const cell = document.createElement("div");
     cell.className = "jp-Cell";
@@ -209,4 +220,21 @@ test("Download picks asks the kernel for one zip and saves it", async () => {
   widget.model.receive({ type: "download_picks", request: asked.request, filename: "shoes_picks.zip", mime: "application/zip" }, [new DataView(new ArrayBuffer(4))]);
   await vi.waitFor(() => expect(clicked).toEqual(["shoes_picks.zip"]));
   expect($(".pai-board-said").textContent).toBe("Saved shoes_picks.zip");
+});
+
+test("with no kernel (a reopened notebook) Download picks saves each pick from its URL", async () => {
+  show();
+  widget.model.widget_manager = { kernel: null };
+  $$(".pai-board-pick")[1].click();
+  const clicked = [];
+  vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function () {
+    clicked.push(this.getAttribute("download"));
+  });
+  URL.createObjectURL = vi.fn(() => "blob:image");
+  URL.revokeObjectURL = vi.fn();
+  vi.spyOn(globalThis, "fetch").mockResolvedValue({ ok: true, blob: async () => new Blob(["jpeg"], { type: "image/jpeg" }) });
+  $(".pai-board-download").click();
+  await vi.waitFor(() => expect(clicked).toEqual(["job_a_1.jpg"]));
+  expect($(".pai-board-said").textContent).toBe("Saved job_a_1.jpg");
+  expect(widget.model.sent.filter((message) => message.type === "download_picks")).toEqual([]);
 });

@@ -7,9 +7,9 @@ import { clampStop, moveFocus } from "../lib/roving_focus.js";
 import { scrollToShow, visibleRange } from "../lib/windowing.js";
 import { h } from "../shared/dom.js";
 
-export const ROW_HEIGHT = 150; // px, as style.css draws a row: a thumbnail, its status line
-const IMAGE_WIDTH = 116; // a thumbnail and its gap
-const LABEL_WIDTH = 200;
+export const ROW_HEIGHT = 136; // px, as style.css draws a row: a thumbnail, its status line
+const IMAGE_WIDTH = 104; // a thumbnail and its gap
+const LABEL_WIDTH = 160;
 const HEADER_HEIGHT = 34;
 const VIEWPORT_FALLBACK = 600; // a page that has not laid the grid out yet (and jsdom)
 const OVERSCAN = 4;

@@ -155,7 +155,7 @@ function render({ model, el }) {
       isPicked: (slide) => isPicked(cells[slide.cell], slide.index),
       setPicked: (slide, checked) => pick(slide.cell, slide.index, checked),
     };
-    lightbox = openLightbox({ host: root, sources, slides, index: at, opener, picks, onClose: () => (lightbox = null) });
+    lightbox = openLightbox({ host: root, sources, slides, index: at, opener, picks, onClose: closed });
     // Space picks the image the lightbox shows (its counter says which of the batch's it is),
     // unless a control of the lightbox has focus: Space is that control's
     const shownIndex = () => Number(/^(\d+)/.exec(lightbox?.element.querySelector(".pai-lightbox-counter")?.textContent || "")?.[1] || 0) - 1;
@@ -166,6 +166,12 @@ function render({ model, el }) {
       const entry = walk[shownIndex()];
       pick(entry.cell, entry.index);
     });
+  }
+
+  function closed() {
+    lightbox = null;
+    // its opener was drawn again meanwhile (a pick changed its cell): focus goes back to the grid's stop
+    if (!root.contains(document.activeElement)) grid.focus();
   }
 
   function showPicks() {

@@ -10,9 +10,12 @@ Picks are the jobs' own (`job.pick`): every view of an image and `batch.winners`
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import math
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,9 +26,9 @@ import traitlets
 
 from .._config import config
 from ..api import JobHandle, ProductAIError, Tracker, get_tracker
-from ..contract import COMPLETED, FAILED
+from ..contract import COMPLETED
 from ._widget import LiveUpdates, RequestHandler, Widget
-from .board_html import board_html, board_text
+from .board_html import board_html, board_text, phase_of
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
 
 # The board's updates: at most one a second (a JobView's ~4 a second is per job; a board holds them all).
@@ -34,18 +37,22 @@ AXES = ("input", "prompt", "model")
 Wait = dict[str, Any]
 # `Tracker.connection_state`'s word for a job whose next update waits on the request budget
 QUEUED = "queued"
+
+
+def _not_yet() -> None:
+    """The untrack of a job another thread is tracking right now (replaced once it is)."""
+
+
 # "Download picks" zips on one thread: a second click waits its turn, the kernel's loop never waits.
 _downloads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="productai-board-download")
 
 
 def _error_text(error: object) -> str:
-    """An error as one line of text: `code: message` for a job's, the exception's text for a create's."""
-    if error is None:
-        return ""
-    code, message = getattr(error, "code", None), getattr(error, "message", None)
-    if isinstance(code, str) and isinstance(message, str):
-        return f"{code}: {message}"
-    return str(error)
+    """An error as text: a failed create's whole message (what to do next included; a lost one's
+    names the jobs it may have made), a failed job's `code: message`."""
+    if isinstance(error, ProductAIError):
+        return str(error)
+    return f"{getattr(error, 'code', '')}: {getattr(error, 'message', '')}"
 
 
 def _iso(moment: Any) -> str | None:
@@ -53,24 +60,36 @@ def _iso(moment: Any) -> str | None:
 
 
 def board_cell(entry: Any, at: list[int]) -> dict[str, Any]:
-    """One job of the batch as the browser draws it (a dict of a few short fields)."""
+    """One job of the batch as the browser draws it: a few short fields (what only a running job
+    needs, its progress and its estimate, is left out once it ended: the saved copy keeps less)."""
     job: JobHandle | None = entry.job
-    images = list(job.images) if job is not None else []
     error = entry.error or (job.error if job is not None else None)
-    return {
+    cell: dict[str, Any] = {
         "at": at,
         "stage": entry.stage,
         "job_id": job.id if job is not None else entry.job_id,  # (known before a restart's read)
         "status": job.status if job is not None else None,
-        "progress": job.progress if job is not None else 0,
-        "error": _error_text(error),
-        "images": [{"url": image.url, "width": image.width, "height": image.height} for image in images],
-        "picks": list(getattr(job, "picks", ())) if job is not None else [],
-        "credits": job.tokens_used if job is not None else None,
-        "estimate": job.estimated_time_seconds if job is not None else None,
-        "created_at": _iso(job.created_at) if job is not None else None,
         "num_images": entry.spec.num_images,
     }
+    if error is not None:
+        cell["error"] = _error_text(error)
+    if job is None:
+        return cell
+    if job.is_terminal:
+        cell["images"] = [
+            {"url": image.url, "width": image.width, "height": image.height} for image in job.images
+        ]
+        cell["picks"] = list(job.picks)
+        cell["credits"] = job.tokens_used
+    else:
+        cell["progress"] = job.progress
+        cell["estimate"] = job.estimated_time_seconds
+        cell["created_at"] = _iso(job.created_at)
+    return cell
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
 
 
 def _by_job(keys: list[str]) -> dict[str, list[int]]:
@@ -84,7 +103,7 @@ def _by_job(keys: list[str]) -> dict[str, list[int]]:
 
 
 def _ended(cell: Mapping[str, Any]) -> bool:
-    return cell["stage"] in ("failed", "lost") or cell["status"] in (COMPLETED, FAILED)
+    return phase_of(cell) in ("completed", "failed")
 
 
 class BatchBoard(Widget, front_end="board"):
@@ -112,6 +131,8 @@ class BatchBoard(Widget, front_end="board"):
     def __init__(self, batch: Any, *, tracker: Tracker | None = None, **kwargs: Any) -> None:
         self._batch = batch
         self._tracker = tracker or get_tracker()
+        self._lock = threading.Lock()
+        self._stopped = False
         self._untrack: dict[str, Callable[[], None]] = {}
         self._connections: dict[str, str] = {}
         axes = {axis: [str(label) for label in batch.axes.get(axis, [])] for axis in AXES}
@@ -140,9 +161,11 @@ class BatchBoard(Widget, front_end="board"):
         """Stop updating (and stop polling the jobs no other view shows), then close the widget."""
         self._live.close()
         self._unobserve()
-        for untrack in self._untrack.values():
+        with self._lock:
+            self._stopped = True
+            untracks, self._untrack = list(self._untrack.values()), {}
+        for untrack in untracks:
             untrack()
-        self._untrack.clear()
         super().close()
 
     # -- what it shows ----------------------------------------------------------------------
@@ -185,7 +208,7 @@ class BatchBoard(Widget, front_end="board"):
         if not budget.limit:
             return {}, {}
         rate = {"limit": budget.limit, "window": budget.window}
-        queued = {job_id for job_id, state in self._connections.items() if state == QUEUED}
+        queued = {job_id for job_id, state in list(self._connections.items()) if state == QUEUED}
         ended_waiting = [c for c in cells if c["job_id"] in queued and _ended(c)]
         waiting = "images" if ended_waiting else "updates" if queued else ""
         if not waiting and any(c["stage"] == "queued" for c in cells) and budget.used >= budget.limit:
@@ -209,10 +232,22 @@ class BatchBoard(Widget, front_end="board"):
         self._live.changed(final=self._all_ended())
 
     def _follow_jobs(self) -> None:
-        """Track each job made so far (polled while the board shows it) and ask for its thumbnails."""
+        """Track each job made so far (polled while the board shows it) and ask for its thumbnails.
+
+        Batch changes come on several threads (the engine's, a waiting cell's): each job is taken
+        once, under the lock, and tracked outside it (the tracker takes locks of its own).
+        """
         for job in self._jobs():
-            if job.id not in self._untrack:
-                self._untrack[job.id] = self._tracker.track(job, on_connection=self._connection_of(job))
+            with self._lock:
+                new = not self._stopped and job.id not in self._untrack
+                if new:
+                    self._untrack[job.id] = _not_yet
+            if new:
+                untrack = self._tracker.track(job, on_connection=self._connection_of(job))
+                with self._lock:
+                    stopped, self._untrack[job.id] = self._stopped, untrack
+                if stopped:  # closed meanwhile
+                    untrack()
             if job.status == COMPLETED:
                 client = client_of(job)
                 for n, image in enumerate(job.images):
@@ -275,7 +310,7 @@ class BatchBoard(Widget, front_end="board"):
     def _send_picks(self, number: object) -> None:
         """Answer "Download picks" with one zip of the picks, named as `batch.export` names them."""
         try:
-            data = self.picks_zip()
+            data = self._picks_zip()
         except (ProductAIError, OSError) as error:
             self.send({"type": "download_picks", "request": number, "error": str(error)})
             return
@@ -283,10 +318,12 @@ class BatchBoard(Widget, front_end="board"):
         reply = {"type": "download_picks", "request": number, "filename": name, "mime": "application/zip"}
         self.send(reply, buffers=[data])
 
-    def picks_zip(self) -> bytes:
+    def _picks_zip(self) -> bytes:
         """The picks as one zip: `batch.export(..., winners_only=True)`'s files and manifests."""
         with tempfile.TemporaryDirectory(prefix="productai-picks-") as folder:
-            self._batch.export(folder, winners_only=True)
+            written = self._batch.export(folder, winners_only=True)
+            if inspect.isawaitable(written):  # an AsyncBatch's: this thread has no loop of its own yet
+                asyncio.run(_awaited(written))
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # images are compressed already
                 for path in sorted(Path(folder).rglob("*")):

@@ -21,13 +21,15 @@ _BOX = (
 _CELL = "border: 1px solid var(--jp-border-color2, #ddd); padding: 4px; vertical-align: top;"
 _THUMB_PX = 96
 _PICKED = "outline: 3px solid var(--jp-brand-color1, #1976d2); outline-offset: -3px;"
+_FIGURE = "display: inline-block; margin: 0 4px 0 0; font-size: 11px;"
 
 
 def _text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _phase(cell: Mapping[str, Any]) -> str:
+def phase_of(cell: Mapping[str, Any]) -> str:
+    """Where a job of the board is, as its header counts it (js/lib/board_header.js's `phaseOf`)."""
     if cell.get("stage") in ("failed", "lost") or cell.get("status") == "failed":
         return "failed"
     if cell.get("status") == "completed":
@@ -39,7 +41,7 @@ def counts(cells: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Completed, running, queued and failed jobs, images and credits, as the live header counts them."""
     totals = dict.fromkeys(("completed", "running", "queued", "failed", "images", "credits"), 0)
     for cell in cells:
-        totals[_phase(cell)] += 1
+        totals[phase_of(cell)] += 1
         totals["images"] += len(cell.get("images") or ())
         totals["credits"] += int(cell.get("credits") or 0)
     return totals
@@ -56,27 +58,30 @@ def _counts_line(cells: Sequence[Mapping[str, Any]]) -> str:
 
 def _image(cell: Mapping[str, Any], n: int, image: Mapping[str, Any], thumbnails: Mapping[str, str]) -> str:
     url = safe_url(image.get("url"))
-    src = safe_url(thumbnails.get(f"{cell.get('job_id')}:{n}")) or url
+    thumbnail = safe_url(thumbnails.get(f"{cell.get('job_id')}:{n}"))
+    src = thumbnail or url
     if not src:
         return ""
     picked = n in (cell.get("picks") or ())
     mark = ' <span class="pai-picked">\u2713 picked</span>' if picked else ""
+    style = f' style="{_PICKED}"' if picked else ""
+    job = _text(cell.get("job_id"))
     img = (
-        f'<img src="{_text(src)}" alt="Image {n + 1} of job {_text(cell.get("job_id"))}" loading="lazy" '
-        f'width="{_THUMB_PX}" style="border-radius: 4px;{_PICKED if picked else ""}">'
+        f'<img src="{_text(src)}" alt="Image {n + 1} of job {job}" loading="lazy" width="{_THUMB_PX}"{style}>'
     )
-    linked = f'<a href="{_text(url)}" target="_blank" rel="noopener noreferrer">{img}</a>' if url else img
-    return (
-        f'<figure class="pai-board-image{" pai-board-picked" if picked else ""}" '
-        f'style="display: inline-block; margin: 0 4px 0 0; font-size: 11px;">{linked}'
-        f"<figcaption>#{n + 1}{mark}</figcaption></figure>"
+    # a thumbnail links to the full image; an image shown from its URL is that already
+    linked = (
+        f'<a href="{_text(url)}" target="_blank" rel="noopener noreferrer">{img}</a>'
+        if url and thumbnail
+        else img
     )
+    return f'<figure style="{_FIGURE}">{linked}<figcaption>#{n + 1}{mark}</figcaption></figure>'
 
 
 def _cell(cell: Mapping[str, Any] | None, thumbnails: Mapping[str, str]) -> str:
     if cell is None:
         return f'<td style="{_CELL}"></td>'
-    phase = _phase(cell)
+    phase = phase_of(cell)
     images = [image for image in cell.get("images") or () if isinstance(image, Mapping)]
     if images:
         body = "".join(_image(cell, n, image, thumbnails) for n, image in enumerate(images))
@@ -143,6 +148,6 @@ def board_html(
 def board_text(name: str, cells: Sequence[Mapping[str, Any]]) -> str:
     """The board in a line or two: what a terminal without HTML shows."""
     lines = [f"Batch {name}: {len(cells)} jobs \u00b7 {_counts_line(cells)}"]
-    failed = [cell for cell in cells if _phase(cell) == "failed" and cell.get("error")]
+    failed = [cell for cell in cells if phase_of(cell) == "failed" and cell.get("error")]
     lines.extend(f"  failed: {cell.get('error')}" for cell in failed[:3])
     return "\n".join(lines)

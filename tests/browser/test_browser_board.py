@@ -127,8 +127,9 @@ def test_picks_made_by_keyboard_alone_reach_batch_winners_and_no_key_changes_the
     expect(lightbox).to_have_count(0)
     assert page.evaluate(_NOTEBOOK_STATE) == before
     expect(board.locator('.pai-board-image[aria-selected="true"]')).to_have_count(3)
-    text = rerun_cell(page, cell_with_source(page, "batch.winners"), expected_text="winners:")
-    assert "winners: [(0, 0), (1, 1), (3, 0)]" in text
+    # (waits for this text: the cell's earlier output, "winners: []", stays until it ran again)
+    winners = cell_with_source(page, "batch.winners")
+    rerun_cell(page, winners, expected_text="winners: [(0, 0), (1, 1), (3, 0)]")
 
 
 def test_download_picks_saves_them_in_one_zip(run: BoardRun) -> None:
