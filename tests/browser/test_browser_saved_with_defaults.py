@@ -107,5 +107,24 @@ def test_your_notebook_saved_with_jupyterlabs_defaults_shows_every_output_as_its
                 assert re.fullmatch(
                     r"1\d(\.\d+)?px|\d(\.\d+)?px", hints.first.evaluate("e => getComputedStyle(e).fontSize")
                 )
+                # Kernel > Shut Down Kernel: reopened below with no kernel at all
+                page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Kernel$")).click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Shut Down Kernel$")).click()
+                page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown]").first.wait_for(timeout=WIDGET_MS)
+            finally:
+                page.close()
+
+            # a kernel that never makes it: the same copies (the kernel-less manager has no state to draw)
+            page = new_page(browser)
+            try:
+                page.route(
+                    "**/api/sessions**",
+                    lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+                )
+                page.goto(f"{lab.base_url}/lab/tree/mine.ipynb?reset")
+                copies_shown = page.locator(".jp-OutputArea-output:has(.pai-html-copy)")
+                expect(copies_shown).to_have_count(3, timeout=WIDGET_MS)
+                expect(page.locator(".jp-OutputArea-output", has_text="model not found")).to_have_count(0)
+                expect(page.locator(".jp-OutputArea-output", has_text="Loading widget")).to_have_count(0)
             finally:
                 page.close()
