@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint js-test py-test browser-deps bench clean
+.PHONY: demo test install lint js-test py-test browser-deps bench mutation clean unasync
 
 # As root (containers, these dev machines) JupyterLab wants --allow-root before it starts.
 demo: $(STAMP)
@@ -31,7 +31,7 @@ browser-deps:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-liberation"; fi; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check productai_notebook tests bench
+	$(VENV)/bin/ruff check productai_notebook tests bench scripts
 	$(VENV)/bin/mypy
 
 js-test: $(STAMP)
@@ -44,9 +44,19 @@ PYTEST_WORKERS ?= 4
 py-test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
+# The blocking twins generated from the asyncio code (`_async/` -> `_sync/`); a test checks they are current.
+unasync: $(STAMP)
+	$(PY) scripts/unasync.py
+
 bench: $(STAMP) browser-deps
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) bench/run.py
 
+# Outside `make test`: mutmut over the engine's pure modules and the redaction, Stryker over js/lib;
+# scores and survivors to bench/results/mutation.json (about 20 minutes on 2 cores).
+mutation: $(STAMP)
+	$(PY) -m pip install -q -e ".[test,mutation]"
+	$(PY) bench/mutation.py
+
 clean:
-	rm -rf $(VENV) node_modules productai_notebook/static productai_notebook/labextension
+	rm -rf $(VENV) node_modules productai_notebook/static productai_notebook/labextension mutants

@@ -150,6 +150,24 @@ describe("selection and compare", () => {
     expect($(".pai-compare").hidden).toBe(true);
   });
 
+  test("Escape anywhere in the gallery closes Compare; an open lightbox closes first", () => {
+    show(makeItems(2), { selected_keys: ["job_0:0", "job_1:0"], compare: true });
+    const escape = (target) => {
+      const event = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+      target.dispatchEvent(event);
+      return event;
+    };
+    $(".pai-thumb").click(); // the lightbox, over the gallery
+    expect($(".pai-lightbox")).not.toBeNull();
+    escape(document.activeElement);
+    expect($(".pai-lightbox")).toBeNull();
+    expect(widget.model.get("compare")).toBe(true);
+    $(".pai-compare-button").focus(); // outside the compare region
+    expect(escape($(".pai-compare-button")).defaultPrevented).toBe(true);
+    expect(widget.model.get("compare")).toBe(false);
+    expect($(".pai-compare").hidden).toBe(true);
+  });
+
   test("unticking below two images closes the compare", () => {
     show(makeItems(2), { selected_keys: ["job_0:0", "job_1:0"], compare: true });
     expect($(".pai-compare").hidden).toBe(false);

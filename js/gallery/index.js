@@ -30,6 +30,18 @@ function render({ model, el }) {
   const grid = galleryGrid({ host: root, sources, onToggle: toggle });
   root.append(toolbar.element, notice, compare.element, grid.element);
   el.append(root);
+  // Escape anywhere in the gallery closes an open Compare (an open lightbox closes first); the
+  // next Escape hands focus back to the cell
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || !model.get("compare") || event.target.closest?.(".pai-lightbox")) return;
+      event.preventDefault();
+      event.stopPropagation();
+      save("compare", false);
+    },
+    true,
+  );
 
   function showCompare() {
     const chosen = selectedItems();

@@ -3,7 +3,7 @@
 import { h, plural } from "../shared/dom.js";
 import { jpegDataUrl } from "../shared/images.js";
 
-export function assetChooser({ model, returnFocus }) {
+export function assetChooser({ model, tell, returnFocus }) {
   const status = h("p", { class: "pai-studio-assets-status pai-muted", role: "status" });
   const grid = h("ul", { class: "pai-studio-assets-grid", "aria-label": "Uploaded images" });
   const close = h("button", { type: "button", class: "pai-studio-assets-close", text: "Done" });
@@ -50,7 +50,7 @@ export function assetChooser({ model, returnFocus }) {
           h("span", { class: "pai-studio-asset-name", text: asset.name }),
         );
         button.addEventListener("click", () => {
-          if (!picked) model.send({ type: "choose_asset", asset_id: asset.asset_id });
+          if (!picked) tell({ type: "choose_asset", asset_id: asset.asset_id });
         });
         return h("li", {}, button);
       }),
@@ -60,7 +60,7 @@ export function assetChooser({ model, returnFocus }) {
   function open() {
     element.hidden = false;
     // listed on each opening (new uploads show), never twice at once
-    if (model.get("assets_status") !== "loading") model.send({ type: "assets" });
+    if (model.get("assets_status") !== "loading") tell({ type: "assets" });
     show();
     close.focus();
   }

@@ -1,19 +1,23 @@
 // Under the form: the widgets that show the last batch (its board), drawn as child views with
 // anywidget's host (`host.getWidget(ref).render({el})`), or the page's widget manager where there is none.
 
+// marimo, for one, draws only the widgets its cells show: the board is then shown from a cell
+const CANNOT_DRAW =
+  "The batch is made (studio.batch in Python), but this page cannot draw its board inside the studio: show it from a cell, pai.BatchBoard(studio.batch).";
+
 function modelId(ref) {
   return String(ref).replace(/^IPY_MODEL_/, "");
 }
 
 async function drawChild({ model, host, ref, el, signal }) {
   if (host?.getWidget) {
-    const child = await host.getWidget(ref);
+    const child = await host.getWidget(`anywidget:${modelId(ref)}`); // (the host's form of a reference)
     await child.render({ el, signal });
     return;
   }
   const manager = model.widget_manager;
   if (!manager?.create_view) {
-    el.textContent = "This page cannot draw the batch here: display studio.batch in a cell below.";
+    el.textContent = CANNOT_DRAW;
     return;
   }
   const view = await manager.create_view(await manager.get_model(modelId(ref)));
@@ -44,7 +48,8 @@ export function batchArea({ model, host }) {
       drawn.set(ref, { el, controller });
       element.append(el);
       drawChild({ model, host, ref, el, signal: controller.signal }).catch((error) => {
-        el.textContent = `The batch could not be drawn here (${error.message}): display studio.batch in a cell below.`;
+        el.textContent = CANNOT_DRAW;
+        console.warn("productai-notebook: the studio could not draw its batch:", error);
       });
     }
   }

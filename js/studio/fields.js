@@ -1,21 +1,25 @@
 // The form's fields: prompts (one per line), a preset id, models (each with its credits per
 // image), images per job and aspect ratio. Every choice offered comes from the kernel's `rules`.
-import { plural } from "../shared/dom.js";
-import { h } from "../shared/dom.js";
+import { h, plural } from "../shared/dom.js";
 
 let nextId = 0;
 const uid = (name) => `pai-studio-${name}-${(nextId += 1)}`;
 
-function labelled(text, control, hint) {
+function labelled(text, control) {
   const id = uid("field");
   control.id = id;
-  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control, hint || null);
+  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control);
 }
 
 /** The fields; `onChange(form)` gets the whole form after any edit; `show()` redraws from the model. */
 export function formFields({ model, onChange }) {
   const rules = model.get("rules") || { models: [], aspect_ratios: [], num_images: { min: 1, max: 1 } };
   const prompts = h("textarea", { class: "pai-studio-prompts", rows: "4", placeholder: "on a marble table, soft light\nin a sunlit kitchen" });
+  // JupyterLab's own keydown handler cancels the line break of an Enter typed anywhere in a cell
+  // (its outputs too): the key stops here, so Enter makes a new line, the next prompt.
+  prompts.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !(event.shiftKey || event.ctrlKey || event.metaKey || event.altKey)) event.stopPropagation();
+  });
   const promptCount = h("p", { class: "pai-muted pai-studio-prompt-count", id: uid("count") });
   prompts.setAttribute("aria-describedby", promptCount.id);
   const preset = h("input", { type: "text", class: "pai-studio-preset", autocomplete: "off", spellcheck: "false" });

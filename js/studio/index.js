@@ -15,9 +15,18 @@ import "./style.css";
 function render({ model, el, host }) {
   const save = saver(model);
   sayShown(model);
+  // a message to the kernel; false when there is none to take it (a notebook reopened without one)
+  const tell = (message, buffers) => {
+    try {
+      model.send(message, undefined, buffers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-studio", role: "form", "aria-label": "ProductAI studio" }));
-  const chooser = assetChooser({ model, returnFocus: () => inputs.element.querySelector(".pai-studio-assets-open").focus() });
-  const inputs = inputArea({ model, openAssets: () => chooser.open() });
+  const chooser = assetChooser({ model, tell, returnFocus: () => inputs.element.querySelector(".pai-studio-assets-open").focus() });
+  const inputs = inputArea({ model, tell, openAssets: () => chooser.open() });
   const fields = formFields({
     model,
     onChange(form) {
@@ -25,10 +34,17 @@ function render({ model, el, host }) {
       showForm();
     },
   });
-  const cost = costAndGenerate({ model, form: () => fields.current(), onGenerate: () => model.send({ type: "generate" }) });
+  const cost = costAndGenerate({
+    model,
+    form: () => fields.current(),
+    onGenerate() {
+      if (!tell({ type: "generate" })) save("message", "Generate needs the kernel: run the studio's cell again.");
+    },
+  });
   const batch = batchArea({ model, host });
   root.append(h("h3", { class: "pai-studio-title", text: "Studio" }), inputs.element, chooser.element, fields.element, cost.element, batch.element);
   el.append(root);
+  inputs.listen(root);
 
   function showForm() {
     const count = promptLines(fields.current().prompts).length;
@@ -58,7 +74,10 @@ function render({ model, el, host }) {
   model.on("change:assets", chooser.show);
   model.on("change:assets_status", chooser.show);
   for (const name of ["account", "busy", "message", "rules"]) model.on(`change:${name}`, cost.show);
-  model.on("change:views", batch.show);
+  model.on("change:views", () => {
+    batch.show();
+    cost.show();
+  });
   showAll();
   batch.show();
   return () => batch.close();

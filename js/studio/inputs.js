@@ -22,7 +22,7 @@ async function headOf(file) {
 }
 
 /** The input area: `element`, `show()` after the kernel's inputs or thumbnails change. */
-export function inputArea({ model, openAssets }) {
+export function inputArea({ model, tell, openAssets }) {
   const refusedHere = []; // {key, name, state: "refused", reason}: never sent
   const picker = h("input", { type: "file", accept: "image/*", multiple: true, hidden: true, "aria-hidden": "true", tabindex: "-1" });
   const pickButton = h("button", { type: "button", class: "pai-studio-pick", text: "Pick files…" });
@@ -53,26 +53,40 @@ export function inputArea({ model, openAssets }) {
         continue;
       }
       const bytes = await file.arrayBuffer();
-      model.send({ type: "upload", key, name: file.name || "pasted image" }, undefined, [bytes]);
+      if (!tell({ type: "upload", key, name: file.name || "pasted image" }, [bytes])) {
+        // no kernel (a notebook reopened without one): say so on the file
+        refusedHere.push({ key, name: file.name || "pasted image", state: "refused", reason: "was not sent: the notebook has no kernel (run the studio's cell again)" });
+        show();
+      }
     }
   }
 
-  zone.addEventListener("dragover", (event) => {
-    event.preventDefault(); // (else the browser opens the file)
-    zone.classList.add("pai-studio-drop-over");
-  });
-  zone.addEventListener("dragleave", () => zone.classList.remove("pai-studio-drop-over"));
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("pai-studio-drop-over");
-    add(filesOf(event.dataTransfer));
-  });
-  zone.addEventListener("paste", (event) => {
-    const files = filesOf(event.clipboardData);
-    if (!files.length) return;
-    event.preventDefault();
-    add(files);
-  });
+  /** Files dropped or pasted anywhere on `root` (the whole studio): a file dropped beside the
+   * zone would otherwise be opened by the browser, in place of JupyterLab. */
+  function listen(root) {
+    const carriesFiles = (event) => [...(event.dataTransfer?.types || [])].includes("Files");
+    root.addEventListener("dragover", (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      zone.classList.add("pai-studio-drop-over");
+    });
+    root.addEventListener("dragleave", (event) => {
+      if (!root.contains(event.relatedTarget)) zone.classList.remove("pai-studio-drop-over");
+    });
+    root.addEventListener("drop", (event) => {
+      const files = filesOf(event.dataTransfer);
+      zone.classList.remove("pai-studio-drop-over");
+      if (!files.length) return;
+      event.preventDefault();
+      add(files);
+    });
+    root.addEventListener("paste", (event) => {
+      const files = filesOf(event.clipboardData);
+      if (!files.length) return; // text pastes into the prompts as usual
+      event.preventDefault();
+      add(files);
+    });
+  }
   pickButton.addEventListener("click", () => picker.click());
   picker.addEventListener("change", () => {
     add([...picker.files]);
@@ -86,7 +100,7 @@ export function inputArea({ model, openAssets }) {
       refusedHere.splice(here, 1);
       show();
     } else {
-      model.send({ type: "remove", key: item.key });
+      tell({ type: "remove", key: item.key });
     }
     zone.focus();
   }
@@ -118,5 +132,5 @@ export function inputArea({ model, openAssets }) {
   }
 
   show();
-  return { element: h("section", { class: "pai-studio-input-area", "aria-label": "Input images" }, zone, picker, list), show, add };
+  return { element: h("section", { class: "pai-studio-input-area", "aria-label": "Input images" }, zone, picker, list), show, listen };
 }

@@ -29,12 +29,13 @@ export function costAndGenerate({ model, form, onGenerate }) {
     const balance = typeof account.balance === "number" ? account.balance : null;
     setFact(summary, "jobs", String(plan.jobs));
     setFact(summary, "images", String(plan.images));
-    setFact(summary, "credits", balance === null ? String(plan.credits) : `${plan.credits} of ${balance} left`);
+    setFact(summary, "credits", balance === null ? String(plan.credits) : `${plan.credits} (${balance} left)`);
     summary.querySelector(".pai-fact-credits").dataset.over = String(balance !== null && plan.credits > balance);
     setFact(summary, "time", `${plural(plan.requests, "request")}, ${sendingTime(plan.seconds)} (${account.plan || rules.slowest_plan} plan)`);
     const reason = whyNotSendable(values, inputs, rules, { balance, plan: account.plan, busy: Boolean(model.get("busy")) });
     button.disabled = Boolean(reason);
-    why.textContent = reason || (account.problem ? `The balance could not be read (${account.problem}).` : "Ready.");
+    const ready = (model.get("views") || []).length ? "Ready: Generate makes another batch." : "Ready.";
+    why.textContent = reason || (account.problem ? `The balance could not be read (${account.problem}).` : ready);
     const text = model.get("message") || "";
     message.textContent = text;
     message.hidden = !text;

@@ -37,10 +37,10 @@ function show(extra = {}) {
 }
 const $ = (selector) => widget.el.querySelector(selector);
 const $$ = (selector) => [...widget.el.querySelectorAll(selector)];
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const WAIT = { timeout: 5_000 }; // reading a File is asynchronous; a busy machine is slow
 function fire(target, type, property, files) {
   const event = new Event(type, { bubbles: true, cancelable: true });
-  Object.defineProperty(event, property, { value: { files, items: [] } });
+  Object.defineProperty(event, property, { value: { files, items: [], types: ["Files"] } });
   target.dispatchEvent(event);
   return event;
 }
@@ -60,24 +60,24 @@ describe("input images", () => {
     show();
     const event = fire($(".pai-studio-drop"), "drop", "dataTransfer", [png()]);
     expect(event.defaultPrevented).toBe(true);
-    await settle();
-    expect(widget.sent).toHaveLength(1);
+    await vi.waitFor(() => expect(widget.sent).toHaveLength(1), WAIT);
     const [{ message, buffers }] = widget.sent;
     expect(message).toMatchObject({ type: "upload", name: "lamp.png" });
     expect(new Uint8Array(buffers[0]).slice(0, 8)).toEqual(Uint8Array.from(PNG_HEAD));
   });
 
-  test("a pasted image is sent too", async () => {
+  test("a pasted image is sent too, wherever the focus is in the studio", async () => {
     show();
-    fire($(".pai-studio-drop"), "paste", "clipboardData", [png("image.png")]);
-    await settle();
-    expect(widget.sent.map((s) => s.message.name)).toEqual(["image.png"]);
+    fire($(".pai-studio-prompts"), "paste", "clipboardData", [png("image.png")]);
+    await vi.waitFor(() => expect(widget.sent.map((s) => s.message.name)).toEqual(["image.png"]), WAIT);
+    // text pasted into the prompts is the browser's to insert
+    expect(fire($(".pai-studio-prompts"), "paste", "clipboardData", []).defaultPrevented).toBe(false);
   });
 
   test("a GIF and a 12 MB file are refused at once, on the file, and never sent", async () => {
     show();
     fire($(".pai-studio-drop"), "drop", "dataTransfer", [gif(), huge()]);
-    await settle();
+    await vi.waitFor(() => expect($$(".pai-studio-input")).toHaveLength(2), WAIT);
     expect(widget.sent).toEqual([]);
     const rows = $$(".pai-studio-input");
     expect(rows.map((row) => [row.dataset.name, row.dataset.state])).toEqual([["anim.gif", "refused"], ["huge.png", "refused"]]);
@@ -85,6 +85,15 @@ describe("input images", () => {
     expect(rows[1].querySelector(".pai-studio-input-reason").textContent).toBe("is 12.0 MB: input images may be at most 10.0 MB");
     rows[0].querySelector(".pai-studio-input-remove").click();
     expect($$(".pai-studio-input")).toHaveLength(1);
+  });
+
+  test("with no kernel to send it to, a file says so on itself", async () => {
+    show();
+    widget.model.send = () => {
+      throw new Error("no comm channel");
+    };
+    fire($(".pai-studio-drop"), "drop", "dataTransfer", [png()]);
+    await vi.waitFor(() => expect($(".pai-studio-input-reason")?.textContent).toMatch(/no kernel/), WAIT);
   });
 
   test("each of the kernel's inputs shows its state, and why when refused", () => {
@@ -130,6 +139,8 @@ describe("the form and its cost", () => {
     expect($(".pai-studio-generate").disabled).toBe(false);
     $(".pai-studio-generate").click();
     expect(widget.sent.map((s) => s.message)).toEqual([{ type: "generate" }]);
+    widget.model.set("views", ["IPY_MODEL_board1"]); // (no host here: the board is not drawn)
+    expect($(".pai-studio-why").textContent).toBe("Ready: Generate makes another batch.");
   });
 
   test("2 prompts x 2 models x 2 images: the preview counts jobs, images and credits against the balance", () => {
@@ -139,7 +150,7 @@ describe("the form and its cost", () => {
     const images = $(".pai-studio-num-images");
     images.value = "2";
     images.dispatchEvent(new Event("change", { bubbles: true }));
-    expect([fact("jobs"), fact("images"), fact("credits")]).toEqual(["4", "8", "52 of 500 left"]);
+    expect([fact("jobs"), fact("images"), fact("credits")]).toEqual(["4", "8", "52 (500 left)"]);
     expect(fact("time")).toBe("4 requests, within one rate-limit window (pro plan)");
     expect(widget.model.get("form")).toEqual({ prompts: "on marble\non oak", preset_id: "", models: ["nanobanana2", "nanobananapro"], num_images: 2, aspect_ratio: "1:1" });
     expect($(".pai-studio-prompt-count").textContent).toBe("2 prompts");
@@ -189,9 +200,17 @@ describe("the batch below", () => {
     const model = { views: [] };
     widget = mount({ render: (props) => Studio.render({ ...props, host }) }, { rules, form: FORM, inputs: [], thumbnails: {}, account: {}, ...model });
     widget.model.set("views", ["IPY_MODEL_board1"]);
-    await settle();
+    await vi.waitFor(() => expect(render).toHaveBeenCalled(), WAIT);
     widget.model.set("views", ["IPY_MODEL_board1"]);
-    expect(host.getWidget).toHaveBeenCalledTimes(1);
+    expect(host.getWidget.mock.calls).toEqual([["anywidget:board1"]]);
     expect($(".pai-studio-batch").textContent).toBe("board");
+  });
+
+  test("a page that cannot draw it says where the batch is and how to show it", async () => {
+    const host = { getWidget: vi.fn(async () => Promise.reject(new Error("Model not found"))) };
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    widget = mount({ render: (props) => Studio.render({ ...props, host }) }, { rules, form: FORM, inputs: [], thumbnails: {}, account: {}, views: [] });
+    widget.model.set("views", ["IPY_MODEL_board1"]);
+    await vi.waitFor(() => expect($(".pai-studio-batch").textContent).toMatch(/studio\.batch in Python.*pai\.BatchBoard\(studio\.batch\)/), WAIT);
   });
 });

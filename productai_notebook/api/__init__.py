@@ -9,6 +9,7 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
+from ._inputs import read_image_source as read_image_source
 from .batches import (
     AsyncBatch,
     Batch,
@@ -21,6 +22,7 @@ from .batches import (
 )
 from .batches import set_batch_dir_hook as set_batch_dir_hook
 from .batches import set_batch_display_hook as set_batch_display_hook
+from .batches.specs import BatchInput as BatchInput
 from .client import AsyncProductAI, ProductAI
 from .engine.connection import Connection as Connection
 from .engine.pacing import Budget

@@ -234,6 +234,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         return client
 
     def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             self._http.close()
 
@@ -273,6 +274,7 @@ class ProductAI(_Base[Job, httpx.Client]):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(self._send(spec, background))
 
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
@@ -394,6 +396,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return client
 
     async def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             await self._http.aclose()
 
@@ -409,6 +412,11 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return AsyncJob(self, state, prompt=prompt)
 
     async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+        """One API call under the request policy: paced by the account's engine, retries, typed errors.
+
+        `background`: the tracker's stop event when this is a background poll (it goes after the
+        user's own calls, and stops waiting once the event is set).
+        """
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
         http = self._open_http()
@@ -432,6 +440,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(await self._send(spec, background))
 
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
@@ -457,6 +466,11 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
+        """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images.
+
+        Never sent twice: when the answer is lost after the request went out, the job it made is
+        looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
+        """
         __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
@@ -488,7 +502,16 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         dry_run: bool = False,
         batch_dir: str | Path | None = None,
     ) -> Any:
-        """See `ProductAI.batch`: an `AsyncBatch` (or a `BatchPlan`); a task on this loop sends them."""
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        # (an `AsyncBatch`: its creates go out from a task on this loop)
         from .batches import make_batch_async
 
         axes = {
@@ -499,6 +522,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
             return await make_batch_async(self, specs, axes, name, dry_run, batch_dir)
 
     async def me(self) -> Account:
+        """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:

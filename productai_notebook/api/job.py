@@ -305,6 +305,7 @@ class AsyncJob(JobHandle):
         self.client = client
 
     async def refresh(self) -> AsyncJob:
+        """Ask the API for this job's latest state (none once it has ended and is known in full)."""
         if not self.is_terminal or self.state.is_summary:
             self._apply(await self.client.jobs.fetch_state(self.id))
         return self
@@ -315,11 +316,16 @@ class AsyncJob(JobHandle):
         poll_interval: float | tuple[float, float] | None = None,
         on_progress: Callable[[AsyncJob], None] | None = None,
     ) -> AsyncJob:
+        """Wait until the job ends: returns it when completed; raises JobFailedError or JobTimeoutError.
+
+        While a view of the job keeps it fresh in the background, the wait sends no polls of its own.
+        """
         return await self.client.jobs.wait(
             self, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
     async def download(self, folder: str | Path = ".") -> list[Path]:
+        """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:
             await self.refresh()
         return await self.client._download(self, Path(folder))

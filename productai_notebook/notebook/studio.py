@@ -11,25 +11,28 @@ threads, so the kernel's message loop never waits on the API.
 from __future__ import annotations
 
 import html
-import io
 import itertools
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets
 import traitlets
 
-from ..api import InvalidArgumentError, ProductAIError, check_input_image
+from ..api import (
+    AsyncProductAI,
+    BatchInput,
+    InvalidArgumentError,
+    ProductAI,
+    ProductAIError,
+    check_input_image,
+    read_image_source,
+)
 from ..sandbox import current_client
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .studio_form import default_form, filled, form_rules, preview_plan, prompt_lines
 from .thumbnails import Thumbnails, make_thumbnail
-
-if TYPE_CHECKING:
-    from ..api import ProductAI
 
 INPUT_THUMBNAIL_EDGE = 192
 INPUT_THUMBNAIL_BYTES = 24_000
@@ -42,29 +45,6 @@ _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="productai-studio")
 _keys = itertools.count(1)
 
 
-def read_source(source: Any) -> tuple[bytes, str]:
-    """The bytes and a name of an input given from Python: a path, bytes, a binary file or a PIL image."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            return path.read_bytes(), path.name
-        except OSError as error:
-            raise InvalidArgumentError("file", f"cannot read {path.name!r}: {error.strerror}") from None
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), "image"
-    if hasattr(source, "save") and hasattr(source, "mode"):  # a PIL image: PNG keeps it lossless
-        buffer = io.BytesIO()
-        source.save(buffer, format="PNG")
-        return buffer.getvalue(), "image.png"
-    if hasattr(source, "read"):
-        data = source.read()
-        if not isinstance(data, bytes):
-            raise InvalidArgumentError("file", "open the file in binary mode ('rb')")
-        return data, Path(str(getattr(source, "name", "image"))).name
-    kind = type(source).__name__
-    raise InvalidArgumentError("file", f"expected a path, bytes, a binary file or a PIL image, got {kind}")
-
-
 def problem_of(error: ProductAIError) -> str:
     """An error's text for the form, without the field name an InvalidArgumentError starts with."""
     if isinstance(error, InvalidArgumentError):
@@ -73,14 +53,11 @@ def problem_of(error: ProductAIError) -> str:
 
 
 def batch_views(batch: Any, shown: list[Any]) -> list[Any]:
-    """What shows `batch` under the form, given what shows it so far (the one place to change it).
+    """What shows `batch` under the form, given what shows it so far: its board, made once.
+    (The one place to change how the studio shows a batch.)"""
+    from .board import BatchBoard
 
-    Until the batch board lands: one JobView per job made so far, in the batch's axis order.
-    """
-    from .job_view import JobView
-
-    have = {view.job_handle.id for view in shown}
-    return [*shown, *(JobView.for_job(job) for job in batch if job.id not in have)]
+    return shown or [BatchBoard(batch)]
 
 
 class Studio(Widget, front_end="studio"):
@@ -114,10 +91,12 @@ class Studio(Widget, front_end="studio"):
         sync=True, **ipywidgets.widget_serialization
     )
 
-    def __init__(self, client: ProductAI | None = None, **values: Any) -> None:
+    def __init__(self, client: ProductAI | AsyncProductAI | None = None, **values: Any) -> None:
         client = client or current_client()
         if client is None:
             raise InvalidArgumentError("client", NO_CLIENT)
+        if not isinstance(client, ProductAI):  # an AsyncProductAI: the form's calls run on worker threads
+            client = ProductAI.from_settings(client.settings)
         self._client = client
         self._lock = threading.Lock()
         self._batch: Any = None
@@ -174,7 +153,7 @@ class Studio(Widget, front_end="studio"):
         """
         if isinstance(source, str) and source.startswith("asset_"):
             return self._add_asset(source, name or source)
-        data, given_name = read_source(source)
+        given_name, data = read_image_source(source)
         key = f"py{next(_keys)}"
         self._start_input(key, name or given_name, data).result(timeout=ADD_INPUT_SECONDS)
         return self._input(key) or {}
@@ -202,8 +181,11 @@ class Studio(Widget, front_end="studio"):
             raise InvalidArgumentError("inputs", "add an input image first (drop, paste, pick or choose one)")
         self.plan  # noqa: B018  (the form's own checks first: no input, no prompt, an unknown model...)
         # (the batch reads the balance itself: too few credits is refused before any create)
+        # each input named by its file, as the board's tabs and the export's names show it
+        inputs = [BatchInput(item["name"], asset_id=item["asset_id"]) for item in self.inputs
+                  if item.get("state") == "ready"]
         batch = self._client.batch(
-            prompts=values["prompts"] or None, models=values["models"], inputs=values["inputs"],
+            prompts=values["prompts"] or None, models=values["models"], inputs=inputs,
             num_images=values["num_images"], aspect_ratio=values["aspect_ratio"],
             preset_id=values["preset_id"], dry_run=False,
         )
@@ -348,7 +330,10 @@ class Studio(Widget, front_end="studio"):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = f'<div class="productai-studio"><p>{html.escape(self._summary())}</p></div>'
+        # the form as a line, then what shows its batch (the board's own script-free copy)
+        shown = [view._repr_mimebundle_()[0].get("text/html", "") for view in self.views]
+        summary = html.escape(self._summary())
+        data["text/html"] = f'<div class="productai-studio"><p>{summary}</p>{"".join(shown)}</div>'
         return bundle
 
     def _summary(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import uuid
 from pathlib import Path
 
@@ -87,6 +89,8 @@ def test_a_failing_job_and_a_failed_create_are_recorded_not_raised(
         assert failed[0].job.error.code == "generation_failed"
         assert "asset_id" in str(failed[1].error) and failed[1].job is None
         assert len(batch.results) == 1
+        errors = list(batch.to_dataframe()["error"].fillna(""))
+        assert errors[0] == "" and errors[1].startswith("generation_failed: ") and "asset_id" in errors[2]
 
 
 def test_retry_failed_sends_again_only_what_surely_made_no_job(emulator: Emulator, tmp_path: Path) -> None:
@@ -193,3 +197,53 @@ async def test_an_async_batch_sends_from_a_task_on_the_loop(emulator: Emulator, 
         assert sorted(ended) == ["completed", "failed"]
         assert [job.status for job in batch] == ["completed", "failed"]
         assert creates(emulator, client) == 2
+
+
+def test_twenty_jobs_on_the_free_plan_complete_without_a_single_429(tmp_path: Path) -> None:
+    # the Free plan's 10 requests a minute, over a 3 s window to keep the test short
+    with Emulator(api_key="pk_test_free_batch", plan="free", job_seconds=(0.2, 0.5), rate_window=3.0) as emu:
+        with ProductAI(api_key=emu.api_key, base_url=emu.base_url, rate_window=3.0) as client:
+            plan = client.batch(inputs=URL, prompts=[f"scene {n}" for n in range(10)],
+                                models=["seedream", "nanobanana"], dry_run=True, batch_dir=tmp_path)
+            assert (plan.requests, plan.seconds, plan.plan) == (20, 60.0, "free")  # a minute, at 60 s
+
+            batch = client.batch(inputs=URL, prompts=[f"scene {n}" for n in range(10)],
+                                 models=["seedream", "nanobanana"], batch_dir=tmp_path).wait(timeout=100)
+
+            assert [job.status for job in batch] == ["completed"] * 20
+            statuses = emu.requests()["statuses"]
+            assert "429" not in statuses and emu.requests()["routes"]["generate"] == 20
+
+
+def test_export_names_files_by_prompt_and_model_and_lists_them(emulator: Emulator, tmp_path: Path) -> None:
+    with fresh_client(emulator) as client:
+        batch = client.batch(
+            inputs=URL, prompts=["on marble / in soft light", "héros: ~50% off?"], models="nanobanana",
+            num_images=2, batch_dir=tmp_path / "batches",
+        ).wait(timeout=60)
+        first, second = batch.jobs
+        second.pick(1)
+        first.pick(0)
+
+        winners = batch.export(tmp_path / "out", name="{prompt}_{model}_{n}")
+        everything = batch.export(tmp_path / "all", winners_only=False, name="{input}-{job_id}-{n}")
+
+        assert [path.name for path in winners] == [
+            "on_marble_in_soft_light_nanobanana_0.jpg", "heros_50_off_nanobanana_1.jpg"
+        ]
+        assert len(everything) == 4 and everything[0].name == f"mug.jpg-{first.id}-0.jpg"
+        assert all(path.stat().st_size > 1000 for path in winners)
+        rows = list(csv.DictReader((tmp_path / "out" / "manifest.csv").open()))
+        columns = ["file", "input", "prompt", "model", "job_id", "image", "width", "height", "credits"]
+        assert list(rows[0]) == columns
+        assert [(row["prompt"], row["job_id"], row["image"], row["credits"]) for row in rows] == [
+            ("on marble / in soft light", first.id, "0", "3"), ("héros: ~50% off?", second.id, "1", "3")
+        ]
+        listed = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert listed["images"][1]["width"] == 1024 and listed["images"][1]["file"] == winners[1].name
+        with pytest.raises(InvalidArgumentError, match="name pattern"):
+            batch.export(tmp_path / "bad", name="{colour}")
+
+        frame = batch.to_dataframe()
+        assert list(frame["prompt"]) == ["on marble / in soft light", "héros: ~50% off?"]
+        assert list(frame["credits"]) == [6, 6] and list(frame["picks"]) == [[0], [1]]

@@ -39,6 +39,7 @@ def test_running_a_named_batch_again_reattaches_and_pays_nothing(
         first = client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
         first.jobs[1].pick(0)
         assert first.manifest_path == tmp_path / "mugs.json"
+        assert client.api_key not in first.manifest_path.read_text()  # the key never reaches the disk
 
         again = client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
 
@@ -178,3 +179,53 @@ def test_a_process_killed_during_a_batch_loses_nothing_and_pays_nothing_twice(
             page = client.jobs.list(limit=100)
             assert page.total == 12 == len({job.id for job in batch})  # one create per job, none twice
             assert creates(emulator, client) == 12 - made_before
+
+
+def test_two_runs_of_a_notebook_at_once_make_one_batch(emulator: Emulator, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with fresh_client(emulator) as client:
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda _: client.batch(**AXES, name="mugs", batch_dir=tmp_path), range(2)))
+        ids = [[job.id for job in run.wait(timeout=60)] for run in runs]
+        assert ids[0] == ids[1] and creates(emulator, client) == 4
+
+
+async def test_an_async_batch_reopens_and_exports(emulator: Emulator, tmp_path: Path) -> None:
+    from productai_notebook.api import AsyncBatch, AsyncProductAI
+
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as client:
+        made = await (await client.batch(**AXES, name="mugs", batch_dir=tmp_path)).wait(timeout=60)
+        made.jobs[0].pick(0)
+    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as later:
+        opened = await (await AsyncBatch.open("mugs", later, batch_dir=tmp_path)).wait(timeout=60)
+        assert [job.id for job in opened] == [job.id for job in made]
+        written = await opened.export(tmp_path / "out")
+        assert [path.name for path in written] == [f"{made.jobs[0].id}_0.jpg"]
+        frame = opened.to_dataframe()
+        assert list(frame["stage"]) == ["created"] * 4 and frame["error"].isna().all()
+    assert emulator.requests(key)["routes"]["generate"] == 4
+
+
+def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothing(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    axes = {**AXES, "prompts": [f"scene {n}" for n in range(8)]}
+    with fresh_client(emulator) as client:
+        first = client.batch(**axes, name="mugs", batch_dir=tmp_path)
+        second = Batch.open("mugs", client, batch_dir=tmp_path)  # while the first still sends
+        assert [job.id for job in second.wait(timeout=90)] == [job.id for job in first.wait(timeout=90)]
+        assert creates(emulator, client) == 16
+
+
+def test_the_dry_run_of_a_batch_made_before_costs_only_what_is_left_to_send(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    with fresh_client(emulator) as client:
+        client.batch(**AXES, name="mugs", batch_dir=tmp_path).wait(timeout=60)
+        again = client.batch(**AXES, name="mugs", dry_run=True, batch_dir=tmp_path)
+        assert (again.jobs, again.credits, again.requests) == (0, 0, 0)
+        other = client.batch(**AXES, name="other", dry_run=True, batch_dir=tmp_path)
+        assert (other.jobs, other.credits) == (4, 12)

@@ -81,8 +81,8 @@ def test_at_ten_requests_a_window_tracked_and_waited_batches_never_see_a_429(tra
         counts = emu.requests()
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + in_a_script)
     assert counts["statuses"].get("429", 0) == 0, counts
-    # the jobs were asked about in listings; each one read alone about once, when it ended
-    assert counts["routes"]["list_jobs"] > 0
+    # each job read alone about once, when it ended (a window too full for a listing round besides
+    # those reads has none: each job is read at its expected end instead)
     assert counts["routes"]["get_job"] < 2 * 40, counts
 
 
@@ -143,5 +143,5 @@ def test_without_rate_headers_and_with_shuffled_lists_everything_still_finishes(
         waited = [generate(client, n) for n in range(8, 16)]
         client.jobs.wait_all(shown + waited, timeout=DEADLINE)
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + waited)
-    budget = client._engine.budget()
+    budget = client.budget()
     assert (budget.limit, budget.source) == (10, "plan"), "no headers: the plan's limit, read after a 429"

@@ -152,13 +152,14 @@ def handle(job_id: str, **fields: object) -> JobHandle:
 
 @pytest.mark.parametrize("case", ["widgets only", "a wait holds it", "held a window already"])
 def test_the_scheduler_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait_holds_it(case):
-    """One slot left, a shown job still running: the ended job's read waits for the rounds, unless a
+    """Two slots left, a shown job still running: the ended job's read waits for the rounds, unless a
     wait (a script) holds that job too, or it already waited one window. Nothing is sent: the choice
     is made before any request."""
     clock = Clock()
     engine = Engine(("https://api.example.test/v1", "digest"), clock=clock)
     engine.learn_plan("free")
-    for _ in range(8):  # a batch's creates: 1 background slot is left
+    # a batch's creates: 2 background slots are left, room for a round besides one read of each job
+    for _ in range(7):
         engine.observe(engine.acquire(), None)
     scheduler = Scheduler(max_backoff=1.0)
     now = clock.now

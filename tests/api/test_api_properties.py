@@ -24,7 +24,7 @@ from productai_notebook.api import (
     JobState,
     _http,
 )
-from productai_notebook.api.resources.assets import _parse_assets as parse_assets
+from productai_notebook.api.resources.assets import parse_assets
 from productai_notebook.api.webhooks import WebhookEvent, parse_event, sign
 from productai_notebook.contract import MODELS, STATUSES
 

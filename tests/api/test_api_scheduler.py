@@ -14,7 +14,13 @@ from api_helpers import job_json
 from productai_notebook.api import JobHandle, JobState
 from productai_notebook.api.engine.account import Engine
 from productai_notebook.api.engine.listings import EVERY_JOB, UNFINISHED
-from productai_notebook.api.engine.scheduler import PUSH_FALLBACK_SECONDS, Follow, Scheduler, ended_in_full
+from productai_notebook.api.engine.scheduler import (
+    GATHER_SECONDS,
+    PUSH_FALLBACK_SECONDS,
+    Follow,
+    Scheduler,
+    ended_in_full,
+)
 from productai_notebook.api.models import JobPage
 
 BAND = (2.0, 5.0)
@@ -69,6 +75,9 @@ def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_
     scheduler = Scheduler(max_backoff=30.0)
     jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=20)]
     follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    gathering = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert gathering.listings == () and gathering.sleep == GATHER_SECONDS, "shown together: weighed together"
+    clock.now += GATHER_SECONDS
     actions = scheduler.next_actions(clock.now, follows, engine.turns)
     assert actions.listings == (EVERY_JOB,) and actions.reads == [], "one listing, not a read per job"
     assert actions.sleep == 0, "the reads are weighed right after the round"
@@ -139,6 +148,7 @@ def test_failed_rounds_and_reads_back_off(clock, engine):
 def test_a_server_whose_page_of_every_job_misses_some_is_asked_for_the_unfinished_ones(clock, engine):
     scheduler = Scheduler(max_backoff=30.0)
     follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    clock.now += GATHER_SECONDS
     assert scheduler.next_actions(clock.now, follows, engine.turns).listings == (EVERY_JOB,)
     # neither job listed, on a page that is not the whole list
     page = JobPage(jobs=(), total=500, limit=100, offset=0, has_more=True)
@@ -146,6 +156,22 @@ def test_a_server_whose_page_of_every_job_misses_some_is_asked_for_the_unfinishe
     assert all(f.uncovered for f in follows), "read on their own meanwhile"
     clock.now = scheduler.round_due
     assert scheduler.next_actions(clock.now, follows, engine.turns).listings == UNFINISHED
+
+
+def test_when_the_window_holds_no_round_besides_one_read_of_each_job_each_is_read_at_its_end(clock, engine):
+    engine.learn_plan("free")
+    for _ in range(8):  # a batch's creates: 2 requests of the window are left, for 2 jobs and a round
+        engine.observe(engine.acquire(), None)
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    clock.now += GATHER_SECONDS
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.listings == () and actions.reads == [], "no round: it would push a result a window on"
+    assert actions.sleep is not None and actions.sleep > 15, "the first read at the first expected end"
+    clock.now += actions.sleep
+    at_its_end = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert at_its_end.reads == [follows[0]] and at_its_end.held == [], "the first job's one read, never held"
 
 
 def test_ended_in_full_is_one_rule_for_waits_widgets_and_the_tracker():

@@ -133,7 +133,7 @@ def jupyter_server(notebooks: Path, save_widget_state: bool = True) -> Iterator[
     with tempfile.TemporaryDirectory(prefix="pai-lab-") as tmp:
         home = Path(tmp)
         root = home / "notebooks"
-        shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".productai"))
         env = dict(os.environ)
         env.update(
             JUPYTER_CONFIG_DIR=str(home / "config"),

@@ -5,15 +5,19 @@ the account is charged, Generate, and the batch below the form, filled live."""
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from input_files import bomb, gif, png, truncated_png
 from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, output, run_all_cells
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from productai_notebook.api import ProductAI
 from productai_notebook.emulator import Emulator
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
@@ -92,6 +96,20 @@ def test_a_dropped_png_and_a_pasted_one_are_uploaded_and_ready(studio: StudioPag
     assert studio.uploads() == 2
 
 
+def test_the_uploaded_images_are_listed_with_their_thumbnails(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    form.locator(".pai-studio-assets-open").click()
+    chooser = form.locator(".pai-studio-assets")
+    assets = chooser.locator(".pai-studio-asset")
+    expect(assets).to_have_count(2, timeout=WIDGET_MS)  # the two just uploaded, both chosen already
+    expect(assets.locator("img")).to_have_count(2, timeout=WIDGET_MS)
+    expect(chooser.locator('.pai-studio-asset[aria-pressed="true"]')).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(chooser).to_be_hidden()
+    expect(form.locator(".pai-studio-assets-open")).to_be_focused()
+    assert studio.emulator.requests(KEY)["routes"]["list_assets"] == 1
+
+
 @pytest.mark.parametrize(("name", "mime", "make", "pad", "words"), [
     ("anim.gif", "image/gif", gif, 0, "is a GIF image: the API takes JPEG, PNG or WebP"),
     ("huge.png", "image/png", lambda: png()[:64], 12 * 1024 * 1024, "is 12.0 MB: input images may be at"),
@@ -107,3 +125,80 @@ def test_a_bad_file_shows_its_error_inline_and_no_request_carries_it(studio, nam
     assert studio.uploads() == before
     row.locator(".pai-studio-input-remove").click()
     expect(row).to_have_count(0)
+
+
+_NOTEBOOK_STATE = """() => {
+  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
+  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
+  return { cells: cells.length, editing: notebook.classList.contains("jp-mod-editMode"),
+           active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")) };
+}"""
+
+
+def test_the_form_is_filled_by_keyboard_and_no_key_reaches_the_notebook(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    before = page.evaluate(_NOTEBOOK_STATE)
+    form.locator(".pai-studio-drop").focus()
+    for key in ("a", "b", "d", "d", "m", "z"):  # the notebook's command keys
+        page.keyboard.press(key)
+    form.get_by_label("Prompts, one per line").focus()
+    page.keyboard.type("on marble")
+    page.keyboard.press("Enter")
+    page.keyboard.type("on oak")
+    form.get_by_label("nanobananapro").focus()
+    page.keyboard.press("Space")
+    form.get_by_label("Images per job").select_option("2")
+    assert page.evaluate(_NOTEBOOK_STATE) == before
+    expect(form.locator(".pai-studio-prompt-count")).to_have_text("2 prompts")
+
+
+def test_generate_shows_the_board_and_the_preview_is_what_the_account_is_charged(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    cost = form.locator(".pai-studio-cost")
+    expect(cost.locator(".pai-fact-jobs dd")).to_have_text("8")  # 2 inputs x 2 prompts x 2 models
+    expect(cost.locator(".pai-fact-images dd")).to_have_text("16")
+    credits = cost.locator(".pai-fact-credits dd")
+    expect(credits).to_have_text("104 (1000 left)")  # 2 x 2 x 2 x (5 + 8)
+    generate = form.locator(".pai-studio-generate")
+    expect(generate).to_be_enabled()
+    expect(form.locator(".pai-studio-why")).to_have_text("Ready.")
+    generate.click()
+    board = form.locator(".pai-board")
+    expect(board.locator(".pai-board-header .pai-fact-completed dd")).to_have_text("8", timeout=WIDGET_MS)
+    expect(board.locator(".pai-board-header .pai-fact-images dd")).to_have_text("16")
+    # one tab per input, named by its file; each shows its 2 prompts x 2 models x 2 images
+    expect(board.get_by_role("tab")).to_have_text(["lamp.png", "image.png"])
+    expect(board.locator(".pai-board-image img")).to_have_count(8, timeout=WIDGET_MS)
+    with ProductAI(api_key=KEY, base_url=studio.emulator.base_url) as client:
+        assert 1_000 - client.me().generations == 104
+    expect(board.locator(".pai-board-header .pai-fact-credits dd")).to_have_text("104")  # the board's "used"
+    expect(credits).to_have_text("104 (896 left)", timeout=WIDGET_MS)  # the balance read after the batch
+    assert page.locator(".jp-OutputArea-output .pai-studio").count() == 1  # the board is in the same output
+
+
+def test_a_picked_image_downloads(studio: StudioPage) -> None:
+    page, board = studio.page, studio.studio.locator(".pai-board")
+    board.locator('.pai-board-stop[tabindex="0"]').focus()
+    page.keyboard.press("Space")
+    expect(board.locator('.pai-board-image[aria-selected="true"]')).to_have_count(1)
+    with page.expect_download() as saving:
+        board.locator(".pai-board-download").click()
+    names = zipfile.ZipFile(io.BytesIO(Path(saving.value.path()).read_bytes())).namelist()
+    images = [name for name in names if not name.startswith("manifest")]
+    assert len(images) == 1 and images[0].endswith((".jpg", ".png", ".webp")), names
+
+
+def test_at_700_px_the_form_fits_without_scrolling_sideways(studio: StudioPage) -> None:
+    page, form = studio.page, studio.studio
+    page.set_viewport_size({"width": 700, "height": 1000})
+    try:
+        page.wait_for_timeout(300)  # (JupyterLab lays out again)
+        widths = form.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert widths[0] <= widths[1], widths
+        generate = form.locator(".pai-studio-generate")
+        generate.scroll_into_view_if_needed()
+        expect(generate).to_be_visible()
+        box = generate.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 700
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})

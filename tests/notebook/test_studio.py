@@ -123,3 +123,11 @@ def test_the_key_never_reaches_the_widget_state(studio, key):
     settled(studio)
     state = json.dumps(studio.get_state(), default=str)  # (thumbnails' bytes as their repr)
     assert key not in state and key not in repr(studio)
+
+
+def test_inputs_given_in_values_are_checked_and_uploaded_like_dropped_ones(studio, emulator, key):
+    studio.values = {"inputs": [png(), BAD_FILES["cut.png"][0]()], "prompts": "on marble"}
+    states = [item["state"] for item in studio.inputs]
+    assert states == ["ready", "refused"]
+    assert len(studio.values["inputs"]) == 1
+    assert emulator.requests(key)["routes"]["upload_asset"] == 1

@@ -35,7 +35,7 @@ def test_generate_makes_2_prompts_x_2_models_x_2_images_charged_as_previewed(acc
     studio = Studio(client, prompts=["on marble", "on oak"], models=["nanobanana2", "nanobananapro"],
                     num_images=2)
     try:
-        assert studio.add_input(png())["state"] == "ready"
+        assert studio.add_input(png(), name="lamp.png")["state"] == "ready"
         plan = studio.plan
         assert (plan.jobs, plan.images, plan.credits) == (4, 8, 2 * 2 * 5 + 2 * 2 * 8)
         studio._handle_custom_msg({"type": "generate"}, [])  # what pressing Generate sends
@@ -43,6 +43,7 @@ def test_generate_makes_2_prompts_x_2_models_x_2_images_charged_as_previewed(acc
         batch = studio.batch
         assert isinstance(batch, Batch) and len(batch) == 4
         assert batch.axes["prompt"] == ["on marble", "on oak"]
+        assert batch.axes["input"] == ["lamp.png"]  # named by its file, not its asset id
         batch.wait(timeout=DEADLINE)
         assert len(batch.results) == 4
         charged = 300 - client.me().generations
@@ -79,5 +80,21 @@ def test_over_the_balance_nothing_is_created(account, emulator):
         assert "320" in studio.message and "300" in studio.message
         assert studio.batch is None
         assert "generate" not in emulator.requests(key)["routes"]
+    finally:
+        studio.close()
+
+
+def test_an_async_client_works_too_and_the_html_copy_shows_the_board(account, emulator):
+    from productai_notebook.api import AsyncProductAI
+
+    key, _client = account
+    studio = Studio(AsyncProductAI(api_key=key, base_url=emulator.base_url), prompts="on marble")
+    try:
+        studio.add_input(png(), name="lamp.png")
+        batch = studio.generate()
+        batch.wait(timeout=DEADLINE)
+        html = studio._repr_mimebundle_()[0]["text/html"]
+        assert "ProductAI studio: 1 input(s), 1 prompt(s)" in html and "on marble" in html
+        assert key not in html
     finally:
         studio.close()

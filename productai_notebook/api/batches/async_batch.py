@@ -11,7 +11,7 @@ from typing import Any
 
 from .._reconcile import PAGE_SIZE
 from ..errors import ProductAIError
-from .batch import FETCH, RECONCILE, SEND, BatchCore, BatchTimeoutError
+from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, SEND, BatchCore, BatchTimeoutError
 from .entries import BatchEntry
 
 
@@ -27,9 +27,19 @@ class AsyncBatch(BatchCore):
             self._task = asyncio.get_running_loop().create_task(self._work())
 
     async def _work(self) -> None:
+        try:
+            await self._steps()
+        except Exception:
+            self._stopped()
+
+    async def _steps(self) -> None:
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step
+            if entry is None:  # WAIT: another worker sends
+                await asyncio.sleep(FOLLOW_SECONDS)
+                self._follow_manifest()
+                continue
             try:
                 if kind == FETCH:
                     self._attach(entry, await client.jobs.get(entry.job_id))

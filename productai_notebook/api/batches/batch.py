@@ -9,6 +9,7 @@ workers only carry them out.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -25,13 +26,16 @@ from ..errors import APIConnectionError, InsufficientCreditsError, JobMayExistEr
 from ..job import JobHandle
 from ..models import JobImage, JobPage
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
-from .manifest import ManifestFile
+from .manifest import ManifestFile, RawList, read_manifest
 from .specs import BatchInput
 
 log = logging.getLogger("productai_notebook.api")
 
-# The steps of a batch's worker, in the order it takes them.
-FETCH, RECONCILE, SEND = "fetch", "reconcile", "send"
+# The steps of a batch's worker, in the order it takes them; WAIT: another worker (another kernel,
+# or another Batch of the same manifest) sends the creates, this one follows its manifest.
+FETCH, RECONCILE, SEND, WAIT = "fetch", "reconcile", "send", "wait"
+#: how often a worker that waits for another one reads the manifest again
+FOLLOW_SECONDS = 1.0
 #: how long the lost create of a killed process is left to reach the server before it is looked for
 RECONCILE_GRACE = timedelta(seconds=5)
 
@@ -79,7 +83,9 @@ class BatchCore:
         self._observers: list[Callable[[Any], None]] = []
         self._wakers: list[Callable[[], None]] = []
         self._working = False
-        self._released: list[Callable[[], None]] = []
+        # each entry's JSON as last written: a save encodes only the entries that changed, so a
+        # thousand-job manifest costs a join and a write per create, not a thousand encodings
+        self._written: dict[int, str] = {}
 
     # -- what the user reads -------------------------------------------------------------
 
@@ -213,15 +219,21 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
-    def _save(self) -> None:
+    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
+        """Write the manifest; `changed`: the entries that changed since the last save (else all)."""
         with self._changed:
+            for entry in changed if self._written else self.entries:  # (the first save: all)
+                self._written[id(entry)] = json.dumps(entry.to_dict(), separators=(",", ":"))
             data = {
                 "name": self.name,
                 "created_at": self.created_at.isoformat(),
                 "inputs": [self._inputs[label].to_dict() for label in self._input_order],
-                "entries": [entry.to_dict() for entry in self.entries],
+                "entries": RawList([self._written[id(entry)] for entry in self.entries]),
             }
-        self._manifest.save(data)
+        if first:
+            self._manifest.create(data)
+        else:
+            self._manifest.save(data)
 
     def _attach(self, entry: BatchEntry, job: JobHandle) -> None:
         """`job` is the entry's: follow it to its end, hear its changes and picks."""
@@ -230,13 +242,14 @@ class BatchCore:
             entry.candidates = []
         if entry.saved_picks and not job.picks:
             job.set_picks(entry.saved_picks)  # picks made before a restart
-        self._released.append(job.observe(lambda changed: self._on_job(entry, changed)))
-        self._released.append(get_tracker().follow(job))
+        # (for the batch's life: the tracker lets an ended job go by itself)
+        job.observe(lambda changed: self._on_job(entry, changed))
+        get_tracker().follow(job)
 
     def _on_job(self, entry: BatchEntry, job: JobHandle) -> None:
         if job.picks != entry.saved_picks:
             entry.saved_picks = job.picks
-            self._save()
+            self._save(entry)
         self._notify()
 
     # -- the worker's decisions ----------------------------------------------------------
@@ -245,29 +258,47 @@ class BatchCore:
         """Start the worker when none runs and there is work (a thread, or a task on the loop)."""
         raise NotImplementedError
 
-    def _next_step(self) -> tuple[str, BatchEntry] | None:
+    def _next_step(self) -> tuple[str, BatchEntry | None] | None:
         """The worker's next step, or None (then it stops). A create to send is marked sending, and
-        the manifest says so, before it goes: after a kill, it is looked for, never sent again."""
+        the manifest says so, before it goes: after a kill, it is looked for, never sent again.
+        Only the worker holding the batch's sender lock sends or looks for lost creates."""
+        sender = self._manifest.sender
+        held_before = sender.held
+        sending = sender.acquire()
+        if sending and not held_before:
+            # taken over from another worker: what it wrote last is the truth (never send twice)
+            self._follow_manifest()
         with self._changed:
-            step = self._choose()
+            step = self._choose(sending)
             if step is None:
+                if not sending and any(e.stage in (QUEUED, SENDING) for e in self.entries):
+                    return WAIT, None
                 self._working = False
+                sender.release()
                 return None
             kind, entry = step
             if kind == SEND:
                 entry.stage, entry.sent_at = SENDING, datetime.now(timezone.utc)
         if kind == SEND:
-            self._save()
+            self._save(entry)
             self._notify()
         return step
 
-    def _choose(self) -> tuple[str, BatchEntry] | None:
+    def _choose(self, sending: bool = True) -> tuple[str, BatchEntry] | None:
         # jobs to read again first (a restarted kernel shows them), then lost creates, then new ones
-        for kind, wanted in ((FETCH, _to_fetch), (RECONCILE, _to_reconcile), (SEND, _to_send)):
+        steps = ((FETCH, _to_fetch), (RECONCILE, _to_reconcile), (SEND, _to_send))
+        for kind, wanted in steps if sending else steps[:1]:
             entry = next((entry for entry in self.entries if wanted(entry)), None)
             if entry is not None:
                 return kind, entry
         return None
+
+    def _stopped(self) -> None:
+        """The worker ended on an error of its own (a bug, a full disk): said, and startable again."""
+        log.exception("the worker of batch %s stopped; retry_failed() starts it again", self.name)
+        with self._changed:
+            self._working = False
+        self._manifest.sender.release()
 
     def _start_working(self) -> bool:
         """True when a worker should start (none runs and there is work)."""
@@ -311,12 +342,12 @@ class BatchCore:
                 for other in self.entries:
                     if other.stage == QUEUED:
                         other.stage, other.error = FAILED, error
-        self._save()
+        self._save()  # (all: the credits may have failed the rest)
         self._notify()
 
     def _created(self, entry: BatchEntry, job: JobHandle) -> None:
         self._attach(entry, job)
-        self._save()
+        self._save(entry)
         self._notify()
 
     def _fetch_failed(self, entry: BatchEntry, error: ProductAIError) -> None:
@@ -348,8 +379,27 @@ class BatchCore:
                     entry.stage, entry.sent_at = QUEUED, None
                 else:
                     entry.stage, entry.job_id = CREATED, found.job_id
-        self._save()
+        self._save(entry)
         self._notify()
+
+    def _follow_manifest(self) -> None:
+        """What the worker that sends this batch's creates wrote: its stages and job ids."""
+        try:
+            written = read_manifest(self._manifest.path)["entries"]
+            news = [BatchEntry.from_dict(entry) for entry in written]
+        except (OSError, ProductAIError, KeyError, TypeError, ValueError):
+            return  # a moment of trouble reading it: the next look will do
+        changed = False
+        with self._changed:
+            if len(news) != len(self.entries):
+                return
+            for entry, now in zip(self.entries, news, strict=True):
+                if entry.job is None and (entry.stage, entry.job_id) != (now.stage, now.job_id):
+                    entry.stage, entry.job_id, entry.sent_at = now.stage, now.job_id, now.sent_at
+                    entry.error, entry.candidates = now.error, now.candidates
+                    changed = True
+        if changed:
+            self._notify()
 
     def _retry(self) -> list[BatchEntry]:
         """Queue again every create that surely made no job (stage "failed")."""
@@ -358,14 +408,9 @@ class BatchCore:
             for entry in again:
                 entry.stage, entry.error, entry.sent_at = QUEUED, None, None
         if again:
-            self._save()
+            self._save(*again)
             self._notify()
         return again
-
-    def _close_follows(self) -> None:
-        for release in self._released:
-            release()
-        self._released.clear()
 
     def _unfinished(self) -> int:
         return sum(1 for entry in self.entries if not entry.ended)
@@ -412,9 +457,19 @@ class Batch(BatchCore):
             threading.Thread(target=self._work, name=f"productai-batch-{self.name}", daemon=True).start()
 
     def _work(self) -> None:
+        try:
+            self._steps()
+        except Exception:
+            self._stopped()
+
+    def _steps(self) -> None:
         client = self.client
         while (step := self._next_step()) is not None:
             kind, entry = step
+            if entry is None:  # WAIT: another worker sends
+                threading.Event().wait(FOLLOW_SECONDS)
+                self._follow_manifest()
+                continue
             try:
                 if kind == FETCH:
                     self._attach(entry, client.jobs.get(entry.job_id))

@@ -126,7 +126,8 @@ def dataframe(batch: BatchCore) -> Any:
     rows = []
     for entry in batch.entries:
         spec, job = entry.spec, entry.job
-        error = entry.error or (job.error if job is not None else None)
+        failure = job.error if job is not None else None
+        error = str(entry.error) if entry.error else f"{failure.code}: {failure.message}" if failure else None
         rows.append({
             "input": spec.input_label,
             "prompt": spec.prompt,
@@ -138,6 +139,6 @@ def dataframe(batch: BatchCore) -> Any:
             "status": job.status if job is not None else None,
             "credits": job.tokens_used if job is not None else None,
             "picks": list(job.picks) if job is not None else [],
-            "error": str(error) if error is not None else None,
+            "error": error,
         })
     return pd.DataFrame(rows)

@@ -17,7 +17,7 @@ from ..errors import InvalidArgumentError
 from ..models import Account
 from .async_batch import AsyncBatch
 from .batch import Batch, BatchCore
-from .entries import BatchEntry
+from .entries import QUEUED, BatchEntry
 from .manifest import ManifestError, ManifestFile, manifest_path, new_name, read_manifest
 from .plan import BatchPlan, batch_specs, plan_of
 from .specs import BatchInput, JobSpec
@@ -77,14 +77,36 @@ def new_batch(
     specs: list[JobSpec],
 ) -> BatchCore:
     """A batch of `specs` whose inputs are all uploaded: its manifest written, its worker started."""
-    name = name or new_name()
+    if name is None:
+        name = new_name()
+        if manifest_path(name, batch_dir).exists():  # taken within the same second
+            raise InvalidArgumentError("name", f"a batch named {name!r} exists already: give name=")
     path = manifest_path(name, batch_dir)
-    if path.exists():  # a name made from the time, taken within the same second
-        raise InvalidArgumentError("name", f"a batch named {name!r} exists already ({path}): give name=")
     batch = _class_of(client)(client, name, ManifestFile(path), images, [BatchEntry(spec) for spec in specs])
-    batch._save()
+    try:
+        batch._save(first=True)
+    except FileExistsError:
+        # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
+        joined = existing(client, name, batch_dir, specs)
+        if joined is None:
+            raise
+        return joined
     batch._start()
     return batch
+
+
+def left_to_send(
+    name: str | None, batch_dir: str | Path | None, images: list[BatchInput], specs: list[JobSpec]
+) -> tuple[list[BatchInput], list[JobSpec]]:
+    """What a run of these specs would send: all of them, or, when the batch `name` exists with
+    them, only its creates never sent (re-attaching pays for nothing made)."""
+    path = manifest_path(name, batch_dir) if name is not None else None
+    if path is None or not path.exists():
+        return images, specs
+    entries = [BatchEntry.from_dict(entry) for entry in read_manifest(path)["entries"]]
+    if [entry.spec for entry in entries] != specs:
+        return images, specs  # (running it is the error that says so)
+    return [], [entry.spec for entry in entries if entry.stage == QUEUED]
 
 
 def make_batch(
@@ -95,12 +117,16 @@ def make_batch(
     dry_run: bool,
     batch_dir: str | Path | None,
 ) -> BatchCore | BatchPlan:
-    """`ProductAI.batch`: a Batch (or a BatchPlan with `dry_run`)."""
+    """`ProductAI.batch`: a Batch (or a BatchPlan with `dry_run`: for a batch that exists, of what
+    is left to send)."""
     images, made = batch_specs(specs, **axes)
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
     account = client.me()
-    plan = plan_of(images, made, plan=_plan_name(account), balance=account.credits.get("generations"))
+    plan = plan_of(
+        *left_to_send(name, batch_dir, images, made), plan=_plan_name(account),
+        balance=account.credits.get("generations"),
+    )
     plan.check_credits()
     if dry_run:
         return plan
@@ -123,7 +149,10 @@ async def make_batch_async(
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
     account = await client.me()
-    plan = plan_of(images, made, plan=_plan_name(account), balance=account.credits.get("generations"))
+    plan = plan_of(
+        *left_to_send(name, batch_dir, images, made), plan=_plan_name(account),
+        balance=account.credits.get("generations"),
+    )
     plan.check_credits()
     if dry_run:
         return plan

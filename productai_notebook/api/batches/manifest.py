@@ -7,6 +7,7 @@ A file that is not a batch manifest is never overwritten: it is a clear error na
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -87,22 +88,84 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
+class RawList(list[str]):
+    """A list of items already encoded as JSON: written as they are, not encoded again."""
+
+
+def _encoded(data: dict[str, Any]) -> str:
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, RawList):
+            encoded = "[" + ",".join(value) + "]"
+        else:
+            encoded = json.dumps(value, separators=(",", ":"))
+        parts.append(f"{json.dumps(key)}:{encoded}")
+    return "{" + ",".join(parts) + "}"
+
+
+class SenderLock:
+    """Who may send a batch's creates: one worker at a time, in any process (an advisory lock on
+    `<name>.json.lock`; the system frees it when its process dies, even by SIGKILL)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self._file: Any = None
+
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
+    def acquire(self) -> bool:
+        """Take it if free (never waits); True when this worker holds it."""
+        if self._file is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # (Windows: no advisory locks here; one kernel per batch, as before)
+            self._file = io.StringIO()  # (held, for `held`; closing it frees nothing)
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = self.path.open("a")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            file.close()
+            return False
+        self._file = file
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # (closing frees the lock)
+            self._file = None
+
+
 class ManifestFile:
     """Writes one batch's manifest, whole, each time `save(data)` is called (thread-safe)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self.sender = SenderLock(path)
+
+    def create(self, data: dict[str, Any]) -> None:
+        """Write the first version; FileExistsError when another process made this batch meanwhile."""
+        self._write(data, first=True)
 
     def save(self, data: dict[str, Any]) -> None:
-        text = json.dumps({"format": FORMAT, "version": VERSION, **data}, separators=(",", ":"))
+        self._write(data, first=False)
+
+    def _write(self, data: dict[str, Any], *, first: bool) -> None:
+        text = _encoded({"format": FORMAT, "version": VERSION, **data})
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as file:
                     file.write(text)
-                os.replace(temporary, self.path)  # atomic: a reader sees the old file or the new one
-            except BaseException:
+                if first:
+                    os.link(temporary, self.path)  # atomic, and never over a file already there
+                else:
+                    os.replace(temporary, self.path)  # atomic: a reader sees the old file or the new one
+            finally:
                 Path(temporary).unlink(missing_ok=True)
-                raise

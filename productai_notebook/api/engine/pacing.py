@@ -54,7 +54,7 @@ class Budget:
     foreground_waiting: int
     background_waiting: int
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
-    #: ended jobs whose images wait behind the widgets' status rounds (`listing_reserve`)
+    #: ended jobs whose images wait behind the widgets' status rounds (`reserve.py`)
     reads_behind_rounds: int = 0
     #: seconds until the window lets the next job update (a widget's read) go (0: now)
     frees_in: float = 0.0
@@ -140,20 +140,19 @@ class Pacer:
     def _background_slot_at(self, now: float) -> float:
         """When a background request may go: a slot below the reserve, or a reserved one while a
         slot still frees for the user's next call within USER_CALL_SECONDS of it going."""
-        assert self.limit is not None
         leaves = sorted(sent.at + self.window for sent in self._sent)
         # the count changes only when a request leaves the window, and the look-ahead only when
-        # one leaves USER_CALL_SECONDS later: the first moment that works is one of these
+        # one leaves USER_CALL_SECONDS later: the first moment that works is one of these (the
+        # last leaving one always does: the window is empty then)
         shifted = (at - shift for at in leaves for shift in (0.0, USER_CALL_SECONDS))
         moments = [now, *(moment for moment in shifted if moment > now)]
-        for moment in sorted(moments):
-            held = sum(1 for at in leaves if at > moment)
-            if held < self.limit - self.reserve:
-                return moment
-            held_later = sum(1 for at in leaves if at > moment + USER_CALL_SECONDS)
-            if held < self.limit and held_later + 1 < self.limit:
-                return moment
-        return leaves[-1] if leaves else now
+        return min(moment for moment in moments if self._background_may_go(leaves, moment))
+
+    def _background_may_go(self, leaves: list[float], moment: float) -> bool:
+        assert self.limit is not None
+        held = sum(1 for at in leaves if at > moment)
+        held_later = sum(1 for at in leaves if at > moment + USER_CALL_SECONDS)
+        return held < self.limit - self.reserve or (held < self.limit and held_later + 1 < self.limit)
 
     def spare_background(self, planned: list[float], now: float) -> float:
         """How many background requests may go now while each `planned` one (a widget's listing

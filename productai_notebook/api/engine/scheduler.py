@@ -13,6 +13,8 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
   goes to results, not listings.
 - Reads only widgets want (the end already shows) wait behind the widgets' rounds while the budget
   is scarce (`reserve`), the longest held first, one window at most; meanwhile they show as queued.
+- When the window cannot hold a listing round besides one read of every followed job, no round
+  goes: each job is read once, at its expected end (a round would push the last result a window on).
 - A job whose end is pushed (a webhook) is read only as a slow fallback.
 """
 
@@ -37,6 +39,9 @@ from .reserve import WantedRead, listing_rounds, reads_that_go
 QUEUED_AFTER_SECONDS = 1.0
 #: a job whose end is pushed (webhook_url) is still read, this seldom, for a delivery that never comes
 PUSH_FALLBACK_SECONDS = 30.0
+#: a round waits this long after a job is newly followed, so jobs shown together (a loop of views)
+#: are all followed, and weighed against the budget, before the first listing
+GATHER_SECONDS = 0.5
 
 ConnectionListener = Callable[[Connection], None]
 
@@ -146,7 +151,8 @@ class Scheduler:
     # -- holders come and go ------------------------------------------------------------------
 
     def new_follow(self, job: JobHandle, poll_interval: PollInterval, now: float) -> Follow:
-        """A job followed from now: its first read one interval away."""
+        """A job followed from now: its first read one interval away (the next round a moment away)."""
+        self.round_due = max(self.round_due, now + GATHER_SECONDS)
         follow = Follow(job, Cadence(poll_interval), read_due=now)
         follow.cadence.observe(job.state, now)
         follow.read_due += follow.cadence.next_delay(job.state, now)
@@ -182,22 +188,27 @@ class Scheduler:
         # read asks again), so a scarce budget goes to results, not listings; reads only widgets
         # want go behind the rounds instead (`reserve`)
         results_first = any(f.reading and not f.wanted_read(now).behind_listings for f in follows)
-        if len(follows) >= 2 and not results_first:
+        scarce = self.no_slot_for_rounds(follows, budget)
+        if len(follows) >= 2 and not results_first and not scarce:
             if self.round_due <= now:
                 followed = [Followed(f.job.id, f.job.created_at) for f in follows]
                 return Actions(listings=self.listings.listings(followed), sleep=0.0)
             pauses.append(self.round_due - now)
-        on_its_own = len(follows) < 2
+        on_its_own = len(follows) < 2 or scarce
         due = []
         for follow in follows:
             if follow.reading:
                 continue
             own_pace = on_its_own or follow.uncovered or self.progress_wanted(follow, budget)
-            if (follow.needs_read or own_pace) and follow.read_due <= now:
+            read_due = follow.read_due
+            if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
+                read_due = max(read_due, follow.cadence.expected_finish(follow.job.state, now))
+            if (follow.needs_read or own_pace) and read_due <= now:
                 due.append(follow)
             elif follow.needs_read or own_pace:
-                pauses.append(follow.read_due - now)
-        going, held = self._reads_that_go(due, follows, now, budget)
+                pauses.append(read_due - now)
+        # with no round coming (scarce), no read waits behind one
+        going, held = (due, []) if scarce else self._reads_that_go(due, follows, now, budget)
         return Actions(reads=going, held=held, sleep=max(0.0, min(pauses)) if pauses else None)
 
     def _reads_that_go(
@@ -239,6 +250,16 @@ class Scheduler:
         )
         requests = [at for at in rounds for _ in range(self.listings.listings_per_round())]
         return budget.spare_background(requests)
+
+    def no_slot_for_rounds(self, follows: Sequence[Follow], budget: BudgetView) -> bool:
+        """The window cannot hold a listing round besides one read of every followed job: each
+        job is then read once, at its expected end, rather than listed and then read (a round
+        would push the last result into the next window)."""
+        now = budget.budget()
+        if now.limit is None or len(follows) < 2:
+            return False
+        unread = sum(1 for f in follows if not f.done)
+        return now.limit - now.used < unread + self.listings.listings_per_round()
 
     def progress_wanted(self, follow: Follow, budget: BudgetView) -> bool:
         """A widget shows this job, the listings carry no progress, and the budget has room to spare."""

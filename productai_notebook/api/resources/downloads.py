@@ -1,4 +1,4 @@
-"""`job.download(folder)`: saving a completed job's images, blocking and awaited.
+"""`job.download(folder)`: saving a completed job's images (the requests: `_async/download.py`, `_sync/`).
 
 Images live on a CDN, not the API: they are fetched without the API key and with their own timeout.
 """
@@ -89,29 +89,6 @@ class ImageDownload:
             out.write(response.content)
         os.replace(tmp, path)
         self.saved.append(path)
-
-
-def download(settings: ClientSettings, http: httpx.Client, job: JobHandle, folder: Path) -> list[Path]:
-    """Save `job`'s images into `folder` with a blocking connection pool; returns the paths."""
-    saving = ImageDownload(settings, job, folder)
-    for image in saving.images:
-        with saving.fetching(image):
-            request = saving.request(http, image)
-            # a redirect only ever drops headers: it cannot add the key
-            saving.save(image, http.send(request, auth=None, follow_redirects=True))
-    return saving.saved
-
-
-async def download_async(
-    settings: ClientSettings, http: httpx.AsyncClient, job: JobHandle, folder: Path
-) -> list[Path]:
-    """`download`, awaited."""
-    saving = ImageDownload(settings, job, folder)
-    for image in saving.images:
-        with saving.fetching(image):
-            request = saving.request(http, image)
-            saving.save(image, await http.send(request, auth=None, follow_redirects=True))
-    return saving.saved
 
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024  # far above any generated image; the cap a caller may lower
