@@ -5,10 +5,12 @@ import { h, plural } from "../shared/dom.js";
 let nextId = 0;
 const uid = (name) => `pai-studio-${name}-${(nextId += 1)}`;
 
-function labelled(text, control) {
+function labelled(text, control, hint = "") {
   const id = uid("field");
   control.id = id;
-  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control);
+  const note = hint ? h("p", { class: "pai-muted pai-studio-hint", id: `${id}-hint`, text: hint }) : null;
+  if (note) control.setAttribute("aria-describedby", note.id);
+  return h("div", { class: "pai-studio-field" }, h("label", { for: id, text }), control, note);
 }
 
 /** The fields; `onChange(form)` gets the whole form after any edit; `show()` redraws from the model. */
@@ -65,7 +67,7 @@ export function formFields({ model, onChange }) {
     { class: "pai-studio-fields" },
     h("div", { class: "pai-studio-field pai-studio-prompts-field" }, h("label", { for: (prompts.id = uid("prompts")), text: "Prompts, one per line" }), prompts, promptCount),
     models,
-    h("div", { class: "pai-studio-settings" }, labelled("Images per job", numImages), labelled("Aspect ratio", ratio), labelled("Preset id (optional)", preset)),
+    h("div", { class: "pai-studio-settings" }, labelled("Images per job", numImages), labelled("Aspect ratio", ratio), labelled("Preset id (optional)", preset, "The API lists no presets: paste one you were given.")),
   );
   return { element, show, current, promptCount, focusPrompts: () => prompts.focus() };
 }
