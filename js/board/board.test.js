@@ -128,6 +128,7 @@ describe("keyboard", () => {
     press("ArrowRight");
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 1 of on marble · seedream");
     press(" ");
+    expect(widget.model.sent).toContainEqual({ type: "pick", job_id: "job_b", index: 0, picked: true });
     expect(widget.model.get("picked_keys")).toEqual(["job_b:0"]);
     expect(widget.model.saves).toBe(1);
     expect(document.activeElement.getAttribute("aria-selected")).toBe("true");

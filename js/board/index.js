@@ -123,7 +123,13 @@ function render({ model, el }) {
     const from = ownPicks.get(cell.job_id)?.from ?? JSON.stringify((model.get("cells") || [])[index]?.picks || []);
     ownPicks.set(cell.job_id, { from, picks: withPick(cell.picks, image, picked) });
     showAll();
-    // the whole selection as a trait: Python applies what changed, and marimo re-runs what reads it
+    // A message reaches Python at once (ipywidgets holds a trait change back until the kernel has
+    // answered the last one); the whole selection as a trait too, so marimo re-runs what reads it.
+    try {
+      model.send({ type: "pick", job_id: cell.job_id, index: image, picked });
+    } catch {
+      // no kernel (a reopened notebook): the pick stays on this page
+    }
     save("picked_keys", pickedKeys(cells));
     lightbox?.showPick?.();
   }
