@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from productai_notebook.api import AsyncJob, AsyncProductAI, Job, ProductAI
+from productai_notebook.api import AsyncBatch, AsyncJob, AsyncProductAI, Batch, Job, ProductAI
 from productai_notebook.api.resources import (
     Assets,
     AsyncAssets,
@@ -28,14 +28,18 @@ from productai_notebook.api.resources import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-TWINS = [(ProductAI, AsyncProductAI), (Job, AsyncJob), (Jobs, AsyncJobs), (Assets, AsyncAssets)]
+TWINS = [
+    (ProductAI, AsyncProductAI), (Job, AsyncJob), (Jobs, AsyncJobs), (Assets, AsyncAssets),
+    (Batch, AsyncBatch),
+]
 #: public names only one side has, by design (httpx's name for the asyncio close)
 ONE_SIDED = {"aclose"}
 #: private methods that differ by design and must still promise the same (the clients' request loop)
 COMPARED_PRIVATE = {"_send", "_call"}
 SAME_NAME = [
     ("AsyncProductAI", "ProductAI"), ("AsyncJobs", "Jobs"), ("AsyncJob", "Job"), ("AsyncAssets", "Assets"),
-    ("AsyncIterator", "Iterator"), ("AsyncClient", "Client"), ("download_async", "download"),
+    ("AsyncBatch", "Batch"), ("AsyncIterator", "Iterator"), ("AsyncClient", "Client"),
+    ("download_async", "download"),
 ]
 
 

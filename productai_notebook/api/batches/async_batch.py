@@ -72,7 +72,8 @@ class AsyncBatch(BatchCore):
         self._reconciled(entry, search, pages)
 
     async def wait(self, timeout: float | None = None) -> AsyncBatch:
-        """Wait until every job has ended; BatchTimeoutError after `timeout` seconds."""
+        """Wait until every job has ended (failed ones too: see `batch.failed`); BatchTimeoutError
+        after `timeout` seconds. Returns the batch."""
         async for _ in self.as_completed(timeout=timeout):
             pass
         return self
@@ -108,7 +109,8 @@ class AsyncBatch(BatchCore):
                 self._wakers.remove(wake)
 
     async def retry_failed(self) -> list[BatchEntry]:
-        """Send again the creates that surely made no job (see `Batch.retry_failed`)."""
+        """Send again the creates that surely made no job; a lost one (it may have made one) stays
+        listed with its candidates. Returns the entries sent again."""
         again = self._retry()
         self._start()
         return again
@@ -116,14 +118,17 @@ class AsyncBatch(BatchCore):
     async def export(
         self, folder: str | Path, *, winners_only: bool = True, name: str = "{job_id}_{n}"
     ) -> list[Path]:
-        """See `Batch.export`."""
+        """Save the images (the picked ones, or all with `winners_only=False`) into `folder`, named
+        by `name` (`{prompt}` `{model}` `{input}` `{job_id}` `{n}`, made safe for file systems), with
+        manifest.csv and manifest.json; returns the image files written."""
         from .export import export
 
         return await asyncio.to_thread(export, self, Path(folder), winners_only=winners_only, pattern=name)
 
     @classmethod
     async def open(cls, name: str, client: Any, *, batch_dir: str | Path | None = None) -> AsyncBatch:
-        """See `Batch.open`."""
+        """The batch named `name` from its manifest: its jobs read again, creates never sent sent now,
+        one that was in flight looked for (never sent twice)."""
         from .making import open_batch
 
         batch = open_batch(client, name, batch_dir)

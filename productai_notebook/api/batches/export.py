@@ -22,14 +22,16 @@ COLUMNS = ("file", "input", "prompt", "model", "job_id", "image", "width", "heig
 #: the longest a name part may be (file systems allow 255 bytes for a whole name)
 MAX_PART = 60
 _UNSAFE = re.compile(r"[^\w.-]+", re.ASCII)
+#: punctuation at either end is dropped, not replaced ("off?" -> "off"); an id's own "_" stays
+_EDGES = re.compile(r"^[^\w]+|[^\w]+$", re.ASCII)
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{i}" for port in ("COM", "LPT") for i in range(1, 10))}
 
 
 def safe_part(value: object) -> str:
     """`value` as a piece of a file name on any file system: ASCII letters, digits, _ . -"""
     text = unicodedata.normalize("NFKD", "" if value is None else str(value))
-    text = _UNSAFE.sub("_", text.encode("ascii", "ignore").decode()).strip("._")
-    return text[:MAX_PART].rstrip("._") or "_"
+    text = _UNSAFE.sub("_", _EDGES.sub("", text.encode("ascii", "ignore").decode()))
+    return text[:MAX_PART].rstrip(".-") or "_"
 
 
 def check_pattern(pattern: str) -> None:
