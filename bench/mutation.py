@@ -43,6 +43,25 @@ EXPLAINED = {
         "wording of `client.budget().describe()`: its figures and which lines show are tested; its "
         "words are the budget display's, reworded by another part, so no test pins them"
     ),
+    r"pacing\.xǁPacerǁ_background_slot_at__mutmut_8$": (
+        "equivalent: `moment >= now` adds `now`, already the list's first moment"
+    ),
+    r"status_watch\.x_newest_first__mutmut_(12|15)$": (
+        "equivalent: zip's strict=None or no strict is strict=False"
+    ),
+    r"status_watch\.xǁStatusWatchǁlistings__mutmut_12$": (
+        "equivalent: only `is False` is read, so '' and None both mean not asked yet"
+    ),
+    r"_lost_creates\.xǁLostCreateǁ__init____mutmut_(15|16)$": (
+        "equivalent: the first page taken sets it, and a search always takes one before its outcome"
+    ),
+    r"_lost_creates\.xǁCreatesǁwait_for_sending__mutmut_7$": (
+        "equivalent: the create waiting is searching, never sending, so it never counts itself"
+    ),
+    r"_lost_creates\.x__unsure_rival__mutmut_(2|5)$": (
+        "equivalent: a create under way has its send time and an unsure one its end by then; "
+        "the guard is for the type checker"
+    ),
 }
 
 
