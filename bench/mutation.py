@@ -40,8 +40,13 @@ KILLED = {"killed", "timeout", "segfault"}  # mutmut counts a hang or a crash as
 # changes only wording that belongs to another part's owner
 EXPLAINED = {
     r"pacing\.xǁBudgetǁdescribe__mutmut_\d+$": (
-        "wording of `client.budget().describe()`: its figures and which lines show are tested; its "
-        "words are the budget display's, reworded by another part, so no test pins them"
+        "wording of `client.budget().describe()` (a phrase in capitals or within XX): its figures, "
+        "its lines and the words that name a source are tested; the phrasing is the budget "
+        "display's, reworded by another part, so no test pins it"
+    ),
+    r"_redact\.x__install_log_filter__mutmut_\d+$": (
+        "runs once at import, before mutmut switches a mutant on, so no mutant of it ever runs; "
+        "the log tests fail without the filters it installs"
     ),
     r"pacing\.xǁPacerǁ_background_slot_at__mutmut_8$": (
         "equivalent: `moment >= now` adds `now`, already the list's first moment"

@@ -123,3 +123,21 @@ def test_the_budget_says_the_limit_the_window_and_only_what_is_held_back():
 def test_an_unknown_limit_says_so_rather_than_a_number():
     text = _budget(limit=None, source="unknown").describe()
     assert "None" not in text.splitlines()[0] and "60 requests" not in text
+
+
+@pytest.mark.parametrize("source", ["headers", "plan", "setting"])
+def test_the_budget_names_where_the_limit_came_from_in_the_users_words(source):
+    line = _budget(source=source, limit=47).describe().splitlines()[0]
+    assert "47" in line and f"(from {source})" not in line, "the internal name is not shown"
+    if source == "setting":
+        assert "requests_per_minute=" in line, "the argument that set it"
+
+
+def test_a_source_the_budget_has_no_words_for_is_shown_as_it_is():
+    assert "(from enterprise-contract)" in _budget(source="enterprise-contract").describe()
+
+
+def test_a_pause_under_a_second_after_a_429_still_shows_and_the_parts_read_as_a_list():
+    text = _budget(foreground_waiting=1, reads_behind_rounds=2, background_held_for=0.4).describe()
+    held = text.splitlines()[2]
+    assert "429" in held and held.count(", ") == 3
