@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint js-test py-test browser-deps bench mutation clean
+.PHONY: demo test install lint js-test py-test browser-deps bench mutation clean unasync
 
 # As root (containers, these dev machines) JupyterLab wants --allow-root before it starts.
 demo: $(STAMP)
@@ -31,7 +31,7 @@ browser-deps:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-liberation"; fi; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check productai_notebook tests bench
+	$(VENV)/bin/ruff check productai_notebook tests bench scripts
 	$(VENV)/bin/mypy
 
 js-test: $(STAMP)
@@ -43,6 +43,10 @@ js-test: $(STAMP)
 PYTEST_WORKERS ?= 4
 py-test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
+
+# The blocking twins generated from the asyncio code (`_async/` -> `_sync/`); a test checks they are current.
+unasync: $(STAMP)
+	$(PY) scripts/unasync.py
 
 bench: $(STAMP) browser-deps
 	$(PY) -m pip install -q -e ".[test,bench]"

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_widgets import RUNS, STATIC, chromium, medians, run_in_page, site, write_results
+from bench_widgets import RUNS, STATIC, chromium, medians, run_in_page, site
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
+from results_file import write_results
 
 from productai_notebook.api import ProductAI
 from productai_notebook.emulator.images import render
@@ -132,7 +133,9 @@ def main() -> dict[str, object]:
         loopback = _side_by_side(browser, url, urls, html, thumbnails, network=None)
         hosted = _side_by_side(browser, url, urls, html, thumbnails, network=HOSTED_LINK)
         version = browser.version
-    return write_results(RESULTS, version, {
+    return write_results(RESULTS, {
+        "chromium": version,
+        "runs": RUNS,
         "images": IMAGES,
         "image_edge_px": IMAGE_EDGE,
         "image_kb_median": round(statistics.median(sizes) / 1024, 1),

@@ -7,15 +7,13 @@ in-process emulator, then saved; the figures are differences of saved file sizes
 from __future__ import annotations
 
 import io
-import json
-import os
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from PIL import Image
+from results_file import write_results
 
 from productai_notebook import config
 from productai_notebook.emulator.images import render
@@ -87,9 +85,7 @@ def main() -> dict[str, object]:
     once = {name: sum(len(built_source(name + ext, "").encode()) for ext in (".js", ".css"))
             for name in ("job_view", "jobs_table", "gallery")}
     kb = thumbnail_kb()
-    results = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
+    return write_results(RESULTS, {
         "thumbnail_edge_px": config.thumbnail_edge,
         "thumbnail_kb": kb,
         # kept twice (binary widget state and the data: image of the static HTML), both base64 in the file
@@ -100,11 +96,7 @@ def main() -> dict[str, object]:
         "saved_bytes_per_extra_gallery": bytes_per_extra("pai.Gallery(jobs)"),
         "front_end_bytes_per_widget": loader,
         "front_end_bytes_once_per_notebook": once,
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"{RESULTS.stem}: {json.dumps(results)}")
-    return results
+    })
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ Writes bench/results/widgets.json. `main()` is what bench/run.py calls.
 from __future__ import annotations
 
 import io
-import json
-import os
 import shutil
 import statistics
 import sys
@@ -18,13 +16,13 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from results_file import write_results
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "productai_notebook" / "static"
@@ -72,13 +70,13 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def site(write_images: Callable[[Path], None] = _write_images) -> Iterator[str]:
-    """The page, the built widgets and the images `write_images` puts in its folder (as img/NNN.jpg),
-    served on a free loopback port."""
+def site(write_images: Callable[[Path], None] = _write_images, page: Path = PAGE) -> Iterator[str]:
+    """The page (as index.html), the built widgets and the images `write_images` puts in its folder
+    (as img/NNN.jpg), served on a free loopback port."""
     with tempfile.TemporaryDirectory(prefix="pai-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(STATIC, root / "static")
-        shutil.copy(PAGE, root / "index.html")
+        shutil.copy(page, root / "index.html")
         shutil.copy(FAKE_MODEL, root / "fake_model.js")  # the same stand-in model vitest uses
         (root / "img").mkdir()
         write_images(root / "img")
@@ -118,21 +116,6 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: round(statistics.median(run[key] for run in runs), 1) for key in runs[0]}
 
 
-def write_results(path: Path, chromium_version: str, figures: dict[str, Any]) -> dict[str, Any]:
-    """`figures` with the facts of the run (date, cores, Chromium, runs), written to `path` and printed."""
-    results = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "chromium": chromium_version,
-        "runs": RUNS,
-        **figures,
-    }
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"{path.stem}: {json.dumps(results)}")
-    return results
-
-
 def main() -> dict[str, object]:
     if not (STATIC / "jobs_table.js").is_file() or not (STATIC / "gallery.js").is_file():
         sys.exit("The widgets are not built: run `npm run build` first.")
@@ -152,7 +135,9 @@ def main() -> dict[str, object]:
             for _ in range(RUNS)
         ]
         version = browser.version
-    return write_results(RESULTS, version, {
+    return write_results(RESULTS, {
+        "chromium": version,
+        "runs": RUNS,
         "jobs_table": {"rows": TABLE_ROWS, **medians(table_runs)},
         "gallery": {"images": GALLERY_IMAGES, "image_edge_px": IMAGE_EDGE, **medians(gallery_runs)},
     })  # fmt: skip

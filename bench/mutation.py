@@ -29,9 +29,9 @@ RESULTS = ROOT / "bench" / "results" / "mutation.json"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 # module -> mutant names (fnmatch): `api*.` matches the module in api/ or in api/engine/
 MODULES = {
-    "pacing": "productai_notebook.api*.pacing.*",
-    "status_watch": "productai_notebook.api*.status_watch.*",
-    "listing_reserve": "productai_notebook.api*.listing_reserve.*",
+    "pacing": "productai_notebook.api.engine.pacing.*",
+    "listings": "productai_notebook.api.engine.listings.*",
+    "reserve": "productai_notebook.api.engine.reserve.*",
     "lost_creates": "productai_notebook.api._lost_creates.*",
     "redact": "productai_notebook.api._redact.*",
 }

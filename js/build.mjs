@@ -6,7 +6,7 @@ import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 
-const widgets = ["job_view", "jobs_table", "gallery", "loader"];
+const widgets = ["job_view", "jobs_table", "gallery", "board", "studio", "loader"];
 const widgetOptions = {
   entryPoints: widgets.map((name) => ({ in: `js/${name}/index.js`, out: name })),
   outdir: "productai_notebook/static",

@@ -92,6 +92,15 @@ def _(client, job, mo, pai):
     job.wait(timeout=120)
     table = mo.ui.anywidget(pai.JobsTable(client, status="completed"))
     table
+    return (table,)
+
+
+@app.cell
+def _(client, mo, pai, table):
+    # Runs again on each click on a row of the table: the clicked job, with its images.
+    opened = table.opened_id
+    shown = mo.ui.anywidget(pai.JobView(client.jobs.get(opened))) if opened else None
+    shown or mo.md("*Click a row of the table to see its job here.*")
     return
 
 

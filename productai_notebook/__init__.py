@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._config import config
 from .api import *  # noqa: F403  (the client's public names are ours too)
 from .api import __all__ as _api_names
-from .api import set_display_hook
+from .api import set_batch_dir_hook, set_batch_display_hook, set_display_hook
 from .sandbox import sandbox, use
 
 __version__ = "0.1.0"
@@ -21,6 +21,8 @@ _WIDGETS = {
     "JobView": "productai_notebook.notebook.job_view",
     "JobsTable": "productai_notebook.notebook.jobs_table",
     "Gallery": "productai_notebook.notebook.gallery",
+    "BatchBoard": "productai_notebook.notebook.board",
+    "Studio": "productai_notebook.notebook.studio",
 }
 
 __all__ = [
@@ -28,9 +30,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .notebook.board import BatchBoard as BatchBoard
     from .notebook.gallery import Gallery as Gallery
     from .notebook.job_view import JobView as JobView
     from .notebook.jobs_table import JobsTable as JobsTable
+    from .notebook.studio import Studio as Studio
 
 
 def __getattr__(name: str) -> Any:
@@ -47,7 +51,15 @@ def _display_job(job: Any) -> Any:
     return JobView.for_job(job)
 
 
+def _display_batch(batch: Any) -> Any:
+    from .notebook.board import BatchBoard
+
+    return BatchBoard(batch)
+
+
 set_display_hook(_display_job)
+set_batch_display_hook(_display_batch)
+set_batch_dir_hook(lambda: config.batch_dir)
 
 
 def load_ipython_extension(ipython: Any) -> None:

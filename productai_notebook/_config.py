@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 THUMBNAILS_ENV = "PRODUCTAI_THUMBNAILS"  # "0" turns thumbnails off, e.g. for nbconvert runs
 
@@ -25,6 +26,8 @@ class NotebookConfig:
     thumbnail_budget_bytes: int = 1_500_000
     #: the largest image the kernel fetches (for a thumbnail, or for a browser that cannot load it)
     image_max_bytes: int = 25 * 1024 * 1024
+    #: where batches keep their manifests (relative: under the kernel's working folder)
+    batch_dir: str | Path = Path(".productai") / "batches"
 
 
 config = NotebookConfig()

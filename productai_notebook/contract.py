@@ -55,6 +55,9 @@ MAX_LIST_LIMIT: Final = 100  # [doc]
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024  # [doc] inputs are at most 10 MB
 INPUT_FORMATS: Final = ("jpeg", "png", "webp")  # [doc]
+# [ours] the pixel budget of an input image: a PNG of 20 KB can decode to 12000x12000 (over 500 MB in
+# memory); 25 megapixels (e.g. 6000x4000, a camera photo) decode to at most 100 MB
+MAX_INPUT_PIXELS: Final = 25_000_000
 
 # [doc] recommended polling interval band, seconds
 POLL_INTERVAL_MIN: Final = 2.0

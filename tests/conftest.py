@@ -66,7 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-@pytest.hookimpl(tryfirst=True)
+# optional: `pytest -p no:xdist` (or no pytest-xdist installed) runs the suite in one process
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadgroup`: every test on its own, but the browser tests all on one worker, last, as
     collected: they share one JupyterLab and Chromium, and each module runs its notebook once.
@@ -91,7 +92,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no request engine: what one test's answers taught (a scripted
     server's made-up limit, say) never paces the next test's requests to the same address."""
-    from productai_notebook.api import engine
+    from productai_notebook.api.engine import account as engine
 
     monkeypatch.setattr(engine, "_engines", {})
 
@@ -99,7 +100,7 @@ def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def process_tracker(monkeypatch: pytest.MonkeyPatch):
     """A fast process-wide tracker, as a displayed job would have started one."""
-    from productai_notebook.api import tracking
+    from productai_notebook.api.engine import tracker as tracking
 
     tracker = tracking.Tracker(min_interval=0.05, max_interval=0.2)
     monkeypatch.setattr(tracking, "_tracker", tracker)

@@ -150,12 +150,45 @@ describe("selection and compare", () => {
     expect($(".pai-compare").hidden).toBe(true);
   });
 
+  test("Escape anywhere in the gallery closes Compare; an open lightbox closes first", () => {
+    show(makeItems(2), { selected_keys: ["job_0:0", "job_1:0"], compare: true });
+    const escape = (target) => {
+      const event = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+      target.dispatchEvent(event);
+      return event;
+    };
+    $(".pai-thumb").click(); // the lightbox, over the gallery
+    expect($(".pai-lightbox")).not.toBeNull();
+    escape(document.activeElement);
+    expect($(".pai-lightbox")).toBeNull();
+    expect(widget.model.get("compare")).toBe(true);
+    $(".pai-compare-button").focus(); // outside the compare region
+    expect(escape($(".pai-compare-button")).defaultPrevented).toBe(true);
+    expect(widget.model.get("compare")).toBe(false);
+    expect($(".pai-compare").hidden).toBe(true);
+  });
+
   test("unticking below two images closes the compare", () => {
     show(makeItems(2), { selected_keys: ["job_0:0", "job_1:0"], compare: true });
     expect($(".pai-compare").hidden).toBe(false);
     tick("job_1:0");
     expect(widget.model.get("compare")).toBe(false);
     expect($(".pai-compare").hidden).toBe(true);
+  });
+
+  test("the compare unpicks an image everywhere, and the lightbox picks one", () => {
+    show(makeItems(2), { selected_keys: ["job_0:0", "job_0:1", "job_1:0"], compare: true });
+    const dropped = $('.pai-compare-item[data-key="job_0:1"] input.pai-compare-pick');
+    expect(dropped.checked).toBe(true);
+    dropped.click();
+    expect(widget.model.get("selected_keys")).toEqual(["job_0:0", "job_1:0"]);
+    expect($('.pai-item[data-key="job_0:1"] input.pai-item-select').checked).toBe(false);
+    expect($$(".pai-compare-item").map((item) => item.dataset.key)).toEqual(["job_0:0", "job_1:0"]);
+
+    $('.pai-item[data-key="job_1:1"] .pai-thumb').click();
+    $(".pai-lightbox-pick").click();
+    expect(widget.model.get("selected_keys")).toEqual(["job_0:0", "job_1:0", "job_1:1"]);
+    expect($('.pai-item[data-key="job_1:1"] input.pai-item-select').checked).toBe(true);
   });
 
   test("a selection made in Python ticks the boxes", () => {

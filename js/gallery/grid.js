@@ -39,11 +39,16 @@ function slideOf(item) {
 /**
  * The grid inside `host` (where the lightbox opens), its images drawn from `sources`.
  * `show(items, groupBy, selected, emptyText)` draws it again (`emptyText` when there are no
- * items); `onToggle(key, checked)` runs when a checkbox changes.
+ * items); `onToggle(key, checked)` runs when a checkbox (a tile's, or the lightbox's) changes.
  */
 export function galleryGrid({ host, sources, onToggle }) {
   const element = h("div", { class: "pai-groups" });
   let checkboxes = new Map();
+  let picked = new Set();
+  const picks = {
+    isPicked: (slide) => picked.has(slide.image.key),
+    setPicked: (slide, checked) => onToggle(slide.image.key, checked),
+  };
   let lightbox = null;
 
   function section(group, tiles) {
@@ -70,6 +75,7 @@ export function galleryGrid({ host, sources, onToggle }) {
 
   function show(items, groupBy, selected, emptyText) {
     lightbox?.close();
+    picked = selected;
     const focused = focusedItem();
     const grouped = groupItems(items, groupBy);
     const slides = grouped.flatMap((group) => group.items).map(slideOf);
@@ -87,7 +93,9 @@ export function galleryGrid({ host, sources, onToggle }) {
           checkboxClass: "pai-item-select",
           selected: selected.has(item.key),
           onOpen: (button) => {
-            lightbox = openLightbox({ host, sources, slides, index, opener: button, onClose: () => (lightbox = null) });
+            lightbox = openLightbox({
+              host, sources, slides, index, opener: button, picks, onClose: () => (lightbox = null),
+            });
           },
           onToggle: (checked) => onToggle(item.key, checked),
         });
@@ -106,7 +114,9 @@ export function galleryGrid({ host, sources, onToggle }) {
     element,
     show,
     tick(selected) {
+      picked = selected;
       checkboxes.forEach((checkbox, key) => (checkbox.checked = selected.has(key)));
+      lightbox?.showPick();
     },
     close: () => lightbox?.close(),
   };

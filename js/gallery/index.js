@@ -19,12 +19,29 @@ function render({ model, el }) {
 
   const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-explorer" }));
   const toolbar = galleryToolbar({ model, save, resize: (px) => root.style.setProperty("--pai-thumb-size", `${px}px`) });
-  const compare = comparePanel({ sources, onClose: () => save("compare", false), returnFocus: () => toolbar.focusCompare() });
+  const compare = comparePanel({
+    sources,
+    onClose: () => save("compare", false),
+    returnFocus: () => toolbar.focusCompare(),
+    onToggle: (key, checked) => toggle(key, checked),
+  });
   // why images the user expects are missing (Python says): text, never markup
   const notice = h("p", { class: "pai-gallery-notice pai-muted", role: "note" });
   const grid = galleryGrid({ host: root, sources, onToggle: toggle });
   root.append(toolbar.element, notice, compare.element, grid.element);
   el.append(root);
+  // Escape anywhere in the gallery closes an open Compare (an open lightbox closes first); the
+  // next Escape hands focus back to the cell
+  root.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Escape" || !model.get("compare") || event.target.closest?.(".pai-lightbox")) return;
+      event.preventDefault();
+      event.stopPropagation();
+      save("compare", false);
+    },
+    true,
+  );
 
   function showCompare() {
     const chosen = selectedItems();
@@ -37,9 +54,11 @@ function render({ model, el }) {
   }
 
   function toggle(key, checked) {
+    if (checked === selected.has(key)) return;
     if (checked) selected.add(key);
     else selected.delete(key);
     save("selected_keys", [...selected]);
+    grid.tick(selected); // the tile, the lightbox and the compare show the same pick
     // a compare that no longer has 2-4 images closes rather than showing something else
     if (model.get("compare") && !canCompare(selectedItems().length)) save("compare", false);
     showSelection();

@@ -1,5 +1,6 @@
 // JobView: live progress of one generation job, then its images, or its error.
 import { h } from "../shared/dom.js";
+import { budgetLine } from "./budget_line.js";
 import { imageSources } from "../shared/images.js";
 import { keepKeysFromNotebook } from "../shared/keys.js";
 import { saver, sayShown } from "../shared/model.js";
@@ -15,20 +16,9 @@ function phaseOf(status) {
   return "progress"; // pending, processing, and any status this version does not know
 }
 
-// what the job's polls are going through, when the user should know: never a silent stall
-const CONNECTION_NOTICES = {
-  reconnecting: "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.",
-  queued: "Waiting for the account's request budget (its rate limit)… the job keeps running; the next update comes when the budget allows.",
-};
-// an ended job whose full read waits on the budget (a batch's widgets get the status rounds first)
-const QUEUED_AFTER_END = {
-  completed: "Waiting for the account's request budget (its rate limit)… the job is done; its images come when the budget allows.",
-  failed: "Waiting for the account's request budget (its rate limit)… the job has ended; its error's details come when the budget allows.",
-};
-
-function noticeFor(connection, phase) {
-  return (connection === "queued" && QUEUED_AFTER_END[phase]) || CONNECTION_NOTICES[connection];
-}
+// the API unreachable: never a silent stall
+const RECONNECTING = "Reconnecting to ProductAI… the job keeps running; updates resume when the API answers.";
+const TICK_MS = 1000;
 
 function render({ model, el }) {
   const status = h("span", { class: "pai-chip pai-status" });
@@ -89,17 +79,41 @@ function render({ model, el }) {
     showConnection();
   }
 
+  // while the budget holds the next read back: when it may go (from the kernel's count), counted down here
+  let budgetDeadline = null;
+  let countdown = null;
+
+  function readBudgetWait() {
+    const seconds = model.get("budget_wait");
+    budgetDeadline = typeof seconds === "number" && seconds >= 0 ? Date.now() + seconds * 1000 : null;
+    showConnection();
+  }
+
   function showConnection() {
-    const notice = noticeFor(model.get("connection"), phase);
+    const state = model.get("connection");
+    const queued = state === "queued";
+    // one voice per card: while the budget holds it back, the line says when, the progress no "finishing"
+    view?.waitsOnBudget?.(queued);
+    connection.classList.toggle("pai-connection-line", queued);
+    const seconds = budgetDeadline == null ? null : Math.max(0, (budgetDeadline - Date.now()) / 1000);
+    const notice = queued ? budgetLine(phase, seconds) : state === "reconnecting" ? RECONNECTING : "";
     connection.hidden = !notice;
-    connection.textContent = notice ?? "";
+    connection.textContent = notice;
+    if (queued && countdown == null) countdown = setInterval(showConnection, TICK_MS);
+    if (!queued && countdown != null) {
+      clearInterval(countdown);
+      countdown = null;
+    }
   }
 
   model.on("change:job", showJob);
   model.on("change:connection", showConnection);
+  model.on("change:budget_wait", readBudgetWait);
   model.on("change:selected_indices", () => view?.showSelection?.(model.get("selected_indices")));
   showJob();
+  readBudgetWait();
   return () => {
+    if (countdown != null) clearInterval(countdown);
     view?.destroy();
     sources.close();
   };

@@ -93,28 +93,56 @@ describe("while the job runs", () => {
     expect($(".pai-connection").hidden).toBe(true);
   });
 
-  test("a job whose next read waits on the rate limit says so instead of looking stuck", () => {
+  test("a job whose next read waits on the rate limit says when, in a quiet line, counting down", () => {
     show(processing);
     widget.model.set("connection", "queued");
-    expect($(".pai-connection").hidden).toBe(false);
-    expect($(".pai-connection").textContent).toMatch(/request budget/);
+    widget.model.set("budget_wait", 35);
+    const line = $(".pai-connection");
+    expect(line.hidden).toBe(false);
+    expect(line.textContent).toBe("Next update in about 35 s (the account's rate limit)");
+    expect(line.classList.contains("pai-connection-line")).toBe(true); // a line, not the banner
+    vi.advanceTimersByTime(10_000);
+    expect(line.textContent).toBe("Next update in about 25 s (the account's rate limit)");
+    vi.advanceTimersByTime(30_000);
+    expect(line.textContent).toBe("Next update in a moment (the account's rate limit)");
     widget.model.set("connection", "reconnecting");
-    expect($(".pai-connection").textContent).toMatch(/^Reconnecting/);
+    expect(line.textContent).toMatch(/^Reconnecting/);
+    expect(line.classList.contains("pai-connection-line")).toBe(false);
     widget.model.set("connection", "live");
-    expect($(".pai-connection").hidden).toBe(true);
+    expect(line.hidden).toBe(true);
   });
 
-  test("an ended job whose images wait on the rate limit says the job is done, not that it keeps running", () => {
+  test("one voice per card: while the budget holds it back, the progress says no 'finishing'", () => {
     show(processing);
+    vi.advanceTimersByTime(120_000); // long past the estimate: the card would say "finishing"
+    expect(fact("progress")).toMatch(/finishing/);
     widget.model.set("connection", "queued");
-    expect($(".pai-connection").textContent).toMatch(/keeps running/);
+    widget.model.set("budget_wait", 20);
+    expect(fact("progress")).not.toMatch(/finishing/);
+    expect(fact("eta")).toBe("—");
+    expect(widget.el.textContent).not.toMatch(/keeps running|finishing/);
+    expect($(".pai-connection").textContent).toMatch(/in about 20 s/);
+    widget.model.set("connection", "live");
+    expect(fact("progress")).toMatch(/finishing/);
+  });
+
+  test("an ended job whose images wait on the rate limit says when its images come", () => {
+    show(processing, { budget_wait: 35 });
+    widget.model.set("connection", "queued");
     // a listing told the end; the job's own read (its images) waits for the rounds of the others
     widget.model.set("job", { ...completed, images: [], images_coming: true });
-    expect($(".pai-connection").textContent).toMatch(/request budget/);
-    expect($(".pai-connection").textContent).toMatch(/the job is done; its images come/);
+    expect($(".pai-connection").textContent).toBe("Images in about 35 s (the account's rate limit)");
+    widget.model.set("job", { ...failed });
+    expect($(".pai-connection").textContent).toMatch(/^The error's details in about 35 s/);
     widget.model.set("job", completed);
     widget.model.set("connection", "idle");
     expect($(".pai-connection").hidden).toBe(true);
+  });
+
+  test("a wait not known yet still says what comes, without a number", () => {
+    show(processing);
+    widget.model.set("connection", "queued");
+    expect($(".pai-connection").textContent).toBe("Next update once the account's rate limit allows");
   });
 
   test("an unknown status is shown as text", () => {
@@ -244,12 +272,26 @@ describe("when the job completes", () => {
     boxes[1].click();
     expect(widget.model.get("selected_indices")).toEqual([1]);
     boxes[0].click();
-    expect(widget.model.get("selected_indices")).toEqual([0, 1]);
+    expect(widget.model.get("selected_indices")).toEqual([1, 0]); // in the order they were picked
     expect(widget.model.saves).toBe(2);
     expect($(".pai-selection-count").textContent).toBe("2 selected");
 
     widget.model.set("selected_indices", [0]);
     expect(boxes.map((box) => box.checked)).toEqual([true, false]);
+  });
+
+  test("the lightbox picks the image it shows, and shows picks made elsewhere", () => {
+    show(completed);
+    $$(".pai-thumb")[1].click();
+    const pick = $(".pai-lightbox-pick");
+    expect(pick.checked).toBe(false);
+    pick.click();
+    expect(widget.model.get("selected_indices")).toEqual([1]);
+    expect($$("input.pai-thumb-select").map((box) => box.checked)).toEqual([false, true]);
+    widget.model.set("selected_indices", [0]); // ticked in another view of the job
+    expect(pick.checked).toBe(false);
+    $(".pai-lightbox-prev").click();
+    expect(pick.checked).toBe(true);
   });
 
   test("the same final state sent again keeps the gallery (and focus)", () => {

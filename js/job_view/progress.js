@@ -8,7 +8,8 @@ import { imagePlaceholders } from "./placeholders.js";
 
 const TICK_MS = 500; // the bar's CSS transition lasts as long, so it glides from tick to tick
 
-/** {element, header, update(job), destroy()}: `header` goes beside the status; destroy stops the timer. */
+/** {element, header, update(job), waitsOnBudget(bool), destroy()}: `header` goes beside the status;
+ * destroy stops the timer. */
 export function createProgressView() {
   const fill = h("div", { class: "pai-progress-fill" });
   const bar = h(
@@ -34,11 +35,13 @@ export function createProgressView() {
   const element = h("div", { class: "pai-job-progress" }, placeholders.element, details);
 
   let job = {};
+  let onBudget = false; // the card's budget line says when the next update comes: no guess here
   const clock = progressClock();
 
   function tick() {
     const now = Date.now();
-    const { percent, overdue, etaSeconds } = clock.at(now);
+    const { percent, overdue: late, etaSeconds } = clock.at(now);
+    const overdue = late && !onBudget;
     const whole = Math.floor(percent);
     const said = overdue ? `${whole}%, finishing` : `${whole}%`;
     bar.setAttribute("aria-valuenow", String(whole));
@@ -46,7 +49,7 @@ export function createProgressView() {
     fill.style.width = `${percent.toFixed(1)}%`;
     setFact(details, "progress", said);
     setFact(details, "elapsed", formatDuration(elapsedSeconds(job, now)));
-    setFact(details, "eta", overdue ? "finishing" : formatEta(etaSeconds));
+    setFact(details, "eta", onBudget ? "—" : overdue ? "finishing" : formatEta(etaSeconds));
   }
 
   function update(next) {
@@ -68,6 +71,12 @@ export function createProgressView() {
     tick();
   }
 
+  function waitsOnBudget(waits) {
+    if (waits === onBudget) return;
+    onBudget = waits;
+    tick();
+  }
+
   const timer = setInterval(tick, TICK_MS);
-  return { element, header: bar, update, destroy: () => clearInterval(timer) };
+  return { element, header: bar, update, waitsOnBudget, destroy: () => clearInterval(timer) };
 }

@@ -41,11 +41,21 @@ export function createResultView({ host, sources, onSelect }) {
   }
 
   function toggle(index, checked) {
+    if (checked === selected.has(index)) return;
     if (checked) selected.add(index);
     else selected.delete(index);
     describeSelection();
-    onSelect([...selected].sort((a, b) => a - b));
+    lightbox?.showPick();
+    onSelect([...selected]); // in pick order: the job's picks are kept in the order they were made
   }
+
+  const picks = {
+    isPicked: (slide) => selected.has(slide.image.index),
+    setPicked: (slide, checked) => {
+      tiles[slide.image.index].checkbox.checked = checked;
+      toggle(slide.image.index, checked);
+    },
+  };
 
   function slidesOf(job, images) {
     return sourcesOf(job, images).map((image, index) => ({
@@ -76,7 +86,9 @@ export function createResultView({ host, sources, onSelect }) {
         checkboxClass: "pai-thumb-select",
         selected: selected.has(index),
         onOpen: (button) => {
-          lightbox = openLightbox({ host, sources, slides, index, opener: button, onClose: () => (lightbox = null) });
+          lightbox = openLightbox({
+            host, sources, slides, index, opener: button, picks, onClose: () => (lightbox = null),
+          });
         },
         onToggle: (checked) => toggle(index, checked),
       }),
@@ -102,6 +114,7 @@ export function createResultView({ host, sources, onSelect }) {
     selected = new Set(Array.isArray(indices) ? indices : []);
     tiles.forEach((tile, index) => (tile.checkbox.checked = selected.has(index)));
     describeSelection();
+    lightbox?.showPick();
   }
 
   return { element, update, showSelection, destroy: () => lightbox?.close() };

@@ -1,6 +1,8 @@
 // The rows: only those in view are in the DOM (spacers keep the full height), each with a
 // checkbox to tick it and a click (or Enter) to open its job beneath the table. Redraws keep
 // the row elements that stay in view, so the row or checkbox the user is on keeps focus.
+// For the keyboard the rows are one ARIA grid and one tab stop (a roving tabindex): arrows,
+// Home/End and Page Up/Down move between rows (scrolling the window), Space ticks, Enter opens.
 import { visibleRange } from "../lib/windowing.js";
 import { h } from "../shared/dom.js";
 import { COLUMNS } from "./columns.js";
@@ -21,14 +23,29 @@ function setHeight(row, height) {
 }
 
 function rowElement(row) {
-  const checkbox = h("input", { type: "checkbox", class: "pai-row-select", "aria-label": `Select job ${row.job_id}` });
+  const checkbox = h("input", {
+    type: "checkbox",
+    class: "pai-row-select",
+    tabindex: "-1", // reached with Space on its row: a row is one tab stop, not two
+    "aria-label": `Select job ${row.job_id}`,
+  });
   return h(
     "tr",
-    { class: "pai-row", "data-job-id": row.job_id, tabindex: "0" },
-    h("td", { class: "pai-select-col" }, checkbox),
-    ...COLUMNS.map((column) => h("td", { class: column.numeric ? "pai-numeric" : null }, column.cell(row))),
+    { class: "pai-row", role: "row", "data-job-id": row.job_id, tabindex: "-1" },
+    h("td", { class: "pai-select-col", role: "gridcell" }, checkbox),
+    ...COLUMNS.map((column) => h("td", { class: column.numeric ? "pai-numeric" : null, role: "gridcell" }, column.cell(row))),
   );
 }
+
+// keys that move between rows: the new index from the current one (`page`: rows in a viewport)
+const MOVES = {
+  ArrowDown: (i) => i + 1,
+  ArrowUp: (i) => i - 1,
+  PageDown: (i, page) => i + page,
+  PageUp: (i, page) => i - page,
+  Home: () => 0,
+  End: (_i, _page, count) => count - 1,
+};
 
 /** The element inside `tbody` that has focus, as {jobId, checkbox}; null when focus is elsewhere. */
 function focusIn(tbody) {
@@ -45,12 +62,17 @@ export function tableBody({ model, save, view, thead, onTick }) {
   const top = spacer();
   const bottom = spacer();
   const tbody = h("tbody", {}, top, bottom);
-  const table = h("table", { class: "pai-jobs" }, thead, tbody);
+  const table = h("table", { class: "pai-jobs", role: "grid", "aria-label": "Jobs" }, thead, tbody);
   // focusable itself, so focus has somewhere to stay when the focused row scrolls out of the window
   const scroller = h("div", { class: "pai-table-scroll", tabindex: "-1" }, table);
+  // columns cut off at the right (a narrow notebook, the file browser open) are said to be there
+  const moreColumns = h("div", { class: "pai-more-columns", "aria-hidden": "true", text: "More columns →" });
+  const frame = h("div", { class: "pai-table-frame" }, scroller, moreColumns);
   // the row elements in the DOM, by job id, with the row data each was drawn from (as JSON)
   let drawn = new Map();
   let windowFor = null;
+  // the job whose row holds the table's one tab stop (the first row in view when it is not drawn)
+  let active = null;
 
   function elementFor(row, data) {
     const known = drawn.get(row.job_id);
@@ -92,7 +114,28 @@ export function tableBody({ model, save, view, thead, onTick }) {
     drawn = next;
     setHeight(top, range.before);
     setHeight(bottom, range.after);
+    if (!drawn.has(active)) active = drawn.keys().next().value ?? null;
+    for (const [jobId, { element }] of drawn) element.tabIndex = jobId === active ? 0 : -1;
     restoreFocus(focused);
+    showMoreColumns();
+  }
+
+  function showMoreColumns() {
+    moreColumns.hidden = scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1;
+  }
+
+  // the row at `index` of the shown rows scrolled into view (below the sticky header), drawn, focused
+  function focusRow(index) {
+    const count = view.shown.length;
+    if (count === 0) return;
+    const target = Math.max(0, Math.min(count - 1, index));
+    const rowTop = target * ROW_HEIGHT;
+    const room = VIEWPORT_HEIGHT - ROW_HEIGHT; // the header row takes the top of the viewport
+    if (rowTop < scroller.scrollTop) scroller.scrollTop = rowTop;
+    else if (rowTop + ROW_HEIGHT > scroller.scrollTop + room) scroller.scrollTop = rowTop + ROW_HEIGHT - room;
+    active = view.shown[target].job_id;
+    update(true);
+    drawn.get(active)?.element.focus({ preventScroll: true });
   }
 
   // focus fell out with a redrawn row: put it on the same job's row (or checkbox), or on the table
@@ -107,7 +150,12 @@ export function tableBody({ model, save, view, thead, onTick }) {
     save("opened_id", model.get("opened_id") === jobId ? null : jobId);
   }
 
-  scroller.addEventListener("scroll", () => update());
+  scroller.addEventListener("scroll", () => {
+    update();
+    showMoreColumns();
+  });
+  // the notebook narrows or widens (a side panel opens, the window resizes)
+  if (typeof ResizeObserver === "function") new ResizeObserver(showMoreColumns).observe(scroller);
   tbody.addEventListener("change", (event) => {
     const row = event.target.closest("tr.pai-row");
     if (!row || !event.target.matches("input.pai-row-select")) return;
@@ -120,12 +168,28 @@ export function tableBody({ model, save, view, thead, onTick }) {
     const row = event.target.closest("tr.pai-row");
     if (row && !event.target.closest("input")) open(row.dataset.jobId);
   });
+  tbody.addEventListener("focusin", (event) => {
+    const row = event.target.closest("tr.pai-row");
+    if (!row || row.dataset.jobId === active) return;
+    drawn.get(active)?.element.setAttribute("tabindex", "-1");
+    active = row.dataset.jobId;
+    row.tabIndex = 0; // a clicked row keeps the tab stop
+  });
   tbody.addEventListener("keydown", (event) => {
     const row = event.target.closest("tr.pai-row");
-    if (row && event.target === row && (event.key === "Enter" || event.key === " ")) {
-      event.preventDefault(); // Space would scroll the page
+    if (!row || event.ctrlKey || event.metaKey || event.altKey) return;
+    const move = MOVES[event.key];
+    if (move) {
+      event.preventDefault(); // the arrows would scroll the page
+      const index = view.shown.findIndex((shown) => shown.job_id === row.dataset.jobId);
+      focusRow(move(index, Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT) - 1, view.shown.length));
+    } else if (event.target === row && event.key === "Enter") {
+      event.preventDefault();
       open(row.dataset.jobId);
+    } else if (event.target === row && event.key === " ") {
+      event.preventDefault(); // Space would scroll the page
+      row.querySelector("input.pai-row-select").click(); // ticks it, as Space on a checkbox does
     }
   });
-  return { element: scroller, update };
+  return { element: frame, update };
 }

@@ -269,6 +269,55 @@ describe("keyboard focus", () => {
     expect(document.activeElement).toBe($(".pai-table-scroll"));
   });
 
+  const press = (key, target = document.activeElement) => {
+    const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true });
+    target.dispatchEvent(event);
+    return event;
+  };
+  const tabStops = () => $$("tbody [tabindex]").filter((node) => node.tabIndex >= 0);
+
+  test("the rows are one ARIA grid and one tab stop: a row, not a row and its checkbox", () => {
+    show(makeRows(50), { sort_by: "job_id", sort_descending: false });
+    expect($("table.pai-jobs").getAttribute("role")).toBe("grid");
+    expect(row("job_00000").getAttribute("role")).toBe("row");
+    expect(row("job_00000").querySelector("td").getAttribute("role")).toBe("gridcell");
+    expect(tabStops()).toEqual([row("job_00000")]);
+    expect($$("input.pai-row-select").every((box) => box.tabIndex === -1)).toBe(true);
+  });
+
+  test("arrows, Page Down, Home and End move between rows, through the whole windowed table", () => {
+    show(makeRows(200), { sort_by: "job_id", sort_descending: false });
+    row("job_00000").focus();
+    expect(press("ArrowDown").defaultPrevented).toBe(true); // the page does not scroll
+    expect(document.activeElement).toBe(row("job_00001"));
+    for (let i = 0; i < 60; i++) press("ArrowDown");
+    expect(document.activeElement).toBe(row("job_00061")); // drawn on the way: the window followed
+    expect(shownIds()).not.toContain("job_00000");
+    press("ArrowUp");
+    expect(document.activeElement).toBe(row("job_00060"));
+    press("End");
+    expect(document.activeElement).toBe(row("job_00199"));
+    press("ArrowDown"); // the last row stays
+    expect(document.activeElement).toBe(row("job_00199"));
+    press("Home");
+    expect(document.activeElement).toBe(row("job_00000"));
+    press("PageDown");
+    expect(document.activeElement.dataset.jobId > "job_00005").toBe(true);
+    // the row moved to holds the one tab stop
+    expect(tabStops()).toEqual([document.activeElement]);
+  });
+
+  test("Space on a row ticks it, Enter opens it", () => {
+    show(makeRows(5));
+    row("job_00002").focus();
+    expect(press(" ").defaultPrevented).toBe(true);
+    expect(widget.model.get("selected_ids")).toEqual(["job_00002"]);
+    expect(widget.model.get("opened_id")).toBe(null);
+    press(" ");
+    expect(widget.model.get("selected_ids")).toEqual([]);
+    expect(document.activeElement).toBe(row("job_00002"));
+  });
+
   test("ticking a checkbox with the keyboard keeps focus on it", () => {
     show(makeRows(5));
     const box = row("job_00002").querySelector("input.pai-row-select");
@@ -300,6 +349,22 @@ describe("keyboard focus", () => {
     widget.model.set("rows", rows.map((r) => (r.job_id === "job_00002" ? { ...r, status: "completed" } : r)));
     expect(document.activeElement).toBe(row("job_00002"));
     expect(row("job_00002").querySelector(".pai-chip").textContent).toBe("completed");
+  });
+
+  test("columns cut off at the right are hinted at until the user scrolls to them", () => {
+    show(makeRows(5));
+    const scroller = $(".pai-table-scroll");
+    const hint = $(".pai-more-columns");
+    expect(hint.hidden).toBe(true); // jsdom lays nothing out: everything fits
+    // a narrow notebook: the table is 900 px wide in a 600 px box
+    Object.defineProperty(scroller, "scrollWidth", { configurable: true, value: 900 });
+    Object.defineProperty(scroller, "clientWidth", { configurable: true, value: 600 });
+    scrollTo(0);
+    expect(hint.hidden).toBe(false);
+    expect(hint.textContent).toMatch(/More columns/);
+    scroller.scrollLeft = 300;
+    scrollTo(0);
+    expect(hint.hidden).toBe(true);
   });
 
   test("the windowed rows tell screen readers the whole grid's size and their place in it", () => {

@@ -42,15 +42,18 @@ test("the plugin starts with JupyterLab and watches each notebook opened", async
   expect(app.extensions.map((e) => e.name)).toEqual(["Notebook"]);
 });
 
-test("a widget manager extension not shaped as expected: nothing changes, one warning", async () => {
+test("a widget manager extension not shaped as expected: no drawing without a kernel, one warning", async () => {
   const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
   const plugins = [{ id: "@jupyter-widgets/jupyterlab-manager:plugin", activate: () => ({}) }];
   const activate = plugins[0].activate;
   const plugin = await loadPlugin(scopeWith({ WidgetManager: class {}, WidgetRenderer, default: plugins }));
   const app = fakeApp();
   plugin.activate(app);
-  expect(app.extensions).toEqual([]);
   expect(plugins[0].activate).toBe(activate);
+  // the HTML copies still apply; nothing else is done to the notebook
+  const rendermime = { addFactory: vi.fn(), getFactory: () => undefined };
+  app.extensions[0].extension.createNew({ content: { rendermime } }, {});
+  expect(typeof rendermime.addFactory).toBe("function");
   expect(warn).toHaveBeenCalledOnce();
   expect(String(warn.mock.calls[0][0])).toContain("Loading widget...");
 });
@@ -66,4 +69,22 @@ test("no widget manager installed: no widgets to draw, nothing to say", async ()
 
 test("asked for a module it does not have, it says so", async () => {
   await expect(container.get("./mimeExtension")).rejects.toThrow("does not exist");
+});
+
+test("a page where the widget manager's shared getter throws (Voila): no warning, no error, nothing to do", async () => {
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  vi.spyOn(console, "debug").mockImplementation(() => {});
+  const getter = () => {
+    throw new Error('The getter for the shared module is not a function. This may be caused by setting "shared.import: false"');
+  };
+  for (const get of [getter, async () => getter()]) {
+    const plugin = await loadPlugin({ "@jupyter-widgets/jupyterlab-manager": { "5.0.16": { get, loaded: 0 } } });
+    const app = fakeApp();
+    plugin.activate(app);
+    plugin.activate({}); // an app with no document registry either
+    expect(app.extensions).toEqual([]);
+  }
+  expect(warn).not.toHaveBeenCalled();
+  expect(error).not.toHaveBeenCalled();
 });

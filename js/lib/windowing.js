@@ -11,3 +11,12 @@ export function visibleRange({ scrollTop, viewportHeight, rowHeight, count, over
   const end = Math.min(count, first + inView + overscan);
   return { start, end, before: start * rowHeight, after: (count - end) * rowHeight };
 }
+
+/** The scrollTop that brings row `index` fully into view (the current one when it already is). */
+export function scrollToShow({ index, scrollTop, viewportHeight, rowHeight, headerHeight = 0 }) {
+  const top = index * rowHeight;
+  const bottom = top + rowHeight;
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewportHeight - headerHeight) return Math.max(0, bottom - viewportHeight + headerHeight);
+  return scrollTop;
+}

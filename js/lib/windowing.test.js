@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { visibleRange } from "./windowing.js";
+import { scrollToShow, visibleRange } from "./windowing.js";
 
 test("at the top only the first screenful plus overscan is rendered", () => {
   const range = visibleRange({ scrollTop: 0, viewportHeight: 320, rowHeight: 32, count: 10_000, overscan: 5 });
@@ -18,4 +18,12 @@ test("a short list or a scroll past the end stays in bounds", () => {
   const past = visibleRange({ scrollTop: 1e9, viewportHeight: 320, rowHeight: 32, count: 10 });
   expect(past.start).toBeLessThanOrEqual(past.end);
   expect(past.end).toBe(10);
+});
+
+test("moving to a row out of view scrolls just enough to show it", () => {
+  const view = { scrollTop: 320, viewportHeight: 320, rowHeight: 32 };
+  expect(scrollToShow({ ...view, index: 12 })).toBe(320); // in view already
+  expect(scrollToShow({ ...view, index: 5 })).toBe(160); // above: it becomes the top row
+  expect(scrollToShow({ ...view, index: 25 })).toBe(32 * 26 - 320); // below: the bottom row
+  expect(scrollToShow({ ...view, index: 25, headerHeight: 40 })).toBe(32 * 26 - 280);
 });

@@ -17,7 +17,7 @@ const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif
  * hundreds draws at once this way, where an object URL each costs Chromium ~0.45 ms (a Blob and a
  * registration with the browser process), 150 ms before the first frame of a 400-image Gallery.
  */
-function jpegDataUrl(data) {
+export function jpegDataUrl(data) {
   const bytes = ArrayBuffer.isView(data)
     ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     : new Uint8Array(data);

@@ -17,10 +17,27 @@ function markFocusedControl(event) {
 window.addEventListener("keydown", markFocusedControl, true);
 
 /**
+ * Escape that nothing inside the widget used (a lightbox or Compare closes first) hands focus back:
+ * to the widget's notebook cell, where the notebook's own keys (Shift+Enter, the arrows) work
+ * again; outside a notebook, away from the control, to the page's own keys.
+ */
+function handFocusBack(event) {
+  if (event.key !== "Escape" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+  const root = event.currentTarget;
+  event.preventDefault();
+  for (const target of [root.closest(".jp-Cell"), root.closest(".jp-Notebook")]) {
+    target?.focus({ preventScroll: true });
+    if (target && document.activeElement === target) return;
+  }
+  if (root.contains(document.activeElement)) document.activeElement.blur();
+}
+
+/**
  * Keeps the keys typed inside `element` (a widget's root) from the notebook: a select keeps its
- * arrows, a row its Enter, and typing "a" never inserts a cell.
+ * arrows, a row its Enter, and typing "a" never inserts a cell; Escape hands focus back to the cell.
  */
 export function keepKeysFromNotebook(element) {
   element.setAttribute("data-pai-keys", "");
+  element.addEventListener("keydown", handFocusBack);
   return element;
 }

@@ -1,6 +1,6 @@
 // The one image viewer of every widget: a modal dialog over the widget with previous/next,
-// keyboard navigation, a download button and copy-URL. Focus goes back to the thumbnail
-// that opened it.
+// keyboard navigation, a pick checkbox, a download button and copy-URL. Focus goes back to the
+// thumbnail that opened it.
 import { safeImageUrl } from "../lib/urls.js";
 import { facts, h } from "./dom.js";
 import { keepKeysFromNotebook } from "./keys.js";
@@ -11,10 +11,11 @@ const COPY_STATUS_MS = 2000;
 /**
  * Shows slides[index] inside `host`, the full image drawn from `sources` (its URL, else the
  * kernel's bytes, else its saved thumbnail). A slide is {image, url, alt, title, details:
- * [[name, label, value]]}, `image` as `sources` names it. Returns {element, show(index), close()};
- * `onClose` runs once it has closed.
+ * [[name, label, value]]}, `image` as `sources` names it. With `picks` ({isPicked(slide),
+ * setPicked(slide, checked)}) a "Pick" checkbox picks the image shown, as its thumbnail's does.
+ * Returns {element, show(index), showPick(), close()}; `onClose` runs once it has closed.
  */
-export function openLightbox({ host, sources, slides, index, opener, onClose = () => {} }) {
+export function openLightbox({ host, sources, slides, index, opener, picks = null, onClose = () => {} }) {
   let current = index;
   let copyTimer = null;
   let open = true;
@@ -30,6 +31,9 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
   const download = h("button", { class: "pai-download", type: "button", text: "Download" });
   const copy = h("button", { class: "pai-copy-url", type: "button", text: "Copy URL" });
   const copyStatus = h("span", { class: "pai-copy-status", role: "status" });
+  const pickBox = h("input", { type: "checkbox", class: "pai-lightbox-pick" });
+  const pick = h("label", { class: "pai-lightbox-pick-label" }, pickBox, " Pick");
+  pick.hidden = !picks;
 
   const element = keepKeysFromNotebook(h(
     "div",
@@ -47,7 +51,7 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
       h("div", { class: "pai-lightbox-stage" }, prev, h("figure", { class: "pai-lightbox-figure" }, image, blocked), next),
       title,
       details,
-      h("div", { class: "pai-lightbox-actions" }, download, copy, copyStatus),
+      h("div", { class: "pai-lightbox-actions" }, pick, download, copy, copyStatus),
     ),
   ));
 
@@ -67,6 +71,13 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
     counter.textContent = `${current + 1} of ${slides.length}`;
     prev.disabled = current === 0;
     next.disabled = current === slides.length - 1;
+    showPick();
+  }
+
+  function showPick() {
+    if (!picks) return;
+    pickBox.checked = Boolean(picks.isPicked(slides[current]));
+    pickBox.setAttribute("aria-label", `Pick ${slides[current].alt || "this image"}`);
   }
 
   function setCopyStatus(text) {
@@ -106,7 +117,9 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
   }
 
   function focusables() {
-    return [...element.querySelectorAll("button, a[href]")].filter((node) => !node.disabled && !node.hidden);
+    return [...element.querySelectorAll("button, a[href], input")].filter(
+      (node) => !node.disabled && !node.hidden && !node.closest("[hidden]"),
+    );
   }
 
   function onKeydown(event) {
@@ -143,6 +156,7 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
   close.addEventListener("click", closeLightbox);
   copy.addEventListener("click", copyUrl);
   download.addEventListener("click", downloadImage);
+  pickBox.addEventListener("change", () => picks?.setPicked(slides[current], pickBox.checked));
   element.addEventListener("keydown", onKeydown);
   element.addEventListener("click", (event) => {
     if (event.target === element) closeLightbox();
@@ -151,5 +165,5 @@ export function openLightbox({ host, sources, slides, index, opener, onClose = (
   show(current);
   host.append(element);
   element.focus();
-  return { element, show, close: closeLightbox };
+  return { element, show, showPick, close: closeLightbox };
 }

@@ -58,6 +58,8 @@ export function kernelRequests(model) {
 
   function onMessage(message, buffers) {
     if (!message || typeof message.request !== "number") return;
+    // another requester of the same widget (numbered on its own) asked with another type
+    if (message.type && waiting.get(message.request)?.type !== message.type) return;
     settle(message.request, (entry) =>
       message.error ? entry.reject(new Error(String(message.error))) : entry.resolve({ content: message, buffers: buffers || [] }),
     );
@@ -69,7 +71,7 @@ export function kernelRequests(model) {
     const request = ++next;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => settle(request, (entry) => entry.reject(new Error("the kernel did not answer"))), ANSWER_TIMEOUT_MS);
-      waiting.set(request, { resolve, reject, timer });
+      waiting.set(request, { resolve, reject, timer, type });
       try {
         model.send({ ...content, type, request });
       } catch (error) {

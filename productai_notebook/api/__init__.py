@@ -9,7 +9,31 @@ with ProductAI() as client:            # PRODUCTAI_API_KEY from the environment
 
 # `X as X`: what the notebook layer builds on, kept out of __all__ (a script never needs it).
 from ._inputs import image_filename as image_filename
+from ._inputs import read_image_source as read_image_source
+from .batches import (
+    AsyncBatch,
+    Batch,
+    BatchEntry,
+    BatchPlan,
+    BatchTimeoutError,
+    JobSpec,
+    ManifestError,
+    plan_batch,
+)
+from .batches import set_batch_dir_hook as set_batch_dir_hook
+from .batches import set_batch_display_hook as set_batch_display_hook
+from .batches.specs import BatchInput as BatchInput
 from .client import AsyncProductAI, ProductAI
+from .engine.connection import Connection as Connection
+from .engine.pacing import Budget
+from .engine.sender import Sender as Sender
+from .engine.tracker import IDLE as IDLE
+from .engine.tracker import LIVE as LIVE
+from .engine.tracker import QUEUED as QUEUED
+from .engine.tracker import RECONNECTING as RECONNECTING
+from .engine.tracker import Tracker as Tracker
+from .engine.tracker import current_tracker as current_tracker
+from .engine.tracker import get_tracker as get_tracker
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -28,20 +52,16 @@ from .errors import (
     ProductAIError,
     RateLimitError,
 )
+from .input_checks import CheckedInput as CheckedInput
+from .input_checks import check_input_image as check_input_image
+from .input_checks import input_rules as input_rules
 from .job import AsyncJob, Job
 from .job import JobHandle as JobHandle
 from .job import set_display_hook as set_display_hook
 from .models import Account, Asset, JobError, JobImage, JobPage, JobState
-from .pacing import Budget
 from .resources import FetchedImage as FetchedImage
 from .resources import JobPages as JobPages
 from .resources import fetch_image as fetch_image
-from .tracking import IDLE as IDLE
-from .tracking import LIVE as LIVE
-from .tracking import RECONNECTING as RECONNECTING
-from .tracking import Tracker as Tracker
-from .tracking import current_tracker as current_tracker
-from .tracking import get_tracker as get_tracker
 
 __all__ = [
     "ProductAI",
@@ -55,6 +75,14 @@ __all__ = [
     "Asset",
     "Account",
     "Budget",
+    "Batch",
+    "AsyncBatch",
+    "BatchEntry",
+    "BatchPlan",
+    "JobSpec",
+    "plan_batch",
+    "BatchTimeoutError",
+    "ManifestError",
     "ProductAIError",
     "APIConnectionError",
     "APITimeoutError",

@@ -26,15 +26,16 @@ from .errors import InvalidArgumentError
 
 
 class checked_in_the_call:  # noqa: N801  (used as `with checked_in_the_call():`, like a function)
-    """Around a public method's argument checks: an InvalidArgumentError's traceback ends in that
-    method, so a notebook shows the user's call and the message, not this module's frames."""
+    """Around a public method's argument checks. An InvalidArgumentError is raised again from here,
+    its frames below dropped; the public method sets `__tracebackhide__`, so a notebook (IPython
+    hides such frames) shows the user's call, this two-line frame and the message: a dozen lines
+    (hence the `if` on one line: a line more would show)."""
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: object, error: BaseException | None, traceback: TracebackType | None) -> None:
-        if isinstance(error, InvalidArgumentError) and traceback is not None:
-            traceback.tb_next = None  # the frames below the public method's
+        if isinstance(error, InvalidArgumentError): raise error.with_traceback(None)
 
 
 def _not_one_of(field: str, value: object, allowed: Iterable[str]) -> InvalidArgumentError:
@@ -160,8 +161,8 @@ def _sniff(content: bytes) -> str | None:
     return None
 
 
-def upload_file(source: Any) -> tuple[str, bytes, str]:
-    """(file name, bytes, mime type) of an image given as a path, bytes, a binary file or a PIL image."""
+def read_image_source(source: Any) -> tuple[str, bytes]:
+    """(file name, bytes) of an image given as a path, bytes, a binary file or a PIL image: unchecked."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
@@ -171,23 +172,27 @@ def upload_file(source: Any) -> tuple[str, bytes, str]:
             raise InvalidArgumentError(
                 "file", f"cannot read {path.name!r} (looked for {path.resolve()}): {error.strerror}"
             ) from None
-        filename = path.name
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        content, filename = bytes(source), "image"
-    elif hasattr(source, "save") and hasattr(source, "mode"):
+        return path.name, content
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return "image", bytes(source)
+    if hasattr(source, "save") and hasattr(source, "mode"):
         # a PIL image, duck-typed so the client does not import Pillow: PNG keeps it lossless
         buffer = io.BytesIO()
         source.save(buffer, format="PNG")
-        content, filename = buffer.getvalue(), "image.png"
-    elif hasattr(source, "read"):
+        return "image.png", buffer.getvalue()
+    if hasattr(source, "read"):
         content = source.read()
         if not isinstance(content, bytes):
             raise InvalidArgumentError("file", "open the file in binary mode ('rb')")
-        filename = Path(str(getattr(source, "name", "image"))).name
-    else:
-        raise InvalidArgumentError(
-            "file", f"expected a path, bytes, a binary file or a PIL image, got {type(source).__name__}"
-        )
+        return Path(str(getattr(source, "name", "image"))).name, content
+    raise InvalidArgumentError(
+        "file", f"expected a path, bytes, a binary file or a PIL image, got {type(source).__name__}"
+    )
+
+
+def upload_file(source: Any) -> tuple[str, bytes, str]:
+    """(file name, bytes, mime type) of an image given as a path, bytes, a binary file or a PIL image."""
+    filename, content = read_image_source(source)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InvalidArgumentError("file", f"{len(content)} bytes is over the 10 MB limit")
     mime = _sniff(content)

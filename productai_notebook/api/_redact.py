@@ -27,7 +27,7 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if len(secret) >= MIN_SECRET_CHARS and secret in text:
             text = text.replace(secret, REDACTED)
-    if "earer" in text or "EARER" in text:  # cheap pre-check: the regex is rarely needed
+    if "bearer" in text.lower():  # cheap pre-check, as case-blind as the pattern: the regex is rarely needed
         text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     return text
 

@@ -14,6 +14,8 @@ import copy
 import threading
 import time
 import weakref
+from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -24,11 +26,12 @@ from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._reconcile import create_job, create_job_async
-from .engine import engine_for
-from .errors import APIConnectionError, JobFailedError
+from .engine.account import engine_for
+from .engine.pacing import Budget
+from .engine.turns import SLICE_SECONDS
+from .errors import APIConnectionError, JobFailedError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
-from .pacing import Budget
 from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
 
 H = TypeVar("H", bound=JobHandle)
@@ -45,7 +48,7 @@ class _Base(Generic[H, C]):
         self._http: C = http_client or new_http_client()
         # every request of this account, from any client in the process, is paced by one engine
         self._engine = engine_for(settings)
-        self._engine.clients.add(self)
+        self._engine.clients.add(self)  # (as a `Sender`: the engine sees nothing else of it)
         # one handle per job id while anyone holds it, so every view of a job sees the same updates
         self._handles: weakref.WeakValueDictionary[str, H] = weakref.WeakValueDictionary()
         self._handles_lock = threading.Lock()
@@ -77,9 +80,39 @@ class _Base(Generic[H, C]):
         window, and what the engine holds back (`print(client.budget().describe())`)."""
         return self._engine.budget()
 
+    # -- what the engine asks of a client (`engine.sender.Sender`) ----------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """False once the client was closed (its connection pool with it)."""
+        return not self._http.is_closed
+
+    def held_job(self, job_id: str) -> H | None:
+        """This client's handle on `job_id` while anyone holds it, else None."""
+        with self._handles_lock:
+            return self._handles.get(job_id)
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        """One request at background priority, sent without blocking the caller (see `Sender`)."""
+        raise NotImplementedError
+
     @property
     def base_url(self) -> str:
         return self._settings.base_url
+
+    @property
+    def is_closed(self) -> bool:
+        """True once `close()` (or the end of its `with` block) closed its connections."""
+        return self._http.is_closed
+
+    def _open_http(self) -> C:
+        """The connection pool, or a clear error when this client was closed (httpx's is a RuntimeError)."""
+        if self._http.is_closed:
+            raise ProductAIError(
+                f"This {type(self).__name__} was closed (close() or the end of its `with` block); make a new "
+                "one: ProductAI(...), or pai.sandbox(), which gives a working sandbox client again."
+            )
+        return self._http
 
     @property
     def api_key(self) -> str:
@@ -149,6 +182,17 @@ class _Base(Generic[H, C]):
         return account
 
 
+async def _stopped_within(stop: threading.Event, seconds: float) -> bool:
+    """Sleep `seconds`, looking at `stop` every slice (a thread sets it): True as soon as it is set."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(left, SLICE_SECONDS))
+    return True
+
+
 def _generate_spec(body: dict[str, Any]) -> RequestSpec:
     """`POST /generate` of a checked body: the one request a retry must never repeat blindly."""
     return RequestSpec("POST", "generate", json=body, creates=True)
@@ -190,6 +234,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         return client
 
     def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             self._http.close()
 
@@ -208,12 +253,13 @@ class ProductAI(_Base[Job, httpx.Client]):
         `background`: the tracker's stop event when this is a background poll (it goes after the
         user's own calls, and stops waiting once the event is set).
         """
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = self._engine.acquire(background)
             try:
-                response = self._http.send(attempts.request(self._http))
+                response = http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -228,7 +274,12 @@ class ProductAI(_Base[Job, httpx.Client]):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(self._send(spec, background))
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the account's few background threads: httpx.Client is thread-safe
+        return self._engine.pool.submit(lambda: self._call(spec, stop))
 
     def generate(
         self,
@@ -247,6 +298,7 @@ class ProductAI(_Base[Job, httpx.Client]):
         Never sent twice: when the answer is lost after the request went out, the job it made is
         looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
         """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -261,12 +313,45 @@ class ProductAI(_Base[Job, httpx.Client]):
             spec = _generate_spec(body)  # (it checks that every string can be sent)
         return self._pushed(self._handle(create_job(self, spec), prompt, aspect_ratio), webhook_url)
 
+    def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        from .batches import make_batch
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return make_batch(self, specs, axes, name, dry_run, batch_dir)
+
     def me(self) -> Account:
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
 
     def _download(self, job: Job, folder: Path) -> list[Path]:
-        return download(self._settings, self._http, job, folder)
+        return download(self._settings, self._open_http(), job, folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,6 +396,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return client
 
     async def close(self) -> None:
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
             await self._http.aclose()
 
@@ -326,14 +412,20 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         return AsyncJob(self, state, prompt=prompt)
 
     async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+        """One API call under the request policy: paced by the account's engine, retries, typed errors.
+
+        `background`: the tracker's stop event when this is a background poll (it goes after the
+        user's own calls, and stops waiting once the event is set).
+        """
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
+        http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
             sent = await self._engine.acquire_async(background)
             try:
-                response = await self._http.send(attempts.request(self._http))
+                response = await http.send(attempts.request(http))
             except httpx.TransportError as error:
                 self._engine.observe(sent, None)
                 delay = attempts.after_error(error)
@@ -342,10 +434,25 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 delay = attempts.after_response(response)
                 if delay is None:
                     return response
-            await asyncio.sleep(delay)
+            if background is None:
+                await asyncio.sleep(delay)
+            elif await _stopped_within(background, delay):
+                raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
     async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+        """`_send`, and its answer's JSON (redacted)."""
         return self._json(await self._send(spec, background))
+
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        # on the event loop this client's connection pool lives on (an httpx.AsyncClient is bound to it)
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            failed: Future[Any] = Future()
+            failed.set_exception(APIConnectionError(
+                "The event loop of this job's AsyncProductAI is not running: its polls wait for it."
+            ))
+            return failed
+        return asyncio.run_coroutine_threadsafe(self._call(spec, stop), loop)
 
     async def generate(
         self,
@@ -359,6 +466,12 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         aspect_ratio: str = DEFAULT_ASPECT_RATIO,
         webhook_url: str | None = None,
     ) -> AsyncJob:
+        """Start a generation job; returns its `Job` at once (pending). `job.wait()` for the images.
+
+        Never sent twice: when the answer is lost after the request went out, the job it made is
+        looked up among your newest jobs; JobMayExistError (with `.candidates`) when that cannot tell.
+        """
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             body = generate_body(
                 model=model,
@@ -374,8 +487,43 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         job = self._handle(await create_job_async(self, spec), prompt, aspect_ratio)
         return self._pushed(job, webhook_url)
 
+    async def batch(
+        self,
+        specs: Sequence[Any] | None = None,
+        *,
+        prompts: Any = None,
+        models: Any = None,
+        inputs: Any = None,
+        num_images: int = DEFAULT_NUM_IMAGES,
+        aspect_ratio: str = DEFAULT_ASPECT_RATIO,
+        preset_id: str | None = None,
+        webhook_url: str | None = None,
+        name: str | None = None,
+        dry_run: bool = False,
+        batch_dir: str | Path | None = None,
+    ) -> Any:
+        """Many jobs at once: every input x prompt x model, or an explicit list of `specs`.
+
+        Returns a `Batch` at once (the creates go out in the background, paced), or with
+        `dry_run=True` a `BatchPlan` (jobs, images, credits, balance, requests, seconds) and
+        nothing created. Too few credits is InsufficientCreditsError before any create. An input
+        is an image URL (http/https), an asset id (asset_...), or a path, bytes or PIL image
+        (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
+        Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
+        """
+        # (an `AsyncBatch`: its creates go out from a task on this loop)
+        from .batches import make_batch_async
+
+        axes = {
+            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
+            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
+        }
+        with checked_in_the_call():
+            return await make_batch_async(self, specs, axes, name, dry_run, batch_dir)
+
     async def me(self) -> Account:
+        """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
     async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
-        return await download_async(self._settings, self._http, job, folder)
+        return await download_async(self._settings, self._open_http(), job, folder)

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract import FAILED
+from .errors import InvalidArgumentError
 from .models import JSON, JobError, JobImage, JobState
 
 if TYPE_CHECKING:
     from .client import AsyncProductAI, ProductAI
+    from .engine.sender import Sender
 
 log = logging.getLogger("productai_notebook.api")
 
@@ -37,6 +39,12 @@ def set_display_hook(hook: DisplayHook | None) -> None:
     _display_hook = hook
 
 
+def _pick_index(index: object) -> int:
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise InvalidArgumentError("index", f"an image's index is a whole number from 0, got {index!r}")
+    return index
+
+
 def _may_follow(older: JobState, newer: JobState) -> bool:
     """An ended job never changes, except that a listing's summary of it is filled in by a full read."""
     if not older.is_terminal:
@@ -47,6 +55,9 @@ def _may_follow(older: JobState, newer: JobState) -> bool:
 class JobHandle:
     """What `Job` and `AsyncJob` share: the latest state, its fields, observers, display."""
 
+    #: the client that made or fetched it (what the engine follows it through)
+    client: Sender
+
     def __init__(self, state: JobState, *, prompt: str | None = None) -> None:
         self._state = state
         self._lock = threading.Lock()
@@ -54,8 +65,8 @@ class JobHandle:
         self.prompt = prompt
         #: the aspect ratio this client asked for ("4:3"), when it made the job; the API never says it
         self.aspect_ratio: str | None = None
-        #: the images the user selected in this job's latest view (set by the widget)
-        self.selected: list[JobImage] = []
+        # the images picked (0-based), in pick order: one selection shared by every view of the job
+        self._picks: tuple[int, ...] = ()
         #: made with a webhook_url: its end is pushed, so polls are only a slow fallback
         self.push_expected = False
 
@@ -135,8 +146,47 @@ class JobHandle:
     def to_dict(self) -> JSON:
         return self._state.to_dict()
 
+    @property
+    def picks(self) -> tuple[int, ...]:
+        """The picked images' indices (0-based), in the order they were picked."""
+        return self._picks
+
+    def set_picks(self, indices: Iterable[int]) -> None:
+        """Replace the picks (every view of the job shows them); the observers hear of a change."""
+        picks = tuple(dict.fromkeys(_pick_index(index) for index in indices))
+        state = self._state
+        made = len(state.images)
+        if state.is_terminal and not state.is_summary and any(index >= made for index in picks):
+            # (a running job's images are not known yet: its picks wait for them)
+            raise InvalidArgumentError("index", f"job {state.job_id} has {made} images (0 to {made - 1})")
+        with self._lock:
+            if picks == self._picks:
+                return
+            self._picks = picks
+        self._notify()
+
+    def pick(self, index: int, picked: bool = True) -> None:
+        """Pick image `index` (0-based), or with `picked=False` unpick it."""
+        index = _pick_index(index)
+        if picked:
+            self.set_picks([*self._picks, index])
+        else:
+            self.set_picks(i for i in self._picks if i != index)
+
+    @property
+    def selected(self) -> list[JobImage]:
+        """The picked images, in the order they were picked."""
+        images = self._state.images
+        return [images[index] for index in self._picks if index < len(images)]
+
+    @selected.setter
+    def selected(self, images: Iterable[JobImage]) -> None:
+        # kept for code that set it before picks existed: the images become their indices
+        known = list(self._state.images)
+        self.set_picks(known.index(image) for image in images if image in known)
+
     def observe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
-        """Call `callback(job)` after every change of state; returns a function that stops it."""
+        """Call `callback(job)` after each change of its state or its picks; returns a function to stop it."""
         with self._lock:
             self._observers.append(callback)
 
@@ -156,6 +206,11 @@ class JobHandle:
             if state == self._state or not _may_follow(self._state, state):
                 return False
             self._state = state
+        self._notify()
+        return True
+
+    def _notify(self) -> None:
+        with self._lock:
             observers = list(self._observers)
         for callback in observers:
             try:
@@ -163,7 +218,6 @@ class JobHandle:
             except Exception:
                 # one broken observer (say a closed widget) must not stop the others or the poller
                 log.exception("an observer of job %s failed", self.id)
-        return True
 
     def _view(self) -> Any:
         """The notebook layer's view of this job, or None (no notebook layer, or it failed)."""
@@ -208,6 +262,8 @@ class JobHandle:
 class Job(JobHandle):
     """A job made or fetched by a `ProductAI` client: `refresh()`, `wait()`, `download()`."""
 
+    client: ProductAI
+
     def __init__(self, client: ProductAI, state: JobState, *, prompt: str | None = None) -> None:
         super().__init__(state, prompt=prompt)
         self.client = client
@@ -242,11 +298,14 @@ class Job(JobHandle):
 class AsyncJob(JobHandle):
     """A job made or fetched by an `AsyncProductAI` client: `await job.refresh()`, `wait()`, `download()`."""
 
+    client: AsyncProductAI
+
     def __init__(self, client: AsyncProductAI, state: JobState, *, prompt: str | None = None) -> None:
         super().__init__(state, prompt=prompt)
         self.client = client
 
     async def refresh(self) -> AsyncJob:
+        """Ask the API for this job's latest state (none once it has ended and is known in full)."""
         if not self.is_terminal or self.state.is_summary:
             self._apply(await self.client.jobs.fetch_state(self.id))
         return self
@@ -257,11 +316,16 @@ class AsyncJob(JobHandle):
         poll_interval: float | tuple[float, float] | None = None,
         on_progress: Callable[[AsyncJob], None] | None = None,
     ) -> AsyncJob:
+        """Wait until the job ends: returns it when completed; raises JobFailedError or JobTimeoutError.
+
+        While a view of the job keeps it fresh in the background, the wait sends no polls of its own.
+        """
         return await self.client.jobs.wait(
             self, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
     async def download(self, folder: str | Path = ".") -> list[Path]:
+        """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:
             await self.refresh()
         return await self.client._download(self, Path(folder))

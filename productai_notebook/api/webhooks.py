@@ -25,7 +25,7 @@ from ..contract import SIGNATURE_HEADER, SIGNATURE_PREFIX
 from ._deliveries import SeenDeliveries
 from ._inputs import check_sendable
 from ._redact import redact_json, remember_key
-from .engine import engine_for
+from .engine.account import engine_for
 from .errors import InvalidResponseError
 from .job import JobHandle
 from .models import JSON, JobState

@@ -18,12 +18,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import httpx
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from ..contract import MAX_UPLOAD_BYTES
+from ..contract import MAX_INPUT_PIXELS, MAX_UPLOAD_BYTES
 
 LOOPBACK_FETCH_SECONDS = 5.0
-# The pixel budget of an input image. A PNG of 20 KB can decode to 12000x12000 (over 500 MB in
-# memory); 25 megapixels (e.g. 6000x4000, a camera photo) decode to at most 100 MB.
-MAX_INPUT_PIXELS = 25_000_000
 BUDGET = f"at most {MAX_INPUT_PIXELS // 1_000_000} megapixels"
 STRIP_ROWS = 128  # rows of the shrunk input made per step while shrinking a large one
 
@@ -144,17 +141,42 @@ def is_loopback_host(host: str) -> bool:
     return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
-def fetch_loopback(url: str) -> bytes | None:
-    """GET a loopback URL, at most 10 MB, or None when it cannot be had quickly."""
+class UnreadableURL(Exception):
+    """Why a loopback URL gave no body: said to the client ("answered HTTP 404 Not Found")."""
+
+
+def read_loopback(url: str) -> bytes:
+    """GET a loopback URL, at most 10 MB; UnreadableURL says why there is no body."""
     try:
         with httpx.stream("GET", url, timeout=LOOPBACK_FETCH_SECONDS, trust_env=False) as response:
             if response.status_code != 200:
-                return None
+                raise UnreadableURL(f"answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
             data = bytearray()
             for chunk in response.iter_bytes():
                 data += chunk
                 if len(data) > MAX_UPLOAD_BYTES:
-                    return None
+                    raise UnreadableURL("answered more than 10 MB")
             return bytes(data)
     except (httpx.HTTPError, httpx.InvalidURL):
+        raise UnreadableURL(f"did not answer within {LOOPBACK_FETCH_SECONDS:g} s") from None
+
+
+def fetch_loopback(url: str) -> bytes | None:
+    """GET a loopback URL, at most 10 MB, or None when it cannot be had quickly."""
+    try:
+        return read_loopback(url)
+    except UnreadableURL:
         return None
+
+
+def unusable_loopback_input(url: str) -> bool:
+    """True when a loopback `image_url` answers an HTTP error, nothing, or not an image: the job it
+    is given to fails, as the API's does ("Unable to process the input image"). OverBudget when it is
+    larger than the pixel budget. Only loopback URLs are read (other URLs keep the placeholder)."""
+    try:
+        check_image(read_loopback(url))
+    except OverBudget:
+        raise
+    except (UnreadableURL, RefusedImage):
+        return True
+    return False

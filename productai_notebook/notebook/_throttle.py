@@ -3,31 +3,38 @@
 Widgets are updated from whatever thread applied a job's new state (the tracker's I/O thread,
 or the kernel's while a cell waits); a fast job must not flood the comm, yet its final
 state must never be lost. So a burst sends its first value at once, remembers only the
-latest of the rest, and a timer flushes that one when the interval is over.
+latest of the rest, and the process's timer thread flushes that one when the interval is over.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
+
+from ._timers import Scheduled, Timers, process_timers
 
 T = TypeVar("T")
 _NOTHING = object()
 
 
 class Throttle(Generic[T]):
-    """Calls `deliver(value)` at most once per `interval` seconds, coalescing to the latest value."""
+    """Calls `deliver(value)` at most once per `interval` seconds, coalescing to the latest value.
 
-    def __init__(self, deliver: Callable[[T], None], interval: float = 0.25) -> None:
+    Seconds are those of `timers`' clock (the process's timers by default), which flushes late values.
+    """
+
+    def __init__(
+        self, deliver: Callable[[T], None], interval: float = 0.25, *, timers: Timers | None = None
+    ) -> None:
         self._deliver = deliver
         self._interval = interval
+        self._timers = timers or process_timers()
         # Held while delivering too, so two threads can never deliver out of order.
         self._lock = threading.RLock()
         self._pending: object = _NOTHING
         self._last_sent = float("-inf")
-        self._timer: threading.Timer | None = None
+        self._timer: Scheduled | None = None
         self._closed = False
 
     def submit(self, value: T) -> None:
@@ -35,15 +42,14 @@ class Throttle(Generic[T]):
         with self._lock:
             if self._closed:
                 return
-            wait = self._last_sent + self._interval - time.monotonic()
+            now = self._timers.now()
+            wait = self._last_sent + self._interval - now
             if wait > 0 or self._timer is not None:
                 self._pending = value
                 if self._timer is None:
-                    self._timer = threading.Timer(wait, self.flush)
-                    self._timer.daemon = True
-                    self._timer.start()
+                    self._timer = self._timers.call_later(wait, self.flush)
                 return
-            self._last_sent = time.monotonic()
+            self._last_sent = now
             self._deliver(value)
 
     def flush(self) -> None:
@@ -55,7 +61,7 @@ class Throttle(Generic[T]):
             value, self._pending = self._pending, _NOTHING
             if value is _NOTHING or self._closed:
                 return
-            self._last_sent = time.monotonic()
+            self._last_sent = self._timers.now()
             self._deliver(value)  # type: ignore[arg-type]
 
     def close(self) -> None:

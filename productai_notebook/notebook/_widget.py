@@ -137,7 +137,7 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
 
 
 class LiveUpdates:
-    """A widget's live updates: at most ~4 a second, coalesced to the latest; a final state at once.
+    """A widget's live updates: one per `interval` at most (~4 a second), coalesced; a final state at once.
 
     `show_latest()` sets the widget's traits from its jobs' latest states. A final state (a job
     ended, thumbnails made) is shown at once and again from the next cell, so a headless run saves
@@ -145,10 +145,12 @@ class LiveUpdates:
     cell when it was sent while no cell ran (nbclient would not record it).
     """
 
-    def __init__(self, widget: Widget, show_latest: Callable[[], None]) -> None:
+    def __init__(
+        self, widget: Widget, show_latest: Callable[[], None], *, interval: float = UPDATE_INTERVAL_SECONDS
+    ) -> None:
         self._widget = widget
         self._show_latest = show_latest
-        self._throttle = Throttle[None](lambda _: self._show(), UPDATE_INTERVAL_SECONDS)
+        self._throttle = Throttle[None](lambda _: self._show(), interval)
         self._output_recorded = True
 
     def changed(self, *, final: bool = False) -> None:

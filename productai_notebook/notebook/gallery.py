@@ -14,6 +14,7 @@ import traitlets
 
 from .. import contract
 from ..api import Job, JobHandle, JobState, ProductAIError, Tracker, get_tracker
+from ._picks import set_ticked
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import gallery_html
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
@@ -107,10 +108,24 @@ def gallery_items(jobs: Iterable[Any]) -> list[dict[str, Any]]:
     return items
 
 
+def picked_keys(keys: list[str], jobs: Iterable[JobHandle]) -> list[str]:
+    """`keys` (`<job_id>:<index>`, in tick order) brought up to date with the picks of `jobs`: a
+    key of theirs no longer picked goes, a new pick comes last. Other jobs' keys stay as they are."""
+    picks = {job.id: job.picks for job in jobs}
+    kept = []
+    for key in keys:
+        job_id, _, index = key.rpartition(":")
+        if job_id not in picks or (index.isdigit() and int(index) in picks[job_id]):
+            kept.append(key)
+    new = [f"{job_id}:{index}" for job_id, indices in picks.items() for index in indices]
+    return kept + [key for key in new if key not in kept]
+
+
 class Gallery(Widget, front_end="gallery"):
     """The images of many jobs (`Job` handles or `JobState`s) to explore together.
 
-    `gallery.selected` gives the images picked in the grid as `(job, image)` pairs. A listed
+    `gallery.selected` gives the picked images as `(job, image)` pairs: a `Job`'s picks are its
+    own (`job.picks`), so a tick here shows in every other view of the job and the other way round. A listed
     `Job` (a JobsTable's `t.jobs`) is read once in full to get its images. Listed `JobState`s
     (`client.jobs.list().jobs`) carry no images and no client to read them with: pass
     `client=` and each one that may have images becomes that client's `Job` handle.
@@ -146,11 +161,16 @@ class Gallery(Widget, front_end="gallery"):
         self._listed_without_client = client is None and any(map(_lacks_listed_images, self._jobs))
         notice = missing_notice(self._jobs, listed_without_client=self._listed_without_client)
         super().__init__(items=gallery_items(self._jobs), notice=notice, **kwargs)
+        handles = [job for job in self._jobs if isinstance(job, JobHandle)]
+        self.selected_keys = picked_keys(self.selected_keys, handles)
+        self.observe(self._on_ticks, names="selected_keys")
         for job in self._jobs:
             self._ask_thumbnails(job)
-        running = [job for job in self._jobs if isinstance(job, JobHandle) and not job.is_terminal]
+        for job in handles:  # picks made in other views show here, whether the job runs or not
+            self._stop_following.append(job.observe(self._on_job_change))
+        running = [job for job in handles if not job.is_terminal]
         for job in running:
-            self._follow(job, tracker or get_tracker())
+            self._stop_following.append((tracker or get_tracker()).track(job))
         if running:  # a job may have completed before it was observed
             self._live.changed()
 
@@ -184,11 +204,21 @@ class Gallery(Widget, front_end="gallery"):
 
     # -- live updates -------------------------------------------------------------------
 
-    def _follow(self, job: JobHandle, tracker: Tracker) -> None:
-        self._stop_following.append(job.observe(self._on_job_change))
-        self._stop_following.append(tracker.track(job))
+    def _on_ticks(self, change: dict[str, Any]) -> None:
+        """Ticks from the browser become the jobs' picks, each job's in the order it was ticked."""
+        keys = list(change["new"])
+        for job in self._jobs:
+            if not isinstance(job, JobHandle):
+                continue
+            parts = (key.rpartition(":") for key in keys)
+            ticked = [int(index) for job_id, _, index in parts if job_id == job.id and index.isdigit()]
+            kept = [index for index in job.picks if index in ticked]
+            set_ticked(job, [*kept, *(index for index in ticked if index not in kept)])
 
     def _on_job_change(self, job: JobHandle) -> None:
+        keys = picked_keys(self.selected_keys, [job])
+        if keys != self.selected_keys:
+            self.selected_keys = keys  # picked in another view: shown now
         self._ask_thumbnails(job)
         self._live.changed(final=job.is_terminal)
 
@@ -230,7 +260,7 @@ class Gallery(Widget, front_end="gallery"):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data["text/plain"] = self._summary()
-        data["text/html"] = gallery_html(self.items, self.notice, data_urls(self.thumbnails))
+        data["text/html"] = gallery_html(self.items, self.notice, data_urls(self.thumbnails), self.group_by)
         return bundle
 
     def _summary(self) -> str:

@@ -7,15 +7,15 @@ forwards the latest state to the browser at most ~4 times a second.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import traitlets
 
-from ..api import IDLE, JobHandle, JobImage, Tracker, get_tracker
+from ..api import IDLE, QUEUED, JobHandle, JobImage, Tracker, get_tracker
 from ..contract import COMPLETED
+from ._picks import set_ticked
+from ._timers import Scheduled, process_timers
 from ._widget import LiveUpdates, RequestHandler, Widget
 from .static_html import job_html, job_text
 from .thumbnails import ImageSource, Thumbnails, client_of, data_urls, send_image
@@ -37,13 +37,15 @@ def job_payload(job: JobHandle, *, images_coming: bool = False) -> dict[str, Any
 
 
 class JobView(Widget, front_end="job_view"):
-    """A live view of one job; `view.selected` holds the images the user selected."""
+    """A live view of one job. Its ticks are the job's picks (`job.picks`), shared by every view."""
 
     #: the job's latest state, `JobState.to_dict()`, plus the `prompt` and `aspect_ratio` it was asked with
     job = traitlets.Dict().tag(sync=True)
     #: "live" (tracked), "reconnecting" (API unreachable, retrying) or "idle" (ended or not tracked)
     connection = traitlets.Unicode(IDLE).tag(sync=True)
-    #: indices of the images the user selected in the gallery (set by the browser)
+    #: while "queued": seconds until the account's rate limit lets the next read go (None: not known)
+    budget_wait = traitlets.Float(None, allow_none=True).tag(sync=True)
+    #: the job's picks: indices of the picked images, in pick order (the browser's ticks, or any view's)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
     #: small JPEGs of the images, by index as text (made by the kernel; saved with the notebook)
     thumbnails = traitlets.Dict(value_trait=traitlets.Bytes()).tag(sync=True)
@@ -58,8 +60,10 @@ class JobView(Widget, front_end="job_view"):
         self._handle = job
         self._tracker = tracker
         self._connection = IDLE
-        super().__init__(job=self._payload(), **kwargs)
-        self._awaiting_thumbnails: threading.Timer | None = None
+        self._budget_wait: float | None = None
+        super().__init__(job=self._payload(), selected_indices=list(job.picks), **kwargs)
+        self._timers = process_timers()
+        self._awaiting_thumbnails: Scheduled | None = None
         self._thumbnails_awaited_until = 0.0
         self._live = LiveUpdates(self, self._show_latest)
         self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
@@ -77,9 +81,8 @@ class JobView(Widget, front_end="job_view"):
 
     @property
     def selected(self) -> list[JobImage]:
-        """The images the user selected, in the order they were selected."""
-        images = self._handle.images
-        return [images[index] for index in self.selected_indices if 0 <= index < len(images)]
+        """The picked images, in the order they were picked (in this view or any other)."""
+        return self._handle.selected
 
     def close(self) -> None:
         """Stop updating (and stop polling, once no other view shows the job), then close the widget."""
@@ -101,16 +104,17 @@ class JobView(Widget, front_end="job_view"):
         return self._tracker.read_in_full(self._handle)
 
     def _on_job_change(self, job: JobHandle) -> None:
+        if list(job.picks) != self.selected_indices:
+            self.selected_indices = list(job.picks)  # picked in another view: a user's act, shown now
         if self._known_in_full():
             self._connection = IDLE
             self._ask_thumbnails()
             if self._thumbnails.pending and self._awaiting_thumbnails is None:
                 # shown when they are made (that calls us), or with what there is once this fires
-                self._thumbnails_awaited_until = time.monotonic() + THUMBNAILS_AWAITED_SECONDS
-                timer = threading.Timer(THUMBNAILS_AWAITED_SECONDS, self._stop_awaiting_thumbnails)
-                timer.daemon = True
-                timer.start()
-                self._awaiting_thumbnails = timer
+                self._thumbnails_awaited_until = self._timers.now() + THUMBNAILS_AWAITED_SECONDS
+                self._awaiting_thumbnails = self._timers.call_later(
+                    THUMBNAILS_AWAITED_SECONDS, self._stop_awaiting_thumbnails
+                )
         self._live.changed(final=job.is_terminal)
 
     def _requests(self) -> Mapping[str, RequestHandler]:
@@ -129,7 +133,13 @@ class JobView(Widget, front_end="job_view"):
 
     def _on_connection(self, connection: str) -> None:
         self._connection = IDLE if self._known_in_full() else connection
+        self._budget_wait = self._waits_for_budget() if self._connection == QUEUED else None
         self._live.changed()
+
+    def _waits_for_budget(self) -> float | None:
+        """Seconds until the account's window lets a job update go: what the card says ("in about 35 s")."""
+        client = client_of(self._handle)
+        return None if client is None else round(client.budget().frees_in, 1)
 
     def _finish(self, timeout: float) -> None:
         self._thumbnails.wait(timeout)
@@ -150,7 +160,7 @@ class JobView(Widget, front_end="job_view"):
         return self.job.get("status") in ("completed", "failed") and not self.job.get("images_coming")
 
     def _awaits_thumbnails(self) -> bool:
-        return self._thumbnails.pending and time.monotonic() < self._thumbnails_awaited_until
+        return self._thumbnails.pending and self._timers.now() < self._thumbnails_awaited_until
 
     def _show_latest(self) -> None:
         if self._awaits_thumbnails():
@@ -158,10 +168,11 @@ class JobView(Widget, front_end="job_view"):
         with self.hold_sync():
             self.job = self._payload()
             self.connection = self._connection
+            self.budget_wait = self._budget_wait
             self.thumbnails = self._thumbnails.made()
 
     def _on_selection(self, change: dict[str, Any]) -> None:
-        self._handle.selected = self.selected
+        set_ticked(self._handle, change["new"])
 
     # -- without a kernel --------------------------------------------------------------------
 

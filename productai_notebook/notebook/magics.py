@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from IPython.core.error import UsageError
@@ -18,7 +19,8 @@ from IPython.utils.process import arg_split
 from traitlets import Float, Int
 
 from .. import contract
-from ..api import JobTimeoutError, ProductAIError
+from .._config import config
+from ..api import Batch, JobTimeoutError, ProductAIError
 from ..sandbox import current_client, sandbox, use
 from .jobs_table import NO_CLIENT, JobsTable
 
@@ -30,9 +32,11 @@ SUBCOMMANDS = {
     "job": "show one job",
     "wait": "wait until jobs end",
     "generate": "start a generation job",
+    "batch": "open a batch by its name (nothing made is paid again); no name lists them",
     "me": "your plan and credits",
     "budget": "the account's rate limit, its use and what waits",
     "sandbox": "use the local emulator (no key needed)",
+    "studio": "a form that makes a batch, its cost shown before sending",
     "config": "the connection in use",
 }
 
@@ -130,9 +134,12 @@ def _parsers(default_limit: int) -> dict[str, _Parser]:
     generate.add_argument("--aspect-ratio", choices=tuple(contract.ASPECT_RATIOS),
                           default=contract.DEFAULT_ASPECT_RATIO, metavar="R")
 
-    return {"jobs": jobs, "job": job, "wait": wait, "generate": generate,
+    batch = parser("batch")
+    batch.add_argument("name", metavar="NAME", nargs="?")
+
+    return {"jobs": jobs, "job": job, "wait": wait, "generate": generate, "batch": batch,
             "me": parser("me"), "budget": parser("budget"), "sandbox": parser("sandbox"),
-            "config": parser("config")}
+            "config": parser("config"), "studio": parser("studio")}
 
 
 def _overview() -> str:
@@ -227,6 +234,14 @@ class ProductAIMagics(Magics):
             num_images=args.num_images, aspect_ratio=args.aspect_ratio,
         )
 
+    def _batch(self, args: argparse.Namespace) -> Any:
+        folder = Path(config.batch_dir)
+        if args.name is None:
+            names = sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+            print(f"Batches in {folder}: {', '.join(names)}" if names else f"No batches in {folder} yet.")
+            return None
+        return Batch.open(args.name, self._client(), batch_dir=folder)
+
     def _me(self, _args: argparse.Namespace) -> None:
         account = self._client().me()
         credits = ", ".join(f"{count} {kind}" for kind, count in account.credits.items()) or "none"
@@ -239,6 +254,11 @@ class ProductAIMagics(Magics):
     def _sandbox(self, _args: argparse.Namespace) -> None:
         client = use(sandbox())
         print(f"%productai now uses the local emulator at {client.base_url} (no key needed).")
+
+    def _studio(self, _args: argparse.Namespace) -> Any:
+        from .studio import Studio
+
+        return Studio(self._client())
 
     def _config(self, _args: argparse.Namespace) -> None:
         client = self._client()

@@ -42,9 +42,10 @@ def _text(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _thumb(url: str, alt: str, size: str, thumbnail: str | None = None) -> str:
+def _thumb(url: str, alt: str, size: str, thumbnail: str | None = None, prompt: object = None) -> str:
     """A linked image; `thumbnail` (a data: URL made by the kernel) shows in place of the URL,
-    so the page needs no image host to show it."""
+    so the page needs no image host to show it; `prompt`, when given, as text under the caption."""
+    said = f'<br><span class="pai-prompt">{_text(prompt)}</span>' if prompt else ""
     href = _text(url)
     src = _text(safe_url(thumbnail) or url)
     return (
@@ -52,8 +53,13 @@ def _thumb(url: str, alt: str, size: str, thumbnail: str | None = None) -> str:
         f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
         f'<img src="{src}" alt="{_text(alt)}" loading="lazy" width="{_THUMB_PX}" '
         f'style="max-width: 100%; height: auto; border-radius: 4px;"></a>'
-        f'<figcaption style="font-size: 11px; opacity: 0.75;">{_text(size)}</figcaption></figure>'
+        f'<figcaption style="font-size: 11px; opacity: 0.75;">{_text(size)}{said}</figcaption></figure>'
     )
+
+
+def _prompt(prompt: object) -> str:
+    """The prompt, as text a reader sees (and a search finds), not only as an image's alt text."""
+    return f'<div class="pai-prompt" style="margin-top: 4px; font-style: italic;">{_text(prompt)}</div>'
 
 
 def _size(image: Mapping[str, Any]) -> str:
@@ -94,6 +100,8 @@ def job_html(state: Mapping[str, Any], thumbnails: Mapping[str, str] | None = No
         f'<div class="pai-job pai-static" data-status="{_text(status)}" style="{_BOX}">',
         f"<div>ProductAI job <code>{_text(job_id)}</code> \u00b7 {_DOT.join(facts)}</div>",
     ]
+    if state.get("prompt"):
+        parts.append(_prompt(state["prompt"]))
     if status not in ("completed", "failed"):
         progress = state.get("progress") or 0
         parts.append(
@@ -187,23 +195,56 @@ def jobs_table_html(rows: Iterable[Mapping[str, Any]]) -> str:
     return f'<table class="pai-table pai-static"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def gallery_html(
-    items: Iterable[Mapping[str, Any]], notice: str = "", thumbnails: Mapping[str, str] | None = None
-) -> str:
-    """Images of many jobs as a grid of linked thumbnails, captioned with job, model and prompt;
-    `notice` (why images are missing) above them; `thumbnails` maps item keys to `data:` thumbnails."""
-    thumbnails = thumbnails or {}
-    figures = []
+#: the Gallery's "Group by" choices and the item field each groups on (js/lib/groups.js)
+_GROUP_FIELDS = {"job": "job_id", "model": "model", "prompt": "prompt"}
+
+
+Items = list[Mapping[str, Any]]
+
+
+def _groups(items: Items, group_by: str) -> list[tuple[str | None, Items]]:
+    """(title, items) per group in the order values first appear, as the live gallery groups them;
+    one untitled group when not grouped."""
+    field = _GROUP_FIELDS.get(group_by)
+    if field is None:
+        return [(None, items)]
+    groups: dict[str, list[Mapping[str, Any]]] = {}
     for item in items:
-        url = safe_url(item.get("url"))
-        if not url:
-            continue
-        caption = _DOT.join(
-            str(part) for part in (f"{item.get('job_id')} #{item.get('index')}", item.get("model")) if part
-        )
-        alt = item.get("prompt") or f"Image {item.get('index')} of job {item.get('job_id')}"
-        thumbnail = thumbnails.get(str(item.get("key")))
-        figures.append(_thumb(url, str(alt), f"{caption} {_size(item)}".strip(), thumbnail))
-    grid = f'<div style="{_GRID}">{"".join(figures)}</div>'
+        groups.setdefault(str(item.get(field) or ""), []).append(item)
+    return [(value or f"(no {group_by})", members) for value, members in groups.items()]
+
+
+def _gallery_figure(item: Mapping[str, Any], thumbnails: Mapping[str, str]) -> str | None:
+    url = safe_url(item.get("url"))
+    if not url:
+        return None
+    index = item.get("index")
+    number = f"#{index + 1}" if isinstance(index, int) else "#?"  # numbered from 1, as the widgets do
+    caption = _DOT.join(str(part) for part in (f"{item.get('job_id')} {number}", item.get("model")) if part)
+    prompt = item.get("prompt")
+    alt = prompt or f"Image {number[1:]} of job {item.get('job_id')}"
+    thumbnail = thumbnails.get(str(item.get("key")))
+    return _thumb(url, str(alt), f"{caption} {_size(item)}".strip(), thumbnail, prompt)
+
+
+def gallery_html(
+    items: Iterable[Mapping[str, Any]],
+    notice: str = "",
+    thumbnails: Mapping[str, str] | None = None,
+    group_by: str = "none",
+) -> str:
+    """Images of many jobs as a grid of linked thumbnails, captioned with job, image number, model and
+    prompt, grouped as the Gallery groups them (`group_by`); `notice` (why images are missing) above
+    them; `thumbnails` maps item keys to `data:` thumbnails."""
+    thumbnails = thumbnails or {}
+    sections = []
+    for title, members in _groups(list(items), group_by):
+        figures = [f for item in members if (f := _gallery_figure(item, thumbnails))]
+        heading = ""
+        if title is not None:
+            count = f"{len(figures)} image" + ("" if len(figures) == 1 else "s")
+            heading = f'<h4 class="pai-group-title" style="margin: 8px 0 0;">{_text(title)} ({count})</h4>'
+        grid = f'<div style="{_GRID}">{"".join(figures)}</div>'
+        sections.append(f'<div class="pai-group">{heading}{grid}</div>')
     note = f'<p class="pai-notice">{_text(notice)}</p>' if notice else ""
-    return f'<div class="pai-explorer pai-static" style="{_BOX}">{note}{grid}</div>'
+    return f'<div class="pai-explorer pai-static" style="{_BOX}">{note}{"".join(sections)}</div>'

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from PIL import Image
 
 from .._config import config
@@ -30,14 +31,27 @@ from ..sandbox import current_client
 MAX_PIXELS = 40_000_000
 JPEG_QUALITIES = (82, 72, 62, 50, 40)
 JPEG_DATA_URL = "data:image/jpeg;base64,"
-_CACHE_BYTES = 64 * 1024 * 1024
+CACHE_BYTES = 64 * 1024 * 1024
+# what a failed image's entry is counted as: it holds no bytes, yet must not stay in the cache forever
+FAILED_ENTRY_BYTES = 1024
 # What the browser may be sent as an image (sniffed by Pillow, never taken from the host's header).
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
 _pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="productai-images")
 _lock = threading.Lock()
-_made: OrderedDict[tuple[str, int, int], bytes | None] = OrderedDict()  # least recently used first
-_making: dict[tuple[str, int, int], Future[bytes | None]] = {}
+_Key = tuple[str, int, int]  # the image's URL, the thumbnail's edge and byte cap
+
+
+def made_cache(max_bytes: int = CACHE_BYTES) -> LRUCache[_Key, bytes | None]:
+    """Made thumbnails (None for an image that gave none) within `max_bytes`, least recently used out first.
+
+    The sizes are kept as entries come and go, never summed again over the whole cache.
+    """
+    return LRUCache(maxsize=max_bytes, getsizeof=lambda made: len(made or b"") or FAILED_ENTRY_BYTES)
+
+
+_made = made_cache()
+_making: dict[_Key, Future[bytes | None]] = {}
 # An AsyncProductAI's jobs are fetched through a blocking client on the same connection settings.
 _blocking_clients: weakref.WeakKeyDictionary[Any, ProductAI] = weakref.WeakKeyDictionary()
 
@@ -118,16 +132,15 @@ def thumbnail_of(client: Any, url: str) -> Future[bytes | None]:
     key = (url, config.thumbnail_edge, config.thumbnail_max_bytes)
     with _lock:
         if key in _made:
-            _made.move_to_end(key)
             done: Future[bytes | None] = Future()
-            done.set_result(_made[key])
+            done.set_result(_made[key])  # reading it makes it the most recently used
             return done
         if key not in _making:
             _making[key] = _pool.submit(_make, client, key)
         return _making[key]
 
 
-def _make(client: Any, key: tuple[str, int, int]) -> bytes | None:
+def _make(client: Any, key: _Key) -> bytes | None:
     url, edge, max_bytes = key
     try:
         thumbnail = make_thumbnail(image_bytes(client, url).content, edge=edge, max_bytes=max_bytes)
@@ -135,9 +148,8 @@ def _make(client: Any, key: tuple[str, int, int]) -> bytes | None:
         thumbnail = None  # the grid loads it from its URL instead
     with _lock:
         _making.pop(key, None)
-        _made[key] = thumbnail
-        while sum(len(t or b"") for t in _made.values()) > _CACHE_BYTES:
-            _made.popitem(last=False)
+        with contextlib.suppress(ValueError):  # larger than the whole cache: handed out, not kept
+            _made[key] = thumbnail
     return thumbnail
 
 
@@ -191,8 +203,12 @@ class Thumbnails:
     once nothing asked is still being made. `made()` is what the widget sends and saves.
     """
 
-    def __init__(self, on_made: Callable[[bool], None]) -> None:
+    def __init__(
+        self, on_made: Callable[[bool], None], *, budget_bytes: Callable[[], int] | None = None
+    ) -> None:
         self._on_made = on_made
+        # the widget's byte budget (a board's grows with its jobs); `config.thumbnail_budget_bytes` by default
+        self._budget_bytes = budget_bytes or (lambda: config.thumbnail_budget_bytes)
         self._lock = threading.Lock()
         self._none_pending = threading.Event()
         self._none_pending.set()
@@ -215,7 +231,7 @@ class Thumbnails:
     def _keep(self, key: str, made: Future[bytes | None]) -> None:
         thumbnail = None if made.cancelled() or made.exception() else made.result()
         with self._lock:
-            if thumbnail is not None and self._spent + len(thumbnail) <= config.thumbnail_budget_bytes:
+            if thumbnail is not None and self._spent + len(thumbnail) <= self._budget_bytes():
                 self._made[key] = thumbnail
                 self._spent += len(thumbnail)
             self._pending -= 1

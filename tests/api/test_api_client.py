@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from productai_notebook.api import (
     ProductAI,
 )
 from productai_notebook.api import job as job_module
-from productai_notebook.api._polling import PollPlanner
+from productai_notebook.api.engine.cadence import Cadence
 
 SHOE = "https://example.com/shoe.jpg"
 
@@ -178,7 +180,7 @@ def test_wait_all_returns_every_job_in_order_one_failure_not_hiding_the_others()
 
 
 def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() -> None:
-    from productai_notebook.api._waiting import JobsWait
+    from productai_notebook.api.engine.waits import JobsWait
     from productai_notebook.api.models import JobState
 
     def failed(job_id: str) -> JobState:
@@ -197,7 +199,7 @@ def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() ->
 
 
 def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() -> None:
-    planner = PollPlanner()
+    planner = Cadence()
     pending = JobState.parse({"job_id": "j", "status": "pending", "estimated_time_seconds": 30})
     planner.observe(pending, now=0.0)
     assert planner.next_delay(pending, now=0.0) == 5.0  # far from done: the band's top
@@ -209,7 +211,7 @@ def test_adaptive_polling_stays_in_the_band_and_aims_at_the_expected_finish() ->
     planner.observe(odd, now=13.0)
     planner.observe(odd, now=15.0)
     assert planner.next_delay(odd, now=15.0) == 4.0  # an unknown status backs off
-    assert PollPlanner(0.1).next_delay(pending, now=0.0) == 0.1
+    assert Cadence(0.1).next_delay(pending, now=0.0) == 0.1
 
 
 def test_observers_run_once_per_change_and_never_after_the_end() -> None:
@@ -255,25 +257,39 @@ def test_a_job_displays_through_the_hook_or_as_text(monkeypatch: pytest.MonkeyPa
     assert job._repr_mimebundle_() == {"text/html": "<b>job_abc123xyz</b>"}
 
 
-def test_download_saves_stable_names_without_sending_the_key(tmp_path: Path) -> None:
-    images = [
-        {"url": "https://cdn.example.test/a/1.png", "width": 8, "height": 8},
-        {"url": "https://cdn.example.test/a/2", "width": 8, "height": 8},
-    ]
-    done = job_json(status="completed", progress=100, images=images)
+def api_and_image_host(image_urls: list[str], image_type: str = "image/png") -> Script:
+    """The API, with a completed job of these images, and their host: PNG bytes, sent no key."""
+    done = job_json(status="completed", progress=100, images=[{"url": url} for url in image_urls])
 
     def server(request: httpx.Request) -> httpx.Response:
         if request.url.host == "cdn.example.test":
             assert "Authorization" not in request.headers
-            return httpx.Response(
-                200, content=b"\x89PNG\r\n\x1a\nfake", headers={"content-type": "image/webp"}
-            )
+            return httpx.Response(200, content=b"\x89PNG\r\n\x1a\nfake", headers={"content-type": image_type})
         return answer(200, done)
 
-    with mock_client(Script(server)) as client:
+    return Script(server)
+
+
+def test_download_saves_stable_names_without_sending_the_key(tmp_path: Path) -> None:
+    urls = ["https://cdn.example.test/a/1.png", "https://cdn.example.test/a/2"]
+    with mock_client(api_and_image_host(urls, "image/webp")) as client:
         paths = client.jobs.get("job_abc123xyz").download(tmp_path / "out")
     assert [p.name for p in paths] == ["job_abc123xyz_0.png", "job_abc123xyz_1.webp"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and the umask are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077], ids=oct)
+def test_downloaded_images_get_the_mode_any_new_file_gets(tmp_path: Path, umask: int) -> None:
+    before = os.umask(umask)
+    try:
+        (tmp_path / "notes.txt").write_text("a file the user saves")
+        with mock_client(api_and_image_host(["https://cdn.example.test/1.png"])) as client:
+            (path,) = client.jobs.get("job_abc123xyz").download(tmp_path)
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "notes.txt").stat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
 def test_download_of_an_unfinished_job_says_to_wait(tmp_path: Path) -> None:

@@ -4,22 +4,14 @@ another open client of the account carries on, and with none left the job is let
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
+from notebook_waits import wait_until
 
 from productai_notebook.api import ProductAI
 from productai_notebook.emulator import Emulator
 
 GENERATE = {"model": "nanobanana2", "prompt": "closed under a widget", "image_url": "https://example.com/p.png"}
-DEADLINE = 60.0
-
-
-def _until(condition, what: str) -> None:
-    end = time.monotonic() + DEADLINE
-    while not condition():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_another_open_client_of_the_account_carries_on(emulator: Emulator, account_key: str, process_tracker):
@@ -28,7 +20,7 @@ def test_another_open_client_of_the_account_carries_on(emulator: Emulator, accou
             job = first.generate(**GENERATE)
             process_tracker.track(job)
         # `first` is closed now; the job is still shown
-        _until(lambda: job.is_terminal and job.images, "the job to end through the other client")
+        wait_until(lambda: job.is_terminal and job.images, "the job to end through the other client")
         assert other.jobs.get(job.id).status == "completed"
 
 
@@ -39,5 +31,5 @@ def test_with_every_client_closed_the_job_is_let_go_without_an_error(
     with ProductAI(api_key=account_key, base_url=emulator.base_url) as client:
         job = client.generate(**GENERATE)
         process_tracker.track(job)
-    _until(lambda: not process_tracker.is_following(job), "the tracker to let the job go")
+    wait_until(lambda: not process_tracker.is_following(job), "the tracker to let the job go")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text

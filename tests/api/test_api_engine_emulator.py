@@ -11,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from productai_notebook.api import AsyncJob, AsyncProductAI, Job, ProductAI, ProductAIError, tracking
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api import AsyncJob, AsyncProductAI, Job, ProductAI, ProductAIError
+from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 
@@ -142,5 +143,5 @@ def test_without_rate_headers_and_with_shuffled_lists_everything_still_finishes(
         waited = [generate(client, n) for n in range(8, 16)]
         client.jobs.wait_all(shown + waited, timeout=DEADLINE)
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + waited)
-    budget = client._engine.budget()
+    budget = client.budget()
     assert (budget.limit, budget.source) == (10, "plan"), "no headers: the plan's limit, read after a 429"

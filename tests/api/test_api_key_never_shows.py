@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import httpx
 import pytest
 from api_helpers import KEY, Script, answer, job_json, mock_client
+from notebook_waits import free_port
 
 from productai_notebook.api import JobFailedError, JobState, ProductAI, ProductAIError, _http
 from productai_notebook.emulator import Emulator
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_key_never_shows(
@@ -42,7 +36,7 @@ def test_the_key_never_shows(
         texts.append(str(job._repr_mimebundle_()))
     with ProductAI(api_key + "_wrong", base_url=emulator.base_url) as wrong:
         attempt(wrong.me)
-    with ProductAI(api_key, base_url=f"http://127.0.0.1:{_closed_port()}/v1", max_retries=1) as down:
+    with ProductAI(api_key, base_url=f"http://127.0.0.1:{free_port()}/v1", max_retries=1) as down:
         attempt(down.me)
     # a server that echoes the key back in its error text
     echo = Script(answer(400, {"error": {"code": "invalid_request", "message": f"bad key {KEY}"}}))

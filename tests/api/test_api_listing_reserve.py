@@ -7,20 +7,17 @@ reads wait; a script's wait wants results, so there the read goes first.
 
 from __future__ import annotations
 
-import asyncio
 import math
-import threading
-import time
 
 import pytest
-from api_helpers import Script, answer, job_json, mock_client
+from api_helpers import job_json
 from test_api_pacing import paced, send
 
-from productai_notebook.api import Job, JobState
-from productai_notebook.api.engine import Engine
-from productai_notebook.api.listing_reserve import WantedRead, listing_rounds, reads_that_go
-from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, Pacer
-from productai_notebook.api.watching import LIVE, QUEUED, Watcher
+from productai_notebook.api import JobHandle, JobState
+from productai_notebook.api.engine.account import Engine
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, Pacer
+from productai_notebook.api.engine.reserve import WantedRead, listing_rounds, reads_that_go
+from productai_notebook.api.engine.scheduler import Scheduler
 
 ROUND_EVERY = 2.0  # the documented shortest poll interval: one listing a round
 
@@ -141,55 +138,66 @@ def test_a_pro_batch_shown_in_widgets_shows_every_end_within_a_round_and_reads_a
 
 
 
+class Clock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def handle(job_id: str, **fields: object) -> JobHandle:
+    return JobHandle(JobState.parse(job_json(job_id, **fields)))
+
+
 @pytest.mark.parametrize("case", ["widgets only", "a wait holds it", "held a window already"])
-def test_the_watcher_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait_holds_it(case):
-    """One slot left, a shown job still running: the ended job's read waits for the rounds, unless a
+def test_the_scheduler_holds_back_a_widgets_read_of_a_shown_end_only_while_no_wait_holds_it(case):
+    """Two slots left, a shown job still running: the ended job's read waits for the rounds, unless a
     wait (a script) holds that job too, or it already waited one window. Nothing is sent: the choice
     is made before any request."""
-    engine = Engine(("https://api.example.test/v1", "digest"))
+    clock = Clock()
+    engine = Engine(("https://api.example.test/v1", "digest"), clock=clock)
     engine.learn_plan("free")
-    for _ in range(8):  # a batch's creates: 1 background slot is left
+    # a batch's creates: 2 background slots are left, room for a round besides one read of each job
+    for _ in range(7):
         engine.observe(engine.acquire(), None)
-    loop = asyncio.new_event_loop()
-    watcher = Watcher(engine, loop, threading.Event(), max_backoff=1.0)
-    now = time.monotonic()
-    with mock_client(Script(answer(500))) as client:
-        ended = Job(client, JobState.parse(job_json("job_done", status="completed", progress=100)))
-        running = Job(client, JobState.parse(job_json("job_running", estimated_time_seconds=20)))
-        for job in (ended, running):
-            watcher.follow(job, object(), poll_interval=(2.0, 5.0), shown=True, listener=None)
-        if case == "a wait holds it":
-            watcher.follow(ended, object(), poll_interval=None, shown=False, listener=None)
-        follows = [watcher.follow_of(ended), watcher.follow_of(running)]
-        if case == "held a window already":
-            follows[0].behind_rounds_since = now - engine.budget().window
-        going = watcher._reads_that_go([follows[0]], follows, now)
-    loop.close()
+    scheduler = Scheduler(max_backoff=1.0)
+    now = clock.now
+    ended = handle("job_done", status="completed", progress=100)
+    running = handle("job_running", estimated_time_seconds=20)
+    follows = [scheduler.new_follow(job, (2.0, 5.0), now) for job in (ended, running)]
+    for follow in follows:
+        scheduler.add_holder(follow, object(), True, (2.0, 5.0), now, first=True)
+    if case == "a wait holds it":
+        scheduler.add_holder(follows[0], object(), False, None, now, first=False)
+    if case == "held a window already":
+        follows[0].behind_rounds_since = now - engine.budget().window
+    follows[0].read_due = now  # the listing showed its end: its read is due
+    scheduler.round_due = now + 2.0  # the round just went
+    actions = scheduler.next_actions(now, follows, engine.turns)
     held = case == "widgets only"
-    assert going == ([] if held else [follows[0]]), "the round's slot, else a script's or a long-held read"
-    # a widget whose images wait says so (its notice), rather than "loading its images" for long
-    assert follows[0].connection == (QUEUED if held else LIVE)
-    waiting = "1 ended jobs' images waiting for the widgets' status rounds"
-    assert (waiting in engine.budget().describe()) is held, "what %productai budget shows"
+    assert actions.reads == ([] if held else [follows[0]]), "the round's, else a script's or long-held read"
+    # a widget whose images wait says so (the driver shows the held ones as queued)
+    assert actions.held == ([follows[0]] if held else [])
+    assert actions.sleep == pytest.approx(2.0), "until the next round"
 
 
 def test_the_images_of_the_ends_shown_longest_ago_go_first_once_the_budget_frees():
     """Reads held behind the rounds go oldest-held first, whatever order their jobs were followed in:
     the job that ended first gets its images first."""
-    engine = Engine(("https://api.example.test/v1", "digest"))
+    clock = Clock()
+    engine = Engine(("https://api.example.test/v1", "digest"), clock=clock)
     engine.learn_plan("pro")
-    loop = asyncio.new_event_loop()
-    watcher = Watcher(engine, loop, threading.Event(), max_backoff=1.0)
-    now = time.monotonic()
-    with mock_client(Script(answer(500))) as client:
-        jobs = [Job(client, JobState.parse(job_json(f"job_{n}", status="completed", progress=100)))
-                for n in range(3)]
-        for job in jobs:
-            watcher.follow(job, object(), poll_interval=(2.0, 5.0), shown=True, listener=None)
-        follows = [watcher.follow_of(job) for job in jobs]
-        follows[0].behind_rounds_since = now - 4.0
-        follows[1].behind_rounds_since = now - 10.0  # shown ended first
-        # follows[2]: its end shows only now
-        going = watcher._reads_that_go(follows, follows, now)
-    loop.close()
+    scheduler = Scheduler(max_backoff=1.0)
+    now = clock.now
+    jobs = [handle(f"job_{n}", status="completed", progress=100) for n in range(3)]
+    follows = [scheduler.new_follow(job, (2.0, 5.0), now) for job in jobs]
+    for follow in follows:
+        scheduler.add_holder(follow, object(), True, (2.0, 5.0), now, first=True)
+        follow.read_due = now
+    follows[0].behind_rounds_since = now - 4.0
+    follows[1].behind_rounds_since = now - 10.0  # shown ended first
+    # follows[2]: its end shows only now
+    scheduler.round_due = now + 2.0
+    going = scheduler.next_actions(now, follows, engine.turns).reads
     assert [f.job.id for f in going] == ["job_1", "job_0", "job_2"]

@@ -7,9 +7,9 @@ import threading
 import httpx
 import pytest
 
-from productai_notebook.api.engine import Engine
+from productai_notebook.api.engine.account import Engine
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Pacer
 from productai_notebook.api.errors import RateLimitError
-from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Pacer
 
 
 def paced(limit: int, window: float = 60.0) -> Pacer:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from productai_notebook.api.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Budget, Pacer
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Budget, Pacer
 
 
 def paced(limit: int, window: float = 60.0) -> Pacer:

@@ -24,7 +24,7 @@ from productai_notebook.api import (
     JobState,
     _http,
 )
-from productai_notebook.api.resources.assets import _parse_assets as parse_assets
+from productai_notebook.api.resources.assets import parse_assets
 from productai_notebook.api.webhooks import WebhookEvent, parse_event, sign
 from productai_notebook.contract import MODELS, STATUSES
 
@@ -164,7 +164,7 @@ def test_an_account_or_asset_answer_is_a_model_or_an_invalid_response(value: Any
             pass
     for listing in (value, {"assets": value}):  # the asset list's two accepted shapes
         try:
-            json.dumps([asset.to_dict() for asset in parse_assets(listing)])
+            json.dumps([asset.to_dict() for asset in parse_assets(listing)[0]])
         except InvalidResponseError:
             pass
 

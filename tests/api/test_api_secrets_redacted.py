@@ -123,6 +123,16 @@ def test_a_network_error_that_quotes_the_request_shows_no_token() -> None:
     assert_clean(*error_texts(caught.value))
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "BEARer", "bEaReR"])
+def test_a_bearer_token_is_hidden_however_the_server_spells_bearer(scheme: str) -> None:
+    echo = f"Authorization: {scheme} {TOKEN}"
+    script = Script(answer(400, {"error": {"code": "bad_header", "message": echo}}))
+    with mock_client(script, max_retries=0) as client, pytest.raises(ProductAIError) as caught:
+        client.me()
+    assert_clean(*error_texts(caught.value))
+    assert f"{scheme} [redacted]" in str(caught.value)
+
+
 def test_the_http_libraries_debug_logs_show_no_key(caplog: pytest.LogCaptureFixture) -> None:
     """httpx and httpcore log an answer's status line and headers: a loopback server echoes the key there."""
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from productai_notebook.api.models import JobPage, JobState
-from productai_notebook.api.status_watch import (
+from productai_notebook.api.engine.listings import (
     EVERY_JOB,
     UNFINISHED,
     Followed,
-    StatusWatch,
+    StatusListings,
     covers,
     newest_first,
 )
+from productai_notebook.api.models import JobPage, JobState
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -35,13 +35,13 @@ def followed(job_id: str, second: int) -> Followed:
 
 
 def test_two_or_more_jobs_are_asked_about_with_one_listing_of_every_job():
-    watch = StatusWatch()
+    watch = StatusListings()
     assert watch.listings([followed("a", 1)]) == (), "one job alone is read on its own"
     assert watch.listings([followed("a", 1), followed("b", 2)]) == (EVERY_JOB,)
 
 
 def test_a_listed_end_is_read_alone_and_a_running_job_keeps_its_listed_progress():
-    watch = StatusWatch()
+    watch = StatusListings()
     jobs = [followed("a", 1), followed("b", 2)]
     news = watch.read(jobs, {EVERY_JOB: page(state("b", 2), state("a", 1, "completed"))})
     assert news.ended == ["a"] and list(news.running) == ["b"] and not news.uncovered
@@ -65,7 +65,7 @@ def test_the_whole_list_covers_every_job_in_any_order():
 
 
 def test_jobs_older_than_the_page_switch_the_rounds_to_the_unfinished_listings():
-    watch = StatusWatch()
+    watch = StatusListings()
     jobs = [followed("old", 1), followed("new", 60)]
     assert watch.listings(jobs) == (EVERY_JOB,) and watch.listings_per_round() == 1
     news = watch.read(jobs, {EVERY_JOB: page(state("new", 60), state("other", 50), has_more=True, total=300)})
@@ -79,7 +79,7 @@ def test_jobs_older_than_the_page_switch_the_rounds_to_the_unfinished_listings()
 
 
 def test_a_job_no_unfinished_listing_covers_falls_back_to_its_own_read():
-    watch = StatusWatch()
+    watch = StatusListings()
     jobs = [followed("old", 1), followed("new", 60)]
     pending, processing = UNFINISHED
     # more than 100 unfinished jobs, in an order that cannot be checked
@@ -89,7 +89,7 @@ def test_a_job_no_unfinished_listing_covers_falls_back_to_its_own_read():
 
 
 def test_a_new_set_of_jobs_tries_the_single_listing_again():
-    watch = StatusWatch()
+    watch = StatusListings()
     old = [followed("old", 1), followed("new", 60)]
     watch.listings(old)
     watch.read(old, {EVERY_JOB: page(state("new", 60), has_more=True, total=300)})

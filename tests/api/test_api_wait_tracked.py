@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from api_helpers import Script, answer, job_json, mock_client
+from api_helpers import Script, answer, job_json, mock_async_client, mock_client
 
 from productai_notebook.api import (
     APIConnectionError,
@@ -20,9 +21,11 @@ from productai_notebook.api import (
     Job,
     NotFoundError,
     ProductAI,
-    tracking,
 )
-from productai_notebook.api.tracking import RECONNECTING, Tracker
+from productai_notebook.api._http import RequestSpec
+from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.pool import POOL_SIZE
+from productai_notebook.api.engine.tracker import RECONNECTING, Tracker
 from productai_notebook.emulator import Emulator
 
 JOB_PATH = re.compile(r"/v1/jobs/[^/]+$")
@@ -206,3 +209,53 @@ def job_json_state(job_id: str):
     from productai_notebook.api import JobState
 
     return JobState.parse(job_json(job_id))
+
+
+def test_twenty_shown_jobs_of_a_blocking_client_are_followed_to_their_end_on_a_few_threads(
+    emulator, account_key, process_tracker
+):
+    """No thread per request: every background request of a blocking client runs on its account's
+    small pool, however many jobs are followed and however many requests that takes."""
+    threads: dict[int, str] = {}  # thread ident -> name, for every background request
+
+    def note(request: httpx.Request) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            threads[threading.get_ident()] = threading.current_thread().name
+
+    http = httpx.Client(event_hooks={"request": [note]})
+    with ProductAI(api_key=account_key, base_url=emulator.base_url, http_client=http) as client:
+        jobs = [generate(client) for _ in range(20)]
+        before = threading.active_count()
+        stops = [process_tracker.track(job) for job in jobs]
+        client.jobs.wait_all(jobs, timeout=DEADLINE)
+        most = threading.active_count()
+        for stop in stops:
+            stop()
+    http.close()
+    assert all(job.status == "completed" and job.images for job in jobs)
+    assert process_tracker.polls > POOL_SIZE, "more requests than threads"
+    assert set(threads.values()) == {"productai-background"}
+    assert len(threads) <= POOL_SIZE, "a few threads, not one per request"
+    assert most - before <= POOL_SIZE + 1, "the pool and the tracker's own thread at most"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_closing_the_tracker_stops_a_background_request_sleeping_between_retries(asynchronous):
+    """Both clients look at the stop while a background request sleeps before its retry (a 503 with
+    Retry-After: 30): closing the tracker ends it at once, for the asyncio client as for the blocking one."""
+    asked = threading.Event()
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        asked.set()
+        return answer(503, {"error": "busy"}, headers={"Retry-After": "30"})
+
+    script = Script(busy)
+    make = mock_async_client if asynchronous else mock_client
+    client = make(script, max_retries=3)  # (made on this loop: its background requests run here)
+    stop = threading.Event()
+    sending = asyncio.wrap_future(client.send_in_background(RequestSpec("GET", "me"), stop))
+    assert await asyncio.to_thread(asked.wait, 10)
+    stop.set()
+    with pytest.raises(APIConnectionError, match="stopped"):
+        await asyncio.wait_for(sending, timeout=10)  # the deadline of a hang, not a measure
+    assert len(script.requests) == 1, "no retry once stopped"

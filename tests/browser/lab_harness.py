@@ -70,8 +70,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _write_user_settings(config_dir: Path) -> None:
+SAVE_WIDGET_STATE = "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings"
+
+
+def _write_user_settings(config_dir: Path, save_widget_state: bool) -> None:
     for name, settings in USER_SETTINGS.items():
+        if name == SAVE_WIDGET_STATE and not save_widget_state:
+            continue  # JupyterLab's default: notebooks saved without their widgets' state
         path = config_dir / "lab" / "user-settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
@@ -117,8 +122,10 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
+def jupyter_server(notebooks: Path, save_widget_state: bool = True) -> Iterator[JupyterServer]:
     """JupyterLab (which also serves Notebook 7) on a free loopback port, over a temp copy of `notebooks`.
+
+    `save_widget_state=False`: JupyterLab's own default, which saves notebooks without widget state.
 
     Its config, runtime and IPython dirs are temporary too, so nothing here reads or writes
     the user's Jupyter setup or the repository.
@@ -126,7 +133,7 @@ def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
     with tempfile.TemporaryDirectory(prefix="pai-lab-") as tmp:
         home = Path(tmp)
         root = home / "notebooks"
-        shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".productai"))
         env = dict(os.environ)
         env.update(
             JUPYTER_CONFIG_DIR=str(home / "config"),
@@ -136,7 +143,7 @@ def jupyter_server(notebooks: Path) -> Iterator[JupyterServer]:
         # The notebooks must run against the built-in emulator, never a real account.
         for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
             env.pop(name, None)
-        _write_user_settings(home / "config")
+        _write_user_settings(home / "config", save_widget_state)
         port = free_port()
         log = home / "jupyterlab.log"
         with log.open("wb") as out:

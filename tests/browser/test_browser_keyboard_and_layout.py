@@ -50,6 +50,11 @@ big.rows = [
     for n in range({BIG_TABLE_ROWS})
 ]
 big.total, big.has_more = {2 * BIG_TABLE_ROWS}, True""",
+    # a job that stays pending (an emulator of its own, with ten-minute jobs): four images to come
+    """slow = Emulator(api_key="pk_test_slow", job_seconds=(600, 600)).start()
+pending = ProductAI(api_key=slow.api_key, base_url=slow.base_url).generate(
+    model="seedream", image_url="https://example.com/mug.jpg", prompt="four to come", num_images=4)
+pending""",
 ]
 
 # Records every height each job card has (by job id: JupyterLab may render an output again),
@@ -192,7 +197,7 @@ def _type_notebook_keys(page: Page, control: Locator, name: str) -> None:
     """Focus `control`, type the notebook's command-mode keys, and see the notebook unchanged."""
     control.focus()
     before = _state(page)
-    for key in ("a", "b", "d", "d", "ArrowUp", "ArrowDown", "Enter", "Escape", "m", "z"):
+    for key in ("a", "b", "d", "d", "ArrowUp", "ArrowDown", "Enter", "m", "z"):  # (Escape: below)
         page.keyboard.press(key)
     after = _state(page)
     assert after == before, f"keys in {name} changed the notebook: {before} -> {after}"
@@ -223,13 +228,94 @@ def _press_until(page: Page, key: str, done: Callable[[dict[str, Any]], bool]) -
     raise AssertionError(f"{key} never got there: last stops {path[-3:]}")
 
 
-def test_tab_and_shift_tab_cross_200_rows_to_load_more_and_back(run: Run) -> None:
+def test_the_table_is_one_tab_stop_and_arrows_cross_its_200_rows(run: Run) -> None:
     page, table = run.page, run.big_table
     first = table.locator("tr.pai-row").first
     first_id = first.get_attribute("data-job-id")
+    last_id = "job_000" if first_id != "job_000" else f"job_{BIG_TABLE_ROWS - 1:03d}"  # newest first
     first.focus()
-    down = _press_until(page, "Tab", lambda focused: focused["loadMore"])
-    assert len({stop["row"] for stop in down if stop["row"]}) == BIG_TABLE_ROWS  # every row on the way
+    down = _press_until(page, "ArrowDown", lambda focused: focused["row"] == last_id)
+    assert len({stop["row"] for stop in down if stop["row"]}) == BIG_TABLE_ROWS - 1  # every row on the way
     assert all(stop["ring"] for stop in down), [stop for stop in down if not stop["ring"]][:3]  # seen
-    up = _press_until(page, "Shift+Tab", lambda focused: (focused["row"], focused["tag"]) == (first_id, "tr"))
-    assert len({stop["row"] for stop in up if stop["row"]}) == BIG_TABLE_ROWS
+    page.keyboard.press("Tab")  # one tab stop: out of the rows at once, to the next control
+    assert page.evaluate(_FOCUSED)["loadMore"]
+    page.keyboard.press("Shift+Tab")  # back to the row it left, not the first
+    assert page.evaluate(_FOCUSED)["row"] == last_id
+    page.keyboard.press("Home")
+    assert page.evaluate(_FOCUSED)["row"] == first_id
+
+
+def test_escape_closes_compare_then_hands_focus_back_to_the_cell(run: Run) -> None:
+    page, gallery = run.page, run.gallery
+    for box in gallery.locator("input.pai-item-select").all()[:2]:
+        box.check()
+    gallery.locator(".pai-compare-button").click()
+    expect(gallery.locator(".pai-compare")).to_be_visible()
+    gallery.locator(".pai-thumb").first.focus()  # focus outside the compare region
+    page.keyboard.press("Escape")
+    expect(gallery.locator(".pai-compare")).to_be_hidden()
+    expect(gallery.locator(".pai-thumb").first).to_be_focused()
+    page.keyboard.press("Escape")  # out of the widget, into its cell: the notebook's keys work again
+    focused = page.evaluate("() => ({ inWidget: !!document.activeElement.closest('.pai-root'),"
+                            " inNotebook: !!document.activeElement.closest('.jp-Notebook') })")
+    assert focused == {"inWidget": False, "inNotebook": True}
+
+
+def test_escape_then_shift_enter_runs_the_cell_of_a_table_row(run: Run) -> None:
+    page = run.page
+    cell = page.locator(".jp-Notebook .jp-CodeCell", has=run.big_table).first
+    before = cell.locator(".jp-InputArea-prompt").inner_text()
+    run.big_table.locator("tr.pai-row").first.focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Enter")
+    expect(cell.locator(".jp-InputArea-prompt")).not_to_have_text(before, timeout=WIDGET_MS)
+
+
+def test_with_the_file_browser_open_at_1280_px_the_table_says_more_columns_are_there(run: Run) -> None:
+    page = run.page
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    if not page.locator(".jp-FileBrowser").is_visible():  # (JupyterLab opens it by default)
+        page.keyboard.press("Control+Shift+F")
+    try:
+        expect(page.locator(".jp-FileBrowser")).to_be_visible()
+        # every job again (the keys test above may have moved the filters), the long prompt among them
+        run.table.locator("select.pai-status-filter").select_option("all")
+        run.table.locator("select.pai-model-filter").select_option("all")
+        run.table.scroll_into_view_if_needed()
+        scroller = run.table.locator(".pai-table-scroll")
+        sizes = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        hint = run.table.locator(".pai-more-columns")
+        if sizes[0] > sizes[1] + 1:  # some columns are cut off
+            expect(hint).to_be_visible()
+            scroller.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+            expect(hint).to_be_hidden()
+        else:
+            expect(hint).to_be_hidden()
+        assert sizes[0] > sizes[1] + 1, f"the table fits at 1280 px with the file browser: {sizes}"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def _tile_rows(card: Locator) -> list[int]:
+    """How many tiles each row of the card's image grid holds, top to bottom."""
+    tops = card.locator(".pai-grid .pai-tile").evaluate_all(
+        "tiles => tiles.map((t) => Math.round(t.getBoundingClientRect().top))")
+    return [tops.count(top) for top in sorted(set(tops))]
+
+
+def test_at_700_px_a_pending_job_shows_tiles_side_by_side_and_a_failed_one_no_blank_room(run: Run) -> None:
+    page = run.page
+    pending = page.locator(".jp-OutputArea-output .pai-job", has_text="four to come").first
+    page.set_viewport_size({"width": 700, "height": 1000})
+    try:
+        pending.scroll_into_view_if_needed()
+        rows = _tile_rows(pending)
+        assert sum(rows) == 4 and max(rows) > 1, rows
+        run.failing_card.scroll_into_view_if_needed()
+        error_box = run.failing_card.locator(".pai-job-error").bounding_box()
+        room = run.failing_card.locator(".pai-job-failed-stack").bounding_box()
+        assert error_box and room
+        blank = room["height"] - error_box["height"]
+        assert blank < 200, (rows, room, error_box)  # one row of small tiles, not a tall strip
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})

@@ -65,3 +65,34 @@ def test_the_jobs_table_lists_the_completed_job(quickstart: MarimoRun) -> None:
     row = quickstart.page.locator(f'tr.pai-row[data-job-id="{job_id}"]')
     expect(row).to_be_visible(timeout=APP_MS)
     expect(row).to_contain_text("completed")
+
+
+def test_a_clicked_row_shows_its_job_beneath_the_table(quickstart: MarimoRun) -> None:
+    page = quickstart.page
+    job_id = quickstart.job.locator(".pai-job-id").inner_text()
+    expect(page.get_by_text("Click a row of the table to see its job here.")).to_be_visible(timeout=APP_MS)
+    page.locator(f'tr.pai-row[data-job-id="{job_id}"]').click()
+    # the cell that reads `table.opened_id` runs again and shows that job's own view
+    opened = page.locator(".pai-job").nth(1)
+    expect(opened.locator(".pai-job-id")).to_have_text(job_id, timeout=APP_MS)
+    expect(opened).to_have_attribute("data-status", "completed", timeout=APP_MS)
+
+
+def test_the_lightbox_image_is_centred(quickstart: MarimoRun) -> None:
+    page = quickstart.page
+    gallery = page.locator(".pai-explorer").first
+    # a short window: the image (at most 70 % of its height) is narrower than its prompt's line
+    page.set_viewport_size({"width": 1280, "height": 500})
+    try:
+        gallery.locator(".pai-thumb").first.click()
+        image = gallery.locator(".pai-lightbox-img")
+        assert wait_until_loaded(page, image) > 0
+        figure = gallery.locator(".pai-lightbox-figure").bounding_box()
+        shown = image.bounding_box()
+        assert figure and shown and shown["width"] < figure["width"] - 20, (figure, shown)
+        centre = lambda box: box["x"] + box["width"] / 2  # noqa: E731
+        assert abs(centre(shown) - centre(figure)) <= 2, (figure, shown)
+        page.keyboard.press("Escape")
+        expect(gallery.locator(".pai-lightbox")).to_have_count(0)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1000})

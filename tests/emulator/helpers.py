@@ -1,19 +1,18 @@
-"""Small helpers for the emulator tests: an authenticated HTTP client, waiting, a webhook receiver."""
+"""Small helpers for the emulator tests: an authenticated client, jobs and their images, a webhook server."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
-
-# Generous: the machine is shared and loaded; a test only waits this long when something is wrong.
-DEADLINE_SECONDS = 30.0
+from notebook_waits import wait_until
+from PIL import Image
 
 
 def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -26,16 +25,12 @@ def api(emu: Any, key: str | None = None, **kwargs: Any) -> httpx.Client:
     )
 
 
-def wait_until(condition: Callable[[], Any], what: str, deadline: float = DEADLINE_SECONDS) -> Any:
-    """Poll `condition` until it returns something truthy; fail with `what` after the deadline."""
-    end = time.monotonic() + deadline
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+def magenta_share(jpeg: bytes) -> float:
+    """How much of a generated image is the colour of the magenta product the tests upload."""
+    image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
+    data = image.tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    return sum(1 for r, g, b in pixels if r > 200 and g < 60 and b > 200) / (128 * 128)
 
 
 def create_job(http: httpx.Client, **fields: Any) -> dict[str, Any]:

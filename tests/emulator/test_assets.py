@@ -8,7 +8,7 @@ import io
 import httpx
 from PIL import Image
 
-from .helpers import api, create_job, wait_for_status
+from .helpers import api, create_job, magenta_share, wait_for_status
 
 MAGENTA = (255, 0, 255)
 
@@ -17,15 +17,6 @@ def png(colour=MAGENTA, size=(300, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "PNG")
     return out.getvalue()
-
-
-def magenta_share(jpeg: bytes) -> float:
-    """How much of a generated image is the uploaded product's colour."""
-    image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
-    data = image.tobytes()
-    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
-    close = [(r, g, b) for r, g, b in pixels if r > 200 and g < 60 and b > 200]
-    return len(close) / (128 * 128)
 
 
 def test_an_uploaded_file_becomes_a_ready_asset(emu, new_account):

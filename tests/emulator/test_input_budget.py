@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from productai_notebook.emulator.inputs import MAX_INPUT_PIXELS, open_product
 
-from .helpers import api, create_job, wait_for_status
+from .helpers import api, create_job, magenta_share, wait_for_status
 
 # A warning anywhere (a Pillow size warning, a deprecation in the server's thread) fails the test.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -39,13 +39,6 @@ def largest() -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
-
-
-def magenta_share(jpeg: bytes) -> float:
-    image = Image.open(io.BytesIO(jpeg)).convert("RGB").resize((128, 128))
-    data = image.tobytes()
-    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
-    return sum(1 for r, g, b in pixels if r > 200 and g < 60 and b > 200) / (128 * 128)
 
 
 def data_url(png: bytes) -> str:

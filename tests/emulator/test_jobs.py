@@ -7,12 +7,13 @@ from datetime import datetime
 
 import httpx
 import pytest
+from notebook_waits import wait_until
 from PIL import Image
 
 from productai_notebook.contract import ASPECT_RATIOS, FAIL_MARKER
 from productai_notebook.emulator.lifecycle import job_duration, plan_timeline, progress_at, status_at
 
-from .helpers import api, create_job, wait_for_status, wait_until
+from .helpers import api, create_job, wait_for_status
 
 # Which fields each status shows, exactly as in the Jobs page's examples.
 FIELDS_BY_STATUS = {

@@ -8,11 +8,12 @@ import time
 from datetime import datetime
 
 import pytest
+from notebook_waits import wait_until
 
 from productai_notebook.emulator import Emulator
 from productai_notebook.emulator.__main__ import parser
 
-from .helpers import api, create_job, wait_until
+from .helpers import api, create_job
 
 
 def test_without_rate_limit_headers_a_429_still_says_when_to_retry():

@@ -9,13 +9,13 @@ import weakref
 from notebook_waits import wait_until
 
 from productai_notebook.api import ProductAI
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.notebook import _collected
 from productai_notebook.notebook.job_view import JobView
 
 
 def test_a_view_collected_inside_the_trackers_lock_does_not_hang_that_thread(client: ProductAI) -> None:
-    # as found in a run: the collector finalized a closed view inside Watcher.follow, and its
+    # as found in a run: the collector finalized a closed view inside Driver.follow, and its
     # `__del__` (ipywidgets closes there) waited for the lock its own thread held
     tracker = Tracker(min_interval=0.02, max_interval=0.1)
     try:
@@ -23,7 +23,7 @@ def test_a_view_collected_inside_the_trackers_lock_does_not_hang_that_thread(cli
         views = [JobView.for_job(job, tracker=tracker)]
         views[0].close()
         collected = weakref.ref(views[0])
-        lock = tracker._watcher(job)._lock  # the one Watcher.follow holds
+        lock = tracker.driver_for(job).lock  # the one Driver.follow holds
         finished = threading.Event()
 
         def collect_while_holding_the_lock() -> None:
@@ -49,7 +49,7 @@ def test_an_open_view_finalized_inside_the_trackers_lock_is_closed_afterwards(cl
         finished = threading.Event()
 
         def finalize_while_holding_the_lock() -> None:
-            with tracker._watcher(job)._lock:
+            with tracker.driver_for(job).lock:
                 view.__del__()
             finished.set()
 

@@ -58,6 +58,11 @@ def test_the_selection_reads_back_as_jobs_and_images(jobs):
     gallery = Gallery(jobs)
     gallery.selected_keys = [f"{jobs[2].id}:0", f"{jobs[0].id}:1", "job_gone:0", f"{jobs[0].id}:9"]
     assert gallery.selected == [(jobs[2], jobs[2].images[0]), (jobs[0], jobs[0].images[1])]
+    # the ticks are the jobs' own picks (the fixture's jobs are shared: leave them unpicked)
+    assert (jobs[0].picks, jobs[2].picks) == ((1,), (0,))
+    gallery.close()
+    for job in jobs:
+        job.set_picks([])
 
 
 def test_grouping_thumb_size_and_compare(jobs):

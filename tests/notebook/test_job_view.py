@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ from notebook_waits import wait_until
 
 from productai_notebook import config
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.contract import FAIL_MARKER
 from productai_notebook.emulator import Emulator
 from productai_notebook.notebook import _resend
@@ -182,7 +183,11 @@ def test_a_view_whose_next_read_waits_on_the_rate_limit_says_queued(api_key, tra
         view = JobView.for_job(job, tracker=tracker)
         wait_until(lambda: view.connection == "queued", "the view to say its read waits on the budget")
         wait_until(lambda: client.budget().background_waiting == 1, "the engine to hold the read back")
-        assert "1 background polls waiting" in client.budget().describe()
+        described = client.budget().describe()
+        assert "waiting: 1 job updates for the widgets" in described
+        assert re.search(r"job updates may go again in about \d+ s", described), described
+        # the card says when too ("in about N s"): the seconds until the window frees
+        wait_until(lambda: view.budget_wait is not None and 0 < view.budget_wait <= 60, "the card's wait")
         assert emu.requests()["statuses"].get("429", 0) == 0
         view.close()
 

@@ -9,8 +9,9 @@ from typing import Any
 from notebook_waits import wait_until
 
 from productai_notebook import Gallery, JobsTable, JobView, config
-from productai_notebook.api import Job, ProductAI, tracking
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api import Job, ProductAI
+from productai_notebook.api.engine import tracker as tracking
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.notebook import _resend
 
 IMAGE_URL = "https://example.com/vase.jpg"

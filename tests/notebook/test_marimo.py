@@ -54,3 +54,4 @@ def test_the_marimo_quickstart_runs_every_cell(tmp_path: Path) -> None:
     assert sum("<marimo-anywidget" in text for text in html) == 3
     markdown = " ".join(str(output.get("data", {}).get("text/markdown", "")) for output in outputs)
     assert "0 selected in the gallery" in markdown
+    assert "Click a row of the table to see its job here." in markdown  # until a row is clicked

@@ -11,7 +11,7 @@ from notebook_waits import wait_until
 
 from productai_notebook import config
 from productai_notebook.api import ProductAI
-from productai_notebook.api.tracking import Tracker
+from productai_notebook.api.engine.tracker import Tracker
 from productai_notebook.api.webhooks import WebhookReceiver, sign
 from productai_notebook.emulator import Emulator
 from productai_notebook.notebook.job_view import JobView

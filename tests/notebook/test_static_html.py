@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from productai_notebook.notebook.static_html import (
@@ -119,5 +122,33 @@ def test_the_gallery_captions_each_image_with_its_job_and_prompt():
     ]
     page = gallery_html(items)
     assert '<img src="https://cdn.example/a.jpg"' in page
-    assert "job_1 #0" in page and "nanobanana2" in page
+    assert "job_1 #1" in page and "nanobanana2" in page  # numbered from 1, as the live gallery does
     assert HOSTILE not in page
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees: the text between tags (no attribute, so no alt text)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_html_copy_of_a_job_shows_its_prompt_as_text():
+    page = job_html({**COMPLETED, "prompt": "a bottle on <marble>"})
+    assert "a bottle on <marble>" in _visible_text(page)
+    assert "<marble>" not in page  # escaped
+
+
+def test_the_html_copy_of_a_gallery_shows_prompts_numbers_and_its_grouping():
+    items = [
+        {"key": f"{job}:{n}", "job_id": job, "index": n, "url": f"https://cdn.example/{job}/{n}.jpg",
+         "width": 8, "height": 8, "model": model, "prompt": prompt, "created_at": None}
+        for job, model, prompt in (("job_1", "nanobanana2", "on a beach"), ("job_2", "seedream", "in snow"))
+        for n in range(2)
+    ]
+    text = _visible_text(gallery_html(items, group_by="prompt"))
+    assert "on a beach (2 images)" in text and "in snow (2 images)" in text
+    order = [text.index(words) for words in ("on a beach (2", "job_1 #1", "job_1 #2", "in snow (2")]
+    assert order == sorted(order)
+    assert "job_2 #2" in text and "job_2 #0" not in text
+    by_model = _visible_text(gallery_html(items, group_by="model"))
+    assert "seedream (2 images)" in by_model and "in snow" in by_model  # the prompts, under each image
+    assert "(2 images)" not in _visible_text(gallery_html(items))  # not grouped: one grid, no titles

@@ -8,12 +8,14 @@ from concurrent.futures import Future
 
 import IPython.display
 import pytest
+from fake_clock import FakeClock
 from notebook_waits import wait_until
 from PIL import Image
 
 from productai_notebook import Gallery, JobView, config
 from productai_notebook.api import Job, ProductAI
 from productai_notebook.notebook import job_view, thumbnails
+from productai_notebook.notebook._timers import Timers
 from productai_notebook.notebook.thumbnails import make_thumbnail
 
 
@@ -51,6 +53,23 @@ def test_transparency_turns_white_and_what_is_no_image_gives_none(monkeypatch):
     assert make_thumbnail(photo(64, 64), edge=32, max_bytes=100) is None  # cannot fit: none, not a huge one
     monkeypatch.setattr(thumbnails, "MAX_PIXELS", 100)
     assert make_thumbnail(photo(64, 64), edge=32, max_bytes=30_000) is None  # too many pixels to decode
+
+
+def test_the_process_cache_stays_within_its_bytes_and_lets_old_failed_images_go():
+    failed = thumbnails.FAILED_ENTRY_BYTES
+    cache = thumbnails.made_cache(max_bytes=4 * failed)
+
+    def key(name: str) -> tuple[str, int, int]:
+        return (f"https://cdn.example/{name}.png", 256, 30_000)
+
+    for n in range(10):
+        cache[key(f"broken{n}")] = None  # images that gave no thumbnail
+    assert sorted(url for url, _, _ in cache) == [key(f"broken{n}")[0] for n in range(6, 10)]
+    assert cache[key("broken6")] is None  # looked at again: now the most recently used
+    cache[key("shoe")] = b"\xff" * (failed * 3 // 2)  # a thumbnail takes the room of two failures
+    kept = ("broken6", "broken9", "shoe")
+    assert sorted(url for url, _, _ in cache) == sorted(key(name)[0] for name in kept)
+    assert cache.currsize <= 4 * failed
 
 
 def test_a_completed_job_shows_thumbnails_in_its_view_and_each_image_is_fetched_once(account, monkeypatch):
@@ -162,6 +181,27 @@ def test_an_ended_job_shows_its_gallery_with_its_thumbnails_at_once(account, pro
     wait_until(lambda: any(status == "completed" for status, _ in updates), "the job to show completed")
     first_completed = next(update for update in updates if update[0] == "completed")
     assert first_completed == ("completed", 2)  # not its full images first, then a redraw
+    view.close()
+
+
+def test_an_ended_job_waits_for_its_thumbnails_only_so_long(account, process_tracker, monkeypatch):
+    """Its gallery appears whole once they are made; when they are not, with what there is once the
+    awaited seconds of the timers' clock have passed."""
+    clock = FakeClock()
+    timers = Timers(clock=clock)
+    monkeypatch.setattr(job_view, "process_timers", lambda: timers)
+    never: Future[bytes | None] = Future()  # the thumbnail is never made
+    monkeypatch.setattr(thumbnails, "thumbnail_of", lambda client, url: never)
+    view = JobView.for_job(account.generate(model="nanobanana2", image_url="https://example.com/a.png",
+                                            prompt="a"))
+    wait_until(lambda: timers.seconds_to_next() is not None, "the job to end, its thumbnail awaited")
+    assert view.job["status"] != "completed"
+    clock.now = job_view.THUMBNAILS_AWAITED_SECONDS - 0.01
+    timers.run_due()
+    assert view.job["status"] != "completed"
+    clock.now = job_view.THUMBNAILS_AWAITED_SECONDS
+    timers.run_due()
+    assert view.job["status"] == "completed" and not view.thumbnails
     view.close()
 
 

@@ -12,7 +12,7 @@ import pytest
 from notebook_waits import free_port, wait_until
 
 from productai_notebook.api import Job, ProductAI
-from productai_notebook.api.tracking import IDLE, LIVE, RECONNECTING, Tracker, get_tracker
+from productai_notebook.api.engine.tracker import IDLE, LIVE, RECONNECTING, Tracker, get_tracker
 from productai_notebook.emulator import Emulator
 
 FAST = {"min_interval": 0.05, "max_interval": 0.2}

@@ -1,8 +1,16 @@
-"""The API's resources, one module each, as `client.jobs`, `client.assets` and `job.download()` use them."""
+"""The API's resources, one module each, as `client.jobs`, `client.assets` and `job.download()` use them.
 
-from .assets import Assets, AsyncAssets
-from .downloads import FetchedImage, download, download_async, fetch_image
-from .jobs import AsyncJobs, JobPages, Jobs
+Where the blocking and the asyncio side differ only by `async`/`await`, the asyncio side is written
+(`_async/`) and the blocking side generated from it (`_sync/`, by scripts/unasync.py).
+"""
+
+from ._async.assets import AsyncAssets
+from ._async.download import download_async
+from ._sync.assets import Assets
+from ._sync.download import download
+from .downloads import FetchedImage, fetch_image
+from .jobs import AsyncJobs, Jobs
+from .pages import JobPages
 
 __all__ = [
     "Jobs", "AsyncJobs", "JobPages", "Assets", "AsyncAssets",

@@ -1,36 +1,21 @@
-"""`client.assets`: upload input images and list them, blocking (`Assets`) and awaited (`AsyncAssets`)."""
+"""`client.assets`: what an upload and the listing send and get back, for both clients.
+
+The clients' `Assets` (`_sync/assets.py`, generated) and `AsyncAssets` (`_async/assets.py`) send them.
+"""
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ...contract import MAX_LIST_LIMIT
 from .._http import RequestSpec
 from .._inputs import upload_file
 from ..errors import InvalidResponseError
 from ..models import Asset
 
-if TYPE_CHECKING:
-    from ..client import AsyncProductAI, ProductAI
 
-
-class Assets:
-    """`client.assets`: upload input images and list them."""
-
-    def __init__(self, client: ProductAI) -> None:
-        self._client = client
-
-    def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
-        """Upload an image (a path, bytes, a binary file, a PIL image, or an http(s) URL string)."""
-        return Asset.parse(self._client._call(_upload_spec(source, name, tags)))
-
-    def list(self) -> builtins.list[Asset]:
-        """Your uploaded images."""
-        return _parse_assets(self._client._call(RequestSpec("GET", "my-uploaded-assets")))
-
-
-def _upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestSpec:
+def upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestSpec:
     tags = list(tags)
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         body: dict[str, Any] = {"url": source, "tags": tags}
@@ -46,24 +31,17 @@ def _upload_spec(source: Any, name: str | None, tags: Iterable[str]) -> RequestS
     )
 
 
-def _parse_assets(body: Any) -> list[Asset]:
+def list_spec(offset: int) -> RequestSpec:
+    return RequestSpec("GET", "my-uploaded-assets", params={"limit": MAX_LIST_LIMIT, "offset": offset})
+
+
+def parse_assets(body: Any) -> tuple[list[Asset], bool]:
+    """One page of the listing, and whether more follow (`has_more`; a bare list is the whole of it)."""
     # the listing's shape is undocumented: accept a bare list or {"assets": [...]}
     items = body.get("assets") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidResponseError(
             "The API answered the asset list with neither a list nor {'assets': [...]}."
         )
-    return [Asset.parse(item) for item in items]
-
-
-class AsyncAssets:
-    """`client.assets` of the async client."""
-
-    def __init__(self, client: AsyncProductAI) -> None:
-        self._client = client
-
-    async def upload(self, source: Any, *, name: str | None = None, tags: Iterable[str] = ()) -> Asset:
-        return Asset.parse(await self._client._call(_upload_spec(source, name, tags)))
-
-    async def list(self) -> builtins.list[Asset]:
-        return _parse_assets(await self._client._call(RequestSpec("GET", "my-uploaded-assets")))
+    more = isinstance(body, dict) and body.get("has_more") is True
+    return [Asset.parse(item) for item in items], more

@@ -1,4 +1,4 @@
-"""`job.download(folder)`: saving a completed job's images, blocking and awaited.
+"""`job.download(folder)`: saving a completed job's images (the requests: `_async/download.py`, `_sync/`).
 
 Images live on a CDN, not the API: they are fetched without the API key and with their own timeout.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,34 +82,13 @@ class ImageDownload:
         name = image_filename(self._job.id, index, job_image.url, response.headers.get("content-type"))
         path = self._folder / name
         # write beside, then rename: an interrupted download never leaves half an image under the final name
-        fd, tmp = tempfile.mkstemp(dir=self._folder, prefix=".part-")
+        tmp = self._folder / f".part-{secrets.token_hex(8)}"
+        # created as any file the user writes is (mode 0666 less the umask), not mkstemp's private 0600
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         with os.fdopen(fd, "wb") as out:
             out.write(response.content)
         os.replace(tmp, path)
         self.saved.append(path)
-
-
-def download(settings: ClientSettings, http: httpx.Client, job: JobHandle, folder: Path) -> list[Path]:
-    """Save `job`'s images into `folder` with a blocking connection pool; returns the paths."""
-    saving = ImageDownload(settings, job, folder)
-    for image in saving.images:
-        with saving.fetching(image):
-            request = saving.request(http, image)
-            # a redirect only ever drops headers: it cannot add the key
-            saving.save(image, http.send(request, auth=None, follow_redirects=True))
-    return saving.saved
-
-
-async def download_async(
-    settings: ClientSettings, http: httpx.AsyncClient, job: JobHandle, folder: Path
-) -> list[Path]:
-    """`download`, awaited."""
-    saving = ImageDownload(settings, job, folder)
-    for image in saving.images:
-        with saving.fetching(image):
-            request = saving.request(http, image)
-            saving.save(image, await http.send(request, auth=None, follow_redirects=True))
-    return saving.saved
 
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024  # far above any generated image; the cap a caller may lower

@@ -83,12 +83,15 @@ def _url_asset(data: dict[str, Any]) -> tuple[bytes, str, list[str]]:
         raise invalid("url", "is required (or send a multipart file)")
     if url.startswith("data:"):
         content = inputs.decode_data_url(url)
+        if content is None:
+            raise invalid("url", "is not a readable data: URL")
     elif inputs.is_loopback(url):
-        content = inputs.fetch_loopback(url)
+        try:
+            content = inputs.read_loopback(url)
+        except inputs.UnreadableURL as unreadable:
+            raise invalid("url", f"{unreadable} (the image must be served at it)") from None
     else:
         raise invalid("url", "the emulator reads only data: and loopback URLs; upload the file instead")
-    if content is None:
-        raise invalid("url", "could not be read")
     tags = data.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise invalid("tags", "must be a list of strings")

@@ -24,9 +24,12 @@ async def generate(request: Request, account: Account) -> tuple[int, Any]:
     wanted = validation.generate_request(validation.json_object(await read_body(request)))
     if wanted.asset_id is not None and store.asset(wanted.asset_id, account.user_id) is None:
         raise invalid("asset_id", "no uploaded asset of this account has this id")
+    unusable_input = False
     if wanted.image_url is not None and wanted.image_url.startswith("data:"):
         await run_in_threadpool(_within_budget, wanted.image_url)
-    fails = FAIL_MARKER in (wanted.prompt or "") or FAIL_MARKER in (wanted.image_url or "")
+    elif wanted.image_url is not None and inputs.is_loopback(wanted.image_url):
+        unusable_input = await run_in_threadpool(_unusable_loopback, wanted.image_url)
+    fails = unusable_input or FAIL_MARKER in (wanted.prompt or "") or FAIL_MARKER in (wanted.image_url or "")
     cost = tokens_for(wanted.model, wanted.num_images)
     created_at = time.time()
 
@@ -73,6 +76,15 @@ def _within_budget(data_url: str) -> None:
         raise invalid("image_url", str(refused)) from None
     except inputs.RefusedImage:
         pass  # an unreadable input renders without the product, as an unreachable URL does
+
+
+def _unusable_loopback(url: str) -> bool:
+    """A loopback input (a test's or a local file server's) is read now: an HTTP error or a body that
+    is not an image fails the job; one larger than the pixel budget is refused, as a data URL is."""
+    try:
+        return inputs.unusable_loopback_input(url)
+    except inputs.OverBudget as refused:
+        raise invalid("image_url", str(refused)) from None
 
 
 async def get_job(request: Request, account: Account) -> tuple[int, Any]:

@@ -1,20 +1,25 @@
-"""Bounded waits for the notebook tests: poll a condition until it holds or a generous deadline passes."""
+"""Bounded waits for the tests: poll a condition until it holds or a generous deadline passes."""
 
 from __future__ import annotations
 
 import socket
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 DEADLINE_SECONDS = 60.0  # generous: two loaded cores, shared with other test runs
 
 
-def wait_until(condition: Callable[[], object], what: str, timeout: float = DEADLINE_SECONDS) -> None:
+def wait_until(condition: Callable[[], T], what: str, timeout: float = DEADLINE_SECONDS) -> T:
+    """What `condition()` returns once it is truthy; fails naming `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (result := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up after {timeout:g} s waiting for {what}")
         time.sleep(0.02)
+    return result
 
 
 def free_port() -> int:

@@ -1,9 +1,10 @@
 """`Tracker`: the process's one background I/O thread, where every followed job is kept fresh.
 
-Widgets (`track`) and waits (`follow`) hold jobs here; each account's jobs are followed by one
-`Watcher` (see `watching.py`) under that account's request engine, so all of them share one
-budget and one set of polls. The thread runs its own asyncio loop (never the kernel's); a blocking
-client's requests run on short-lived daemon threads of their own.
+Widgets and waits both `follow` jobs here (a widget with `shown=True`; `track` is the widgets'
+older name for it); each account's jobs are followed by one `Driver` (see `driver.py`) under that
+account's request engine, so all of them share one budget and one set of requests. The thread runs
+its own asyncio loop (never the kernel's); a blocking client's requests run on its account's small
+pool of threads (`pool.py`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN
-from ._polling import PollInterval
-from .engine import Account, account_of, engine_for
-from .errors import ProductAIError
-from .job import JobHandle
-from .watching import IDLE, LIVE, QUEUED, RECONNECTING, ConnectionListener, Watcher
+from ...contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN
+from ..errors import ProductAIError
+from ..job import JobHandle
+from .account import Account, account_of, engine_for
+from .cadence import PollInterval
+from .connection import IDLE, LIVE, QUEUED, RECONNECTING, Connection
+from .driver import Driver
+from .scheduler import ConnectionListener, Follow, ended_in_full
 
-__all__ = ["Tracker", "get_tracker", "current_tracker", "LIVE", "RECONNECTING", "QUEUED", "IDLE"]
+__all__ = [
+    "Tracker", "get_tracker", "current_tracker", "Connection", "LIVE", "RECONNECTING", "QUEUED", "IDLE",
+]
 
 log = logging.getLogger("productai_notebook.api")
 
@@ -31,7 +36,7 @@ CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 class Tracker:
-    """Keeps followed jobs fresh until they end; `track(job)` (a view) returns its `untrack`."""
+    """Keeps followed jobs fresh until they end; `follow(job)` returns the function that lets it go."""
 
     def __init__(
         self,
@@ -46,45 +51,50 @@ class Tracker:
         self.max_interval = max_interval
         self.max_backoff = max_backoff
         self._lock = threading.Lock()
-        self._watchers: dict[Account, Watcher] = {}
+        self._drivers: dict[Account, Driver] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     def __repr__(self) -> str:
-        return f"<Tracker {len(self._watchers)} accounts, {self.polls} polls>"
+        return f"<Tracker {len(self._drivers)} accounts, {self.polls} polls>"
 
     @property
     def polls(self) -> int:
-        """Background requests sent so far (listings and reads, every account)."""
-        return sum(watcher.polls for watcher in list(self._watchers.values()))
+        """Background requests sent so far (listings and reads, every account; the old name kept)."""
+        return sum(driver.polls for driver in list(self._drivers.values()))
 
     # -- the public face ---------------------------------------------------------------------
 
-    def track(self, job: JobHandle, on_connection: ConnectionListener | None = None) -> Callable[[], None]:
-        """Keep `job` fresh for a view until it ends or the returned `untrack` is called (idempotent).
-
-        `on_connection(state)` runs on the tracker's thread when the connection state changes.
-        """
-        band = (self.min_interval, self.max_interval)
-        return self._hold(job, poll_interval=band, shown=True, listener=on_connection)
-
-    def follow(self, job: JobHandle, poll_interval: PollInterval = None) -> Callable[[], None]:
-        """Keep `job` fresh for a wait (no widget shows it); returns the function that lets it go."""
-        return self._hold(job, poll_interval=poll_interval, shown=False, listener=None)
-
-    def _hold(
-        self, job: JobHandle, *, poll_interval: PollInterval, shown: bool, listener: ConnectionListener | None
+    def follow(
+        self,
+        job: JobHandle,
+        poll_interval: PollInterval = None,
+        *,
+        shown: bool = False,
+        on_connection: ConnectionListener | None = None,
     ) -> Callable[[], None]:
-        if job.is_terminal and not job.state.is_summary:
-            return lambda: None
-        holder = object()
-        watcher = self._watcher(job)
-        watcher.follow(job, holder, poll_interval=poll_interval, shown=shown, listener=listener)
-        return lambda: watcher.unfollow(job, holder, listener)
+        """Keep `job` fresh until it ends or the returned function (idempotent) lets it go.
 
-    def connection_state(self, job: JobHandle) -> str:
-        """`"live"`, `"queued"` (waiting on the budget), `"reconnecting"` (API unreachable), else `"idle"`."""
+        `shown`: a widget shows it (its progress is wanted; the tracker's band sets the pace), else a
+        wait holds it for its result. `on_connection(state)` runs on the tracker's thread when the
+        job's `Connection` changes.
+        """
+        if ended_in_full(job.state, read_whole=False):
+            return lambda: None
+        if shown and poll_interval is None:
+            poll_interval = (self.min_interval, self.max_interval)
+        holder = object()
+        driver = self.driver_for(job)
+        driver.follow(job, holder, poll_interval=poll_interval, shown=shown, listener=on_connection)
+        return lambda: driver.unfollow(job, holder, on_connection)
+
+    def track(self, job: JobHandle, on_connection: ConnectionListener | None = None) -> Callable[[], None]:
+        """`follow(job, shown=True)`: the name widgets use (kept for them)."""
+        return self.follow(job, shown=True, on_connection=on_connection)
+
+    def connection_state(self, job: JobHandle) -> Connection:
+        """LIVE, QUEUED (waiting on the budget), RECONNECTING (API unreachable), else IDLE (a `str`)."""
         follow = self._follow_of(job)
         return IDLE if follow is None or follow.done else follow.connection
 
@@ -96,25 +106,21 @@ class Tracker:
     def read_in_full(self, job: JobHandle) -> bool:
         """True once `job` has ended and is known in full (its images or its error): what a wait
         yields. A listing's summary of its end is not: its own read comes next."""
-        if not job.is_terminal:
-            return False
-        if not job.state.is_summary:
-            return True
-        watcher = self._watchers.get(account_of(job.client.settings))  # type: ignore[attr-defined]
-        return watcher is not None and watcher.read_in_full(job)
+        driver = self._drivers.get(account_of(job.client.settings))
+        return driver.read_in_full(job) if driver is not None else ended_in_full(job.state, read_whole=False)
 
     def trouble(self, job: JobHandle) -> ProductAIError | None:
         """Why `job` cannot be followed to its end (its 404, its account's 401/403), else None."""
-        watcher = self._watchers.get(account_of(job.client.settings))  # type: ignore[attr-defined]
-        return watcher.trouble(job) if watcher is not None else None
+        driver = self._drivers.get(account_of(job.client.settings))
+        return driver.trouble(job) if driver is not None else None
 
     def last_error(self, job: JobHandle) -> ProductAIError | None:
-        """What the last failed poll of `job` said, while its polls fail (None once one succeeds)."""
+        """What the last failed request for `job` said, while they fail (None once one succeeds)."""
         follow = self._follow_of(job)
         return follow.error if follow is not None else None
 
     def close(self) -> None:
-        """Stop every poll and join the thread (bounded; safe to call twice)."""
+        """Stop following every job and join the thread (bounded; safe to call twice)."""
         with self._lock:
             if self._stop.is_set():
                 return
@@ -137,23 +143,23 @@ class Tracker:
 
     # -- the I/O thread ----------------------------------------------------------------------
 
-    def _follow_of(self, job: JobHandle) -> Any:
-        watcher = self._watchers.get(account_of(job.client.settings))  # type: ignore[attr-defined]
-        return watcher.follow_of(job) if watcher is not None else None
+    def _follow_of(self, job: JobHandle) -> Follow | None:
+        driver = self._drivers.get(account_of(job.client.settings))
+        return driver.follow_of(job) if driver is not None else None
 
-    def _watcher(self, job: JobHandle) -> Watcher:
-        """The watcher of `job`'s account, started on the tracker's loop on first use."""
-        engine = engine_for(job.client.settings)  # type: ignore[attr-defined]
+    def driver_for(self, job: JobHandle) -> Driver:
+        """The driver of `job`'s account, started on the tracker's loop on first use."""
+        engine = engine_for(job.client.settings)
         with self._lock:
             if self._stop.is_set():
                 raise RuntimeError("this tracker is closed; get_tracker() gives a fresh one")
-            watcher = self._watchers.get(engine.account)
-            if watcher is None:
+            driver = self._drivers.get(engine.account)
+            if driver is None:
                 loop = self._start()
-                watcher = Watcher(engine, loop, self._stop, self.max_backoff)
-                self._watchers[engine.account] = watcher
-                asyncio.run_coroutine_threadsafe(watcher.run(), loop)
-            return watcher
+                driver = Driver(engine, loop, self._stop, self.max_backoff)
+                self._drivers[engine.account] = driver
+                asyncio.run_coroutine_threadsafe(driver.run(), loop)
+            return driver
 
     def _start(self) -> asyncio.AbstractEventLoop:
         """The loop, starting the thread on first use (caller holds the lock)."""

@@ -54,29 +54,37 @@ class Budget:
     foreground_waiting: int
     background_waiting: int
     background_held_for: float  # seconds background work still pauses after a 429 (0: none)
-    #: ended jobs whose images wait behind the widgets' status rounds (`listing_reserve`)
+    #: ended jobs whose images wait behind the widgets' status rounds (`reserve.py`)
     reads_behind_rounds: int = 0
+    #: seconds until the window lets the next job update (a widget's read) go (0: now)
+    frees_in: float = 0.0
 
     def describe(self) -> str:
-        """Three lines for a person: the limit and where it came from, the window's use, what waits."""
+        """Three lines for a person: the limit and where it came from, the window's use and when it
+        frees, what waits."""
         origin = {"headers": "the server's headers", "plan": "your plan", "setting": "requests_per_minute="}
         if self.limit is None:
             limit = "not known yet (nothing is held back until the server or your plan says)"
         else:
             source = origin.get(self.source, self.source)
             limit = f"{self.limit} requests per {self.window:g} s (from {source})"
-        held = [f"{self.background_waiting} background polls waiting for their turn"]
+        frees = "free now"
+        if self.frees_in > 0:
+            frees = f"job updates may go again in about {math.ceil(self.frees_in)} s"
+        waiting = []
+        if self.background_waiting:
+            waiting.append(f"{self.background_waiting} job updates for the widgets")
         if self.foreground_waiting:
-            held.append(f"{self.foreground_waiting} of your calls waiting")
+            waiting.append(f"{self.foreground_waiting} of your calls")
         if self.reads_behind_rounds:
-            behind = self.reads_behind_rounds
-            held.append(f"{behind} ended jobs' images waiting for the widgets' status rounds")
+            waiting.append(f"{self.reads_behind_rounds} ended jobs' images, after the widgets' status checks")
         if self.background_held_for > 0:
-            held.append(f"background paused {self.background_held_for:.0f} s more after a 429")
+            paused = f"{self.background_held_for:.0f} s"
+            waiting.append(f"job updates paused {paused} more (the server said too many requests)")
         return "\n".join([
             f"rate limit: {limit}",
-            f"last {self.window:g} s: {self.used} requests",
-            f"held back: {', '.join(held)}",
+            f"last {self.window:g} s: {self.used} requests; {frees}",
+            f"waiting: {', '.join(waiting) or 'nothing'}",
         ])
 
 
@@ -215,4 +223,5 @@ class Pacer:
             background_waiting=self.background_waiting,
             background_held_for=max(0.0, self._background_held_until - now),
             reads_behind_rounds=self.reads_behind_rounds,
+            frees_in=self.wait_time(BACKGROUND, now),
         )

@@ -1,12 +1,12 @@
 """The bookkeeping of one wait over many jobs, shared by the blocking and the asyncio client.
 
-A wait sends no requests of its own: it hands its jobs to the process's tracker, whose watcher
+A wait sends no requests of its own: it has the process's tracker follow its jobs; its driver
 follows every job of the account under one request budget (one listing a round for many jobs),
 the jobs a widget shows included. The wait listens to the jobs' observers and decides what the
 caller sees: the jobs that ended (only ever in full: images or error), and when to stop.
 
-- A poll that fails (garbled answer, reset, timeout, 5xx, 429) only delays the next one; at the
-  deadline the wait raises what the last poll said (APIConnectionError, say), else JobTimeoutError.
+- A request that fails (garbled answer, reset, timeout, 5xx, 429) only delays the next one; at the
+  deadline the wait raises what the last one said (APIConnectionError, say), else JobTimeoutError.
 - A 401 or 403 ends the wait at once with that error: the key cannot read the jobs.
 - A job the API does not know (404) leaves the wait without costing the others: once every other
   job has been handed out, the wait raises NotFoundError naming it.
@@ -18,10 +18,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ._polling import DEFAULT_WAIT_TIMEOUT, PollInterval
-from .errors import JobTimeoutError, NotFoundError, ProductAIError
-from .job import JobHandle
-from .tracking import get_tracker
+from ..errors import JobTimeoutError, NotFoundError, ProductAIError
+from ..job import JobHandle
+from .cadence import DEFAULT_WAIT_TIMEOUT, PollInterval
+from .tracker import get_tracker
 
 H = TypeVar("H", bound=JobHandle)
 

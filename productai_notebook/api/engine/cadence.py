@@ -1,6 +1,6 @@
-"""When to ask about an unfinished job next: adaptive polling inside a band of intervals.
+"""When to read an unfinished job next: an adaptive cadence inside a band of intervals (`poll_interval=`).
 
-The Jobs page recommends polling every 2-5 s. Within that band we poll near the expected
+The Jobs page recommends polling every 2-5 s. Within that band a job is read near its expected
 finish: from the observed progress rate once progress moves, else from the job's
 `estimated_time_seconds`. A status we do not know backs off toward the band's top.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from ..contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
-from .errors import InvalidArgumentError
-from .models import JobState
+from ...contract import POLL_INTERVAL_MAX, POLL_INTERVAL_MIN, STATUSES
+from ..errors import InvalidArgumentError
+from ..models import JobState
 
 DEFAULT_BAND = (POLL_INTERVAL_MIN, POLL_INTERVAL_MAX)
 DEFAULT_WAIT_TIMEOUT = 600.0
@@ -41,8 +41,8 @@ def _seconds(value: object) -> bool:
     )
 
 
-class PollPlanner:
-    """Remembers what one job looked like over time and proposes the next poll's delay."""
+class Cadence:
+    """Remembers what one job looked like over time and proposes the next read's delay."""
 
     def __init__(self, poll_interval: PollInterval = None) -> None:
         self.low, self.high = poll_band(poll_interval)
@@ -61,7 +61,7 @@ class PollPlanner:
         self._last = (now, state.progress)
 
     def next_delay(self, state: JobState, now: float) -> float:
-        """Seconds until the next poll, within the band."""
+        """Seconds until its next read, within the band."""
         return min(self.high, max(self.low, self.expected_finish(state, now) - now))
 
     def expected_finish(self, state: JobState, now: float) -> float:

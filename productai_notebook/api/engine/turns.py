@@ -1,72 +1,55 @@
-"""One request engine per account (base URL + key) in the process: every request waits its turn here.
+"""`Turns`: every request of one account waits its turn here, blocking or awaited, at two priorities.
 
-Every client instance of the account, blocking or asyncio, the user's calls and the background
-polls alike, asks `acquire` before each attempt and reports the answer to `observe`. The engine
-keeps the account's `Pacer` (the limit and the sliding window) behind one lock, learns the limit
-from the answers' `X-RateLimit-*` headers, else from the plan (`/v1/me`), else the client's
-`requests_per_minute=` setting, and pauses background work after a 429.
-
-A blocking caller waits in short slices (Ctrl-C lands); an asyncio caller awaits. Background
-callers pass their stop event: closing the tracker releases them at once.
+Every client instance of the account, blocking or asyncio, the user's calls and the engine's
+background requests alike, asks `acquire` before each attempt and reports the answer to
+`observe`. `Turns` keeps the account's `Pacer` (the limit and the sliding window) behind one
+lock, learns the limit from the answers' `X-RateLimit-*` headers, and pauses background work
+after a 429. A blocking caller waits in short slices (Ctrl-C lands); an asyncio caller awaits.
+Background callers pass their stop event: closing the tracker releases them at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 import time
-import weakref
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import httpx
 
-from ..contract import RATE_LIMITS_PER_MINUTE
-from ._http import ClientSettings, retry_after_seconds
-from ._reconcile import Creates
-from .errors import APIConnectionError, RateLimitError
-from .models import JobState
+from .._http import ClientSettings, retry_after_seconds
+from ..errors import APIConnectionError, RateLimitError
 from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
 
 #: the longest a blocking caller waits at once, so Ctrl-C lands and a stop is seen
 SLICE_SECONDS = 0.25
 #: how long background work pauses after a 429 without Retry-After
 BACKGROUND_HOLD_SECONDS = 5.0
-#: the fewest requests a minute any plan allows (Free): below it no plan's limit can be passed
-STRICTEST_LIMIT = min(RATE_LIMITS_PER_MINUTE.values())
 #: a user's call gives up (RateLimitError) rather than wait more windows than this for its turn
 FOREGROUND_PATIENCE_WINDOWS = 2
 
-Account = tuple[str, str]
+
+@dataclass(frozen=True)
+class Answered:
+    """What one answer told about the limit (for `PlanLearning`, which decides whether to ask the plan)."""
+
+    says_limit: bool  # it carried X-RateLimit-Limit
+    rate_limited: bool  # a 429
+    source: str  # where the limit comes from now
+    used: int  # requests in the window now
 
 
-def account_of(settings: ClientSettings) -> Account:
-    """(base URL, digest of the key): the key itself lives only inside the client's settings."""
-    return settings.base_url, hashlib.sha256(settings.api_key.encode()).hexdigest()
+class Turns:
+    """The request budget of one account: who may send now, and what the answers taught."""
 
-
-class Engine:
-    """The request budget of one account, shared by every client of it in this process."""
-
-    def __init__(self, account: Account, clock: Callable[[], float] = time.monotonic) -> None:
-        self.account = account
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._pacer = Pacer()
         self._lock = threading.Condition()
-        self._plan_wanted = False  # an answer came without X-RateLimit-*: ask /v1/me once
-        self._plan_asked = False
-        #: the clients of this account, so a pushed delivery reaches their job handles
-        self.clients: weakref.WeakSet[Any] = weakref.WeakSet()
-        #: the account's creates under way, so a lost one never claims another's job
-        self.creates = Creates()
         #: requests sent and 429s received (every client, every priority): what tests count
         self.requests = 0
         self.rate_limited = 0
-
-    def __repr__(self) -> str:
-        budget = self.budget()
-        return f"<Engine {self.account[0]} {budget.limit or '?'} per {budget.window:g} s ({budget.source})>"
 
     def configure(self, settings: ClientSettings) -> None:
         """A client's own settings: its `requests_per_minute=` (the last resort) and its `rate_window=`."""
@@ -75,6 +58,12 @@ class Engine:
                 self._pacer.window = settings.rate_window
             if settings.requests_per_minute is not None:
                 self._pacer.learn_limit(settings.requests_per_minute, "setting")
+
+    def learn_limit(self, limit: int, source: str) -> None:
+        """A limit from `source` (kept unless a stronger source already spoke)."""
+        with self._lock:
+            self._pacer.learn_limit(limit, source)
+            self._lock.notify_all()
 
     # -- before and after each attempt -------------------------------------------------------
 
@@ -154,62 +143,33 @@ class Engine:
                 retry_after=free_at - self._clock(),
             )
 
-    def observe(self, sent: Sent, response: httpx.Response | None) -> None:
-        """The answer to a counted request (None: no answer, a network error)."""
+    def observe(self, sent: Sent, response: httpx.Response | None) -> Answered | None:
+        """The answer to a counted request (None: no answer, a network error); what it told."""
         with self._lock:
             now = self._clock()
             sent_at = sent.at
             self._pacer.answered(sent, now)
+            answered = None
             if response is not None:
-                self._learn(response, sent_at, now)
+                limit = _whole(response.headers.get("x-ratelimit-limit"))
+                self._learn(response, limit, sent_at, now)
+                answered = Answered(
+                    limit is not None, response.status_code == 429, self._pacer.source, self._pacer.used(now)
+                )
             self._lock.notify_all()
+            return answered
 
-    def _learn(self, response: httpx.Response, sent_at: float, now: float) -> None:
-        limit = _whole(response.headers.get("x-ratelimit-limit"))
+    def _learn(self, response: httpx.Response, limit: int | None, sent_at: float, now: float) -> None:
         remaining = _whole(response.headers.get("x-ratelimit-remaining"))
         if limit is not None and remaining is not None:
             reset = _whole(response.headers.get("x-ratelimit-reset"))
             self._pacer.learn_remaining(limit, remaining, sent_at, now, reset)
-        if limit is None and self._pacer.source == "unknown" and self._pacer.used(now) >= STRICTEST_LIMIT - 1:
-            # The server does not say its limit, and one more request could pass the strictest plan's:
-            # the plan's own limit is the next best (asked before a 429, not after one).
-            self._plan_wanted = True
         if response.status_code == 429:
             self.rate_limited += 1
-            if limit is None and self._pacer.source in ("unknown", "setting"):
-                self._plan_wanted = True  # pacing matters and the server does not say its limit
             advised = retry_after_seconds(response.headers)
             self._pacer.hold_background(advised if advised is not None else BACKGROUND_HOLD_SECONDS, now)
 
-    # -- the plan, when the server sends no headers ------------------------------------------
-
-    def plan_wanted(self) -> bool:
-        """True once, after a 429 when answers carry no limit and the plan is unknown: ask /v1/me then."""
-        with self._lock:
-            if self._plan_wanted and not self._plan_asked:
-                self._plan_asked = True
-                return True
-            return False
-
-    def learn_plan(self, plan: str | None) -> None:
-        """The account's plan (from /v1/me): its documented limit, unless headers told better."""
-        limit = RATE_LIMITS_PER_MINUTE.get((plan or "").lower())
-        if limit is not None:
-            with self._lock:
-                # the documented limits are per minute; a shorter window (tests) counts the same per window
-                self._pacer.learn_limit(limit, "plan")
-                self._lock.notify_all()
-
-    def push(self, state: JobState) -> bool:
-        """A pushed state (a webhook delivery) into every handle of the job this account's clients
-        hold, so their views update with no request; True if it changed one. A repeat or an older
-        state changes nothing: an ended job never changes again."""
-        changed = False
-        for client in list(self.clients):
-            handle = client._handles.get(state.job_id)
-            if handle is not None:
-                changed = handle._apply(state) or changed
-        return changed
+    # -- what the scheduler reads (`scheduler.BudgetView`) ------------------------------------
 
     def budget(self) -> Budget:
         """The limit, its source, the requests of the window, and what is held back now."""
@@ -217,7 +177,7 @@ class Engine:
             return self._pacer.budget(self._clock())
 
     def spare_background(self, planned: list[float]) -> float:
-        """Background requests that may go now while each `planned` one (monotonic times) keeps its slot."""
+        """Background requests that may go now while each `planned` one (clock times) keeps its slot."""
         with self._lock:
             return self._pacer.spare_background(planned, self._clock())
 
@@ -230,7 +190,7 @@ class Engine:
                 self._lock.notify_all()
 
     def hold_reads_behind_rounds(self, count: int) -> None:
-        """Ended jobs' reads the watcher holds behind widgets' rounds now (the budget shows them)."""
+        """Ended jobs' reads held behind widgets' rounds now (the budget shows them)."""
         with self._lock:
             self._pacer.reads_behind_rounds = count
 
@@ -245,18 +205,3 @@ def _whole(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-_engines: dict[Account, Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def engine_for(settings: ClientSettings) -> Engine:
-    """The process's engine of this account (made on first use), configured with `settings`."""
-    account = account_of(settings)
-    with _engines_lock:
-        engine = _engines.get(account)
-        if engine is None:
-            engine = _engines[account] = Engine(account)
-    engine.configure(settings)
-    return engine

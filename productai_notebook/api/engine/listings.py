@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..contract import MAX_LIST_LIMIT, PENDING, PROCESSING
-from .models import JobPage, JobState
+from ...contract import MAX_LIST_LIMIT, PENDING, PROCESSING
+from ..models import JobPage, JobState
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def covers(page: JobPage, job: Followed) -> bool:
     return oldest is not None and oldest < job.created_at
 
 
-class StatusWatch:
+class StatusListings:
     """Chooses each round's listings and reads their answers, remembering what the server showed."""
 
     def __init__(self) -> None:

@@ -1,0 +1,164 @@
+"""`client.batch(...)` and `Batch.open(...)`: a new batch, a dry run, or the batch a manifest names.
+
+A real run asks the balance first (`me()`, which also tells the engine the plan it paces to),
+refuses a batch the credits cannot pay for before any create, uploads each local image once,
+writes the manifest, and only then lets the worker send the creates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ...contract import RATE_LIMITS_PER_MINUTE
+from ..errors import InvalidArgumentError
+from ..models import Account
+from .async_batch import AsyncBatch
+from .batch import Batch, BatchCore
+from .entries import BatchEntry
+from .manifest import ManifestError, ManifestFile, manifest_path, new_name, read_manifest
+from .plan import BatchPlan, batch_specs, plan_of
+from .specs import BatchInput, JobSpec
+
+log = logging.getLogger("productai_notebook.api")
+
+DEFAULT_PLAN = "pro"  # when the account's plan is one this package does not know
+
+
+def _plan_name(account: Account) -> str:
+    return account.plan if account.plan in RATE_LIMITS_PER_MINUTE else DEFAULT_PLAN
+
+
+def _is_async(client: Any) -> bool:
+    from ..client import AsyncProductAI
+
+    return isinstance(client, AsyncProductAI)
+
+
+def _class_of(client: Any) -> type[BatchCore]:
+    return AsyncBatch if _is_async(client) else Batch
+
+
+def existing(
+    client: Any, name: str | None, batch_dir: str | Path | None, specs: list[JobSpec]
+) -> BatchCore | None:
+    """The batch named `name` when its manifest exists (re-attached, and said so), else None.
+
+    Its specs must be this call's: a changed call under an old name is an error, not old images.
+    """
+    if name is None:
+        return None
+    path = manifest_path(name, batch_dir)
+    if not path.exists():
+        return None
+    batch = open_batch(client, name, batch_dir)
+    if [entry.spec for entry in batch.entries] != specs:
+        raise InvalidArgumentError(
+            "name",
+            f"batch {name!r} exists ({path}) with other jobs than this call's; nothing was sent. "
+            f"Give the new batch another name, or open the old one with Batch.open({name!r}, client)",
+        )
+    note = (
+        f"Batch {name!r} already exists: re-attached to its {len(batch)} jobs ({path}); "
+        "nothing made is paid for again."
+    )
+    log.info(note)
+    print(note)
+    return batch
+
+
+def new_batch(
+    client: Any,
+    name: str | None,
+    batch_dir: str | Path | None,
+    images: list[BatchInput],
+    specs: list[JobSpec],
+) -> BatchCore:
+    """A batch of `specs` whose inputs are all uploaded: its manifest written, its worker started."""
+    if name is None:
+        name = new_name()
+        if manifest_path(name, batch_dir).exists():  # taken within the same second
+            raise InvalidArgumentError("name", f"a batch named {name!r} exists already: give name=")
+    path = manifest_path(name, batch_dir)
+    batch = _class_of(client)(client, name, ManifestFile(path), images, [BatchEntry(spec) for spec in specs])
+    try:
+        batch._save(first=True)
+    except FileExistsError:
+        # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
+        joined = existing(client, name, batch_dir, specs)
+        if joined is None:
+            raise
+        return joined
+    batch._start()
+    return batch
+
+
+def make_batch(
+    client: Any,
+    specs: Sequence[Any] | None,
+    axes: dict[str, Any],
+    name: str | None,
+    dry_run: bool,
+    batch_dir: str | Path | None,
+) -> BatchCore | BatchPlan:
+    """`ProductAI.batch`: a Batch (or a BatchPlan with `dry_run`)."""
+    images, made = batch_specs(specs, **axes)
+    if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
+        return batch
+    account = client.me()
+    plan = plan_of(images, made, plan=_plan_name(account), balance=account.credits.get("generations"))
+    plan.check_credits()
+    if dry_run:
+        return plan
+    for image in images:
+        if image.needs_upload:
+            image.asset_id, image.source = client.assets.upload(image.source).asset_id, None
+    return new_batch(client, name, batch_dir, images, made)
+
+
+async def make_batch_async(
+    client: Any,
+    specs: Sequence[Any] | None,
+    axes: dict[str, Any],
+    name: str | None,
+    dry_run: bool,
+    batch_dir: str | Path | None,
+) -> BatchCore | BatchPlan:
+    """`AsyncProductAI.batch`: the same as `make_batch`, awaited."""
+    images, made = batch_specs(specs, **axes)
+    if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
+        return batch
+    account = await client.me()
+    plan = plan_of(images, made, plan=_plan_name(account), balance=account.credits.get("generations"))
+    plan.check_credits()
+    if dry_run:
+        return plan
+    for image in images:
+        if image.needs_upload:
+            image.asset_id, image.source = (await client.assets.upload(image.source)).asset_id, None
+    return new_batch(client, name, batch_dir, images, made)
+
+
+def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCore:
+    """The batch of the manifest named `name`, its worker started on what is left to do."""
+    path = manifest_path(name, batch_dir)
+    try:
+        data = read_manifest(path)
+    except FileNotFoundError:
+        raise InvalidArgumentError("name", f"no batch named {name!r}: {path} does not exist") from None
+    try:
+        inputs = [BatchInput(str(i["label"]), i.get("image_url"), i.get("asset_id")) for i in data["inputs"]]
+        entries = [BatchEntry.from_dict(entry) for entry in data["entries"]]
+        labels = {image.label for image in inputs}
+        if any(entry.spec.input_label not in labels for entry in entries):
+            raise ValueError("an entry names an input the manifest does not have")
+        from datetime import datetime
+
+        created_at = datetime.fromisoformat(data["created_at"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ManifestError(f"{path} is a damaged batch manifest ({error}); it was left as it is") from None
+    batch = _class_of(client)(client, name, ManifestFile(path), inputs, entries, created_at)
+    batch._start()
+    return batch

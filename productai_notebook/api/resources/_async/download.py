@@ -1,0 +1,24 @@
+"""`job.download(folder)`: the requests; what is saved where is `..downloads`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from ..._http import ClientSettings
+from ...job import JobHandle
+from ..downloads import ImageDownload
+
+
+async def download_async(
+    settings: ClientSettings, http: httpx.AsyncClient, job: JobHandle, folder: Path
+) -> list[Path]:
+    """Save `job`'s images into `folder` through `http` (never with the API key); returns the paths."""
+    saving = ImageDownload(settings, job, folder)
+    for image in saving.images:
+        with saving.fetching(image):
+            request = saving.request(http, image)
+            # a redirect only ever drops headers: it cannot add the key
+            saving.save(image, await http.send(request, auth=None, follow_redirects=True))
+    return saving.saved

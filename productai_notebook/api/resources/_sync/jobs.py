@@ -1,0 +1,104 @@
+# Generated from ../_async/jobs.py by scripts/unasync.py: edit that file, not this one.
+"""`client.jobs`: read, list, page through and wait for jobs.
+
+`as_completed` differs by design between the clients (a blocking wait sleeps in slices, an
+asyncio one awaits on its loop): it is written by hand in `..jobs`, on top of these.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Callable, Iterable
+from typing import TYPE_CHECKING
+
+from ....contract import DEFAULT_LIST_LIMIT
+from ... import _http
+from ..._http import RequestSpec
+from ..._inputs import check_job_id, checked_in_the_call, list_params
+from ...engine.cadence import PollInterval
+from ...job import Job
+from ...models import JobPage, JobState
+from ..pages import JobPages
+
+if TYPE_CHECKING:
+    from ...client import ProductAI
+
+
+class JobsCore:
+    """`client.jobs`: get, list, iterate and wait for jobs."""
+
+    def __init__(self, client: ProductAI) -> None:
+        self._client = client
+
+    def fetch_state(self, job_id: str) -> JobState:
+        """One `GET /jobs/{id}`: the job's current state, without touching any handle."""
+        spec = RequestSpec("GET", _http.job_path(check_job_id(job_id)))
+        return JobState.parse(self._client._call(spec))
+
+    def get(self, job_id: str) -> Job:
+        """The job with this id, freshly read (an ended job is known for good and not read again)."""
+        known = self._client._known_terminal(job_id)
+        return known or self._client._handle(self.fetch_state(job_id))
+
+    def list(
+        self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None
+    ) -> JobPage:
+        """One page of your jobs, newest first; `status` is pending, processing, completed, failed or all."""
+        __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
+        with checked_in_the_call():
+            params = list_params(limit, offset, status)
+        spec = RequestSpec("GET", "jobs", params=params)
+        return JobPage.parse(self._client._call(spec))
+
+    def iter(self, status: str | None = None, page_size: int = 100) -> Iterator[JobState]:
+        """Every job across all pages, newest first, each once."""
+        pages = JobPages(page_size)
+        while pages.more:
+            for job in pages.take(self.list(limit=page_size, offset=pages.offset, status=status)):
+                yield job
+
+    def _as_job(self, job: Job | str) -> Job:
+        # a job from a listing has ended but lacks its images: a wait returns it read in full
+        if isinstance(job, Job):
+            return job.refresh() if job.state.is_summary else job
+        return self.get(job)
+
+    def as_completed(
+        self,
+        jobs: Iterable[Job | str],
+        *,
+        timeout: float | None = None,
+        poll_interval: PollInterval = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> Iterator[Job]:
+        raise NotImplementedError  # written by hand in `..jobs`: the twins differ by design
+
+    def wait_all(
+        self,
+        jobs: Iterable[Job | str],
+        *,
+        timeout: float | None = None,
+        poll_interval: PollInterval = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> builtins.list[Job]:
+        """Wait until every job has ended; returns them in the given order, failed ones included."""
+        handles = [self._as_job(job) for job in jobs]
+        for _ in self.as_completed(
+            handles, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+        ):
+            pass
+        return handles
+
+    def wait(
+        self,
+        job: Job | str,
+        *,
+        timeout: float | None = None,
+        poll_interval: PollInterval = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Wait for one job: returns it completed; raises JobFailedError or JobTimeoutError."""
+        (handle,) = self.wait_all(
+            [job], timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+        )
+        return self._client._completed(handle)

@@ -1,0 +1,192 @@
+"""The scheduler's rules, on a made-up clock: what following jobs sends next, and when. No I/O, no sleeps.
+
+Each test gives the scheduler the time, the followed jobs and the budget, and checks the actions a
+user would see the effect of: a listing round instead of a read per job, the result of a script's
+wait before the next round, a widget's progress only while the budget has room, a pushed job left
+alone, and failures that back off.
+"""
+
+from __future__ import annotations
+
+import pytest
+from api_helpers import job_json
+
+from productai_notebook.api import JobHandle, JobState
+from productai_notebook.api.engine.account import Engine
+from productai_notebook.api.engine.listings import EVERY_JOB, UNFINISHED
+from productai_notebook.api.engine.scheduler import (
+    GATHER_SECONDS,
+    PUSH_FALLBACK_SECONDS,
+    Follow,
+    Scheduler,
+    ended_in_full,
+)
+from productai_notebook.api.models import JobPage
+
+BAND = (2.0, 5.0)
+
+
+class Clock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def job(job_id: str, **fields: object) -> JobHandle:
+    return JobHandle(JobState.parse(job_json(job_id, **fields)))
+
+
+def followed(scheduler: Scheduler, handle: JobHandle, now: float, *, shown: bool = True) -> Follow:
+    follow = scheduler.new_follow(handle, BAND, now)
+    scheduler.add_holder(follow, object(), shown, BAND, now, first=True)
+    return follow
+
+
+def listing(*items: dict) -> tuple[JobPage, dict]:
+    raw = {"jobs": list(items), "total": len(items), "limit": 100, "offset": 0, "has_more": False}
+    return JobPage.parse(raw), raw
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(clock: Clock) -> Engine:
+    engine = Engine(("https://api.example.test/v1", "digest"), clock=clock)
+    engine.learn_plan("pro")  # 60 a window
+    return engine
+
+
+def test_one_job_alone_is_read_on_its_own_at_its_cadence(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follow = followed(scheduler, job("job_1", estimated_time_seconds=20), clock.now)
+    first = scheduler.next_actions(clock.now, [follow], engine.turns)
+    assert first.listings == () and first.reads == []
+    assert first.sleep == pytest.approx(5.0), "the band's top: its end is 20 s away"
+    clock.now += 5.0
+    assert scheduler.next_actions(clock.now, [follow], engine.turns).reads == [follow]
+
+
+def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_its_images(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=20)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    gathering = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert gathering.listings == () and gathering.sleep == GATHER_SECONDS, "shown together: weighed together"
+    clock.now += GATHER_SECONDS
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.listings == (EVERY_JOB,) and actions.reads == [], "one listing, not a read per job"
+    assert actions.sleep == 0, "the reads are weighed right after the round"
+    page, _ = listing(job_json("job_2", status="processing", progress=40),
+                      job_json("job_1", status="completed", progress=100))
+
+    def apply(follow, news):
+        summary = news.summaries.get(follow.job.id)
+        if summary is not None:
+            follow.job._apply(summary)
+
+    news = scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, apply)
+    assert news.ended == ["job_1"]
+    after = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert after.listings == () and after.reads == [follows[0]], "the ended job's images, at once"
+    assert 2.0 <= after.sleep <= 5.0, "then the next round, within the band"
+
+
+def test_while_a_waits_result_is_being_read_the_next_round_waits(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now, shown=False) for n in range(2)]
+    follows[0].job._apply(JobState.parse(job_json("job_0", status="completed", progress=100, images=[])))
+    follows[0].reading = True  # a script's wait holds it: its result first
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.listings == (), "no round while a result is read (its answer asks again)"
+
+
+def test_a_widget_reads_its_progress_only_when_listings_lack_it_and_the_budget_has_room(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    scheduler.round_due = clock.now + 2.0
+    for follow in follows:
+        follow.read_due = clock.now
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == [], "listings carry progress"
+    items = [{k: v for k, v in job_json(f"job_{n}").items() if k != "progress"} for n in range(2)]
+    _, raw = listing(*items)
+    scheduler.listing_answered(raw)  # this server lists no progress
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == follows
+    for follow in follows:
+        follow.reading = False
+    for _ in range(30):  # half the window used: the budget has no room for bars
+        engine.observe(engine.acquire(), None)
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == []
+
+
+def test_a_job_whose_end_is_pushed_is_read_only_as_a_slow_fallback(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    handle = job("job_1", estimated_time_seconds=1)
+    handle.push_expected = True
+    follow = followed(scheduler, handle, clock.now)
+    actions = scheduler.next_actions(clock.now, [follow], engine.turns)
+    assert actions.sleep == pytest.approx(PUSH_FALLBACK_SECONDS)
+
+
+def test_failed_rounds_and_reads_back_off(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    scheduler.round_failed(clock.now)
+    first = scheduler.round_due - clock.now
+    scheduler.round_failed(clock.now)
+    assert scheduler.round_due - clock.now > first, "each failure waits longer"
+    assert scheduler.next_actions(clock.now, follows, engine.turns).listings == ()
+    scheduler.read_failed(clock.now, follows[0])
+    scheduler.read_failed(clock.now, follows[0])
+    assert follows[0].read_due > clock.now and follows[0].failures == 2
+
+
+def test_a_server_whose_page_of_every_job_misses_some_is_asked_for_the_unfinished_ones(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    clock.now += GATHER_SECONDS
+    assert scheduler.next_actions(clock.now, follows, engine.turns).listings == (EVERY_JOB,)
+    # neither job listed, on a page that is not the whole list
+    page = JobPage(jobs=(), total=500, limit=100, offset=0, has_more=True)
+    scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, lambda follow, news: None)
+    assert all(f.uncovered for f in follows), "read on their own meanwhile"
+    clock.now = scheduler.round_due
+    assert scheduler.next_actions(clock.now, follows, engine.turns).listings == UNFINISHED
+
+
+def test_when_the_window_holds_no_round_besides_one_read_of_each_job_each_is_read_at_its_end(clock, engine):
+    engine.learn_plan("free")
+    for _ in range(8):  # a batch's creates: 2 requests of the window are left, for 2 jobs and a round
+        engine.observe(engine.acquire(), None)
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    clock.now += GATHER_SECONDS
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.listings == () and actions.reads == [], "no round: it would push a result a window on"
+    assert actions.sleep is not None and actions.sleep > 15, "the first read at the first expected end"
+    clock.now += actions.sleep
+    at_its_end = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert at_its_end.reads == [follows[0]] and at_its_end.held == [], "the first job's one read, never held"
+
+
+def test_ended_in_full_is_one_rule_for_waits_widgets_and_the_tracker():
+    listed = JobState.parse(job_json("job_1", status="completed", progress=100))
+    assert listed.is_summary and not ended_in_full(listed, read_whole=False), "a listing's summary"
+    assert ended_in_full(listed, read_whole=True), "its own read found no image: that is all there is"
+    assert not ended_in_full(JobState.parse(job_json("job_1")), read_whole=True), "still running"
+
+
+def test_a_failed_request_leaves_its_jobs_connection_as_a_widget_should_say_it():
+    from productai_notebook.api import APIConnectionError, AuthenticationError, InternalServerError
+    from productai_notebook.api.engine.connection import IDLE, RECONNECTING
+    from productai_notebook.api.engine.scheduler import connection_after, ends_following
+
+    refused = AuthenticationError(401, "invalid_api_key", "bad key")
+    assert ends_following(refused) and connection_after(refused) == IDLE
+    assert connection_after(APIConnectionError("unreachable")) == RECONNECTING == "reconnecting"
+    assert connection_after(InternalServerError(500, "internal", "oops")) is None, "keeps trying"
