@@ -51,10 +51,10 @@ EXPLAINED = {
     r"pacing\.xǁPacerǁ_background_slot_at__mutmut_8$": (
         "equivalent: `moment >= now` adds `now`, already the list's first moment"
     ),
-    r"status_watch\.x_newest_first__mutmut_(12|15)$": (
+    r"listings\.x_newest_first__mutmut_(12|15)$": (
         "equivalent: zip's strict=None or no strict is strict=False"
     ),
-    r"status_watch\.xǁStatusWatchǁlistings__mutmut_12$": (
+    r"listings\.xǁStatusListingsǁlistings__mutmut_12$": (
         "equivalent: only `is False` is read, so '' and None both mean not asked yet"
     ),
     r"_lost_creates\.xǁLostCreateǁ__init____mutmut_(15|16)$": (

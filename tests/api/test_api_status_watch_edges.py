@@ -8,16 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from productai_notebook.api.models import JobPage, JobState
-from productai_notebook.api.status_watch import (
+from productai_notebook.api.engine.listings import (
     EVERY_JOB,
     UNFINISHED,
     Followed,
     Listing,
-    StatusWatch,
+    StatusListings,
     covers,
     newest_first,
 )
+from productai_notebook.api.models import JobPage, JobState
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -71,7 +71,7 @@ def test_a_job_created_in_the_same_instant_as_the_pages_last_may_be_on_the_next_
 
 
 def test_a_round_hands_on_the_listed_states_and_the_ids_of_the_ended():
-    watch = StatusWatch()
+    watch = StatusListings()
     running, done = state("b", 2), state("a", 1, "completed")
     news = watch.read([followed("a", 1), followed("b", 2), followed("c", 3)],
                       {EVERY_JOB: page(state("d", 9), running, done)})
@@ -80,7 +80,7 @@ def test_a_round_hands_on_the_listed_states_and_the_ids_of_the_ended():
 
 
 def test_a_job_of_unknown_age_counts_as_the_oldest_and_a_new_oldest_asks_every_job_again():
-    watch = StatusWatch()
+    watch = StatusListings()
     jobs = [followed("a", 1), followed("b", 2)]
     watch.listings(jobs)
     watch.read(jobs, {EVERY_JOB: page(state("z", 50), state("y", 40))})  # covers neither
