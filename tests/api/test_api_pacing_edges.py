@@ -142,3 +142,17 @@ def test_a_pause_under_a_second_after_a_429_still_shows_as_one_more_part_of_the_
     paused = _budget(foreground_waiting=1, reads_behind_rounds=2, background_held_for=0.4).describe()
     held = paused.splitlines()[2]
     assert held.startswith(calm) and held.count(", ") == calm.count(", ") + 1
+
+
+def test_after_a_lent_slot_every_call_the_reserve_keeps_for_the_user_finds_a_slot_within_seconds():
+    pacer = paced(20)  # two slots kept for the user
+    for second in range(18):
+        send(pacer, float(second), BACKGROUND)
+    while pacer.wait_time(BACKGROUND, 57.0) == 0:  # lent once requests leave within the look-ahead
+        send(pacer, 57.0, BACKGROUND)
+    for _ in range(pacer.reserve):  # the user's calls, all asked for at 57 s
+        going = 57.0
+        while (wait := pacer.wait_time(FOREGROUND, going)) > 0:
+            going += wait
+        assert going - 57.0 <= USER_CALL_SECONDS
+        send(pacer, going)
