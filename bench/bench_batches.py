@@ -199,7 +199,40 @@ def _bound(ends: list[float], started: float, size: int, limit: int, window: flo
     return sliding_window_bound(releases, limit, window, ANSWER_SECONDS) + ANSWER_SECONDS
 
 
-def run_one(way: str, size: int, plan: str = "pro", window: float = WINDOW_SECONDS) -> dict[str, Any]:
+class UserCalls:
+    """`--probe`: the user's own call (`client.me()`) every PROBE_SHARE of a window while the way
+    waits, as a person running another cell would: how long each waited behind background work.
+    The calls start once the creates left the window (before, a call waits behind the user's own
+    creates, which is no background work's doing)."""
+
+    PROBE_SHARE = 1 / 6
+
+    def __init__(self, client: Any, window: float, after: float) -> None:
+        self.waits: list[float] = []
+        self._client, self._every, self._after = client, window * self.PROBE_SHARE, after
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> UserCalls:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        if self._stop.wait(self._after):
+            return
+        while not self._stop.wait(self._every):
+            started = time.monotonic()
+            self._client.me()
+            self.waits.append(time.monotonic() - started)
+
+
+def run_one(
+    way: str, size: int, plan: str = "pro", window: float = WINDOW_SECONDS, probe: bool = False
+) -> dict[str, Any]:
     from productai_notebook.api import ProductAI
     from productai_notebook.emulator import Emulator
 
@@ -223,7 +256,12 @@ def run_one(way: str, size: int, plan: str = "pro", window: float = WINDOW_SECON
                 job.observe(lambda job: job.is_terminal and (job.images or job.error) and outcome.got(job.id))
             jobs.append(job)
         created = time.time()
-        globals()[way](client, jobs, outcome)
+        probes = UserCalls(client, window, after=max(0.0, started + window - time.time()))
+        if probe:
+            with probes:
+                globals()[way](client, jobs, outcome)
+        else:
+            globals()[way](client, jobs, outcome)
         finished = time.time()
         if receiver is not None:
             receiver.stop()
@@ -265,6 +303,9 @@ def run_one(way: str, size: int, plan: str = "pro", window: float = WINDOW_SECON
         "lag_seconds_p95": _round(_percentile(lags, 0.95)),
         "status_lag_seconds_median": _round(statistics.median(status_lags) if status_lags else None),
         "status_lag_seconds_p95": _round(_percentile(status_lags, 0.95)),
+        # --probe: the user's own calls made while the way waited, and the longest any of them took
+        "user_calls": len(probes.waits),
+        "user_call_seconds_max": _round(max(probes.waits)) if probes.waits else None,
     }
 
 
@@ -327,8 +368,9 @@ if __name__ == "__main__":
     parser.add_argument("--free", nargs="*", type=int, default=[20], help="sizes on a Free account too")
     parser.add_argument("--plan", default="pro", choices=tuple(PLAN_LIMITS), help="with --one")
     parser.add_argument("--window", type=float, default=WINDOW_SECONDS, help="the rate window, seconds")
+    parser.add_argument("--probe", action="store_true", help="with --one: time your own calls meanwhile")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.plan, args.window)))
+        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.plan, args.window, args.probe)))
     else:
         main(tuple(args.ways), tuple(args.sizes), tuple(args.free), args.window)

@@ -113,7 +113,7 @@ def run(way: str, faults: str, seed: int) -> dict[str, Any]:
     }
 
 
-def main(seed: int) -> None:
+def main(seed: int = 0) -> None:
     faults = f"{FAULTS},{AFTER_STORE}"
     runs = [run("threads", faults, seed), run("gathered", faults, seed)]
     RESULTS.parent.mkdir(exist_ok=True)

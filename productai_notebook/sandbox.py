@@ -67,9 +67,6 @@ def _start_sandbox(db: str | None) -> Emulator:
     return emulator
 
 
-SANDBOX_PLAN = "enterprise"  # the default sandbox: a limit no demo reaches
-
-
 def sandbox(plan: str | None = None) -> ProductAI:
     """A client connected to one shared in-process emulator: no key, no network needed. Its jobs
     outlive the kernel (see the module's note).

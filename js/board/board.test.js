@@ -128,6 +128,7 @@ describe("keyboard", () => {
     press("ArrowRight");
     expect(document.activeElement.getAttribute("aria-label")).toBe("Image 1 of on marble · seedream");
     press(" ");
+    expect(widget.model.sent).toContainEqual({ type: "pick", job_id: "job_b", index: 0, picked: true });
     expect(widget.model.get("picked_keys")).toEqual(["job_b:0"]);
     expect(widget.model.saves).toBe(1);
     expect(document.activeElement.getAttribute("aria-selected")).toBe("true");
@@ -148,6 +149,16 @@ describe("keyboard", () => {
     expect($$(".pai-board-image")[0].getAttribute("aria-selected")).toBe("true");
     widget.model.set("cells", cells());
     expect($$(".pai-board-image")[0].getAttribute("aria-selected")).toBe("false");
+  });
+
+  test("a pick made in another view meanwhile wins over this page's own, not yet echoed", () => {
+    show();
+    $$(".pai-board-stop")[0].focus();
+    press(" "); // job_a: [0], not yet echoed by Python
+    const elsewhere = cells();
+    elsewhere[0].picks = [1]; // Python applied another view's pick instead
+    widget.model.set("cells", elsewhere);
+    expect($$(".pai-board-image").map((stop) => stop.getAttribute("aria-selected")).slice(0, 2)).toEqual(["false", "true"]);
   });
 
   test("Enter opens the lightbox, whose arrows walk the whole batch and whose Space picks", () => {

@@ -24,7 +24,7 @@ function render({ model, el }) {
   const kernel = kernelRequests(model);
   let view = { rows: "prompt", columns: "model", tab: 0 };
   // picks made here that Python has not echoed yet (or never will: no kernel)
-  const ownPicks = new Map(); // job id -> picks
+  const ownPicks = new Map(); // job id -> {from: Python's picks then (JSON), picks}
   let cells = [];
   let lightbox = null;
   let comparing = false;
@@ -52,11 +52,13 @@ function render({ model, el }) {
     return sent.map((cell) => {
       const own = ownPicks.get(cell.job_id);
       if (own === undefined) return cell;
-      if (JSON.stringify(own) === JSON.stringify(cell.picks || [])) {
-        ownPicks.delete(cell.job_id); // Python has it now
+      const python = JSON.stringify(cell.picks || []);
+      // Python has it now, or has moved on from what this page picked from (another view picked)
+      if (python === JSON.stringify(own.picks) || python !== own.from) {
+        ownPicks.delete(cell.job_id);
         return cell;
       }
-      return { ...cell, picks: own };
+      return { ...cell, picks: own.picks };
     });
   }
 
@@ -118,9 +120,16 @@ function render({ model, el }) {
   function pick(index, image, picked = !(cells[index]?.picks || []).includes(image)) {
     const cell = cells[index];
     if (!cell?.job_id) return;
-    ownPicks.set(cell.job_id, withPick(cell.picks, image, picked));
+    const from = ownPicks.get(cell.job_id)?.from ?? JSON.stringify((model.get("cells") || [])[index]?.picks || []);
+    ownPicks.set(cell.job_id, { from, picks: withPick(cell.picks, image, picked) });
     showAll();
-    // the whole selection as a trait: Python applies what changed, and marimo re-runs what reads it
+    // A message reaches Python at once (ipywidgets holds a trait change back until the kernel has
+    // answered the last one); the whole selection as a trait too, so marimo re-runs what reads it.
+    try {
+      model.send({ type: "pick", job_id: cell.job_id, index: image, picked });
+    } catch {
+      // no kernel (a reopened notebook): the pick stays on this page
+    }
     save("picked_keys", pickedKeys(cells));
     lightbox?.showPick?.();
   }

@@ -43,7 +43,7 @@ RIVALS_POLL_SECONDS = 0.05
 def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
     """`POST /generate`; when its answer is lost, the job it made, found among the newest jobs, or
     (when it surely made none) the answer to a second send."""
-    creates = client._engine.creates
+    creates = client.creates
     create = creates.start(spec.json, _now())
     try:
         creates.wait_turn(create, _now)
@@ -51,7 +51,7 @@ def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
         while True:
             sends += 1
             try:
-                return _created(client, creates, create, JobState.parse(client._call(spec)))
+                return _created(client, creates, create, JobState.parse(client.call(spec)))
             except ProductAIError as error:
                 if not answer_was_lost(error):
                     raise
@@ -89,7 +89,7 @@ def _search(
 
 async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobState:
     """`create_job` for the async client."""
-    creates = client._engine.creates
+    creates = client.creates
     create = creates.start(spec.json, _now())
     loop = asyncio.get_running_loop()
     try:
@@ -106,7 +106,7 @@ async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobStat
         while True:
             sends += 1
             try:
-                return _created(client, creates, create, JobState.parse(await client._call(spec)))
+                return _created(client, creates, create, JobState.parse(await client.call(spec)))
             except ProductAIError as error:
                 if not answer_was_lost(error):
                     raise
@@ -154,7 +154,7 @@ def _sent_at(create: Create) -> datetime:
 
 def _patience(client: ProductAI | AsyncProductAI) -> float:
     """How long a lost create waits for the answers of the creates sent before it: its read timeout."""
-    read = client._settings.timeout.read
+    read = client.settings.timeout.read
     return read if read is not None else 60.0
 
 
@@ -174,7 +174,7 @@ def _found(
     way again then); else the error: JobMayExistError with the candidates, or (a second send that
     surely made none either) the lost answer's own, which is safe to act on."""
     before = creates.started()  # a create started after the listing was read made none of its jobs
-    not_its = client._known_ids() | creates.not_its_job(create)
+    not_its = client.known_job_ids() | creates.not_its_job(create)
     found = search.outcome(lost, not_its, creates.rivals(create, before))
     if found is not None:
         return _created(client, creates, create, found)
@@ -189,7 +189,7 @@ def _created(
     client: ProductAI | AsyncProductAI, creates: Creates, create: Create, state: JobState
 ) -> JobState:
     creates.ended(create, state.job_id, _now())
-    client._note_created(state.job_id)
+    client.note_created(state.job_id)
     return state
 
 

@@ -21,18 +21,19 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES, FAILED
+from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES
 from . import _http
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
+from ._lost_creates import Creates
 from ._reconcile import create_job, create_job_async
 from .engine.account import engine_for
 from .engine.pacing import Budget
 from .engine.turns import SLICE_SECONDS
-from .errors import APIConnectionError, JobFailedError, ProductAIError
+from .errors import APIConnectionError, ProductAIError
 from .job import AsyncJob, Job, JobHandle
 from .models import Account, JobState
-from .resources import Assets, AsyncAssets, AsyncJobs, Jobs, download, download_async
+from .resources import Assets, AsyncAssets, AsyncJobs, Jobs
 
 H = TypeVar("H", bound=JobHandle)
 # the connection pool: blocking or asyncio
@@ -96,6 +97,44 @@ class _Base(Generic[H, C]):
         """One request at background priority, sent without blocking the caller (see `Sender`)."""
         raise NotImplementedError
 
+    # -- what the library's own modules ask of a client (resources, lost creates, downloads) ----
+    # (public and typed so that no other module reaches into a client's private attributes)
+
+    @property
+    def creates(self) -> Creates:
+        """The account's ledger of creates under way (what a lost create's search weighs)."""
+        return self._engine.creates
+
+    def connection_pool(self) -> C:
+        """The connection pool, or a clear ProductAIError when this client was closed."""
+        return self._open_http()
+
+    def job_handle(self, state: JobState, prompt: str | None = None, aspect_ratio: str | None = None) -> H:
+        """This client's one handle on the job of `state`, made or updated with it (every view of
+        the job shares it); `prompt` and `aspect_ratio` are what this client asked for, if it did."""
+        return self._handle(state, prompt, aspect_ratio)
+
+    def listed_job(self, state: JobState) -> H:
+        """A handle for a job seen in a listing (which carries no images, and never the prompt).
+
+        This client's own handle when it has one, so every view of the job shares its updates and
+        its prompt; else a new handle this client does not keep: a kept handle must always hold
+        what `jobs.get()` would give, and an ended one is never read again.
+        """
+        with self._handles_lock:
+            known = self._handles.get(state.job_id)
+        return known if known is not None else self._new_handle(state, None)
+
+    def known_job_ids(self) -> set[str]:
+        """The ids of the jobs this client made or holds a handle on (never a lost create's)."""
+        with self._handles_lock:
+            return self._created_ids | set(self._handles)
+
+    def note_created(self, job_id: str) -> None:
+        """Remember that this client made `job_id`, even once its handle is gone."""
+        with self._handles_lock:
+            self._created_ids.add(job_id)
+
     @property
     def base_url(self) -> str:
         return self._settings.base_url
@@ -131,7 +170,7 @@ class _Base(Generic[H, C]):
             handle = self._new_handle(state, prompt) if known is None else known
             self._handles[state.job_id] = handle  # (weakly held: `handle` keeps it alive)
         if known is not None:
-            handle._apply(state)  # outside the lock: observers run here
+            handle.offer_state(state)  # outside the lock: observers run here
         # what this client asked for, which the API never says again
         handle.prompt = handle.prompt or prompt
         handle.aspect_ratio = handle.aspect_ratio or aspect_ratio
@@ -143,39 +182,8 @@ class _Base(Generic[H, C]):
         handle.push_expected = handle.push_expected or webhook_url is not None
         return handle
 
-    def _listed_handle(self, state: JobState) -> H:
-        """A handle for a job seen in a listing (which carries no images, and never the prompt).
-
-        This client's own handle when it has one, so every view of the job shares its updates and
-        its prompt; else a new handle this client does not keep: a kept handle must always hold
-        what `jobs.get()` would give, and an ended one is never read again.
-        """
-        with self._handles_lock:
-            known = self._handles.get(state.job_id)
-        return known if known is not None else self._new_handle(state, None)
-
-    def _known_ids(self) -> set[str]:
-        """The ids of the jobs this client made or holds a handle on."""
-        with self._handles_lock:
-            return self._created_ids | set(self._handles)
-
-    def _note_created(self, job_id: str) -> None:
-        with self._handles_lock:
-            self._created_ids.add(job_id)
-
-    def _known_terminal(self, job_id: str) -> H | None:
-        handle = self._handles.get(job_id)
-        return handle if handle is not None and handle.is_terminal else None
-
     def _json(self, response: httpx.Response) -> Any:
         return _http.decode_json(self._settings, response)
-
-    @staticmethod
-    def _completed(job: H) -> H:
-        """The job, which a wait saw end: completed, or JobFailedError."""
-        if job.status == FAILED:
-            raise JobFailedError(job)
-        return job
 
     def _learned_plan(self, account: Account) -> Account:
         self._engine.learn_plan(account.plan)
@@ -277,7 +285,12 @@ class ProductAI(_Base[Job, httpx.Client]):
         """`_send`, and its answer's JSON (redacted)."""
         return self._json(self._send(spec, background))
 
+    def call(self, spec: RequestSpec) -> Any:
+        """One API call under the request policy (paced, retried, typed errors): its JSON, redacted."""
+        return self._call(spec)
+
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        """One request at background priority, sent without blocking the caller (see `Sender`)."""
         # on the account's few background threads: httpx.Client is thread-safe
         return self._engine.pool.submit(lambda: self._call(spec, stop))
 
@@ -350,8 +363,6 @@ class ProductAI(_Base[Job, httpx.Client]):
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(self._call(RequestSpec("GET", "me"))))
 
-    def _download(self, job: Job, folder: Path) -> list[Path]:
-        return download(self._settings, self._open_http(), job, folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,7 +454,12 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         """`_send`, and its answer's JSON (redacted)."""
         return self._json(await self._send(spec, background))
 
+    async def call(self, spec: RequestSpec) -> Any:
+        """One API call under the request policy (paced, retried, typed errors): its JSON, redacted."""
+        return await self._call(spec)
+
     def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+        """One request at background priority, sent without blocking the caller (see `Sender`)."""
         # on the event loop this client's connection pool lives on (an httpx.AsyncClient is bound to it)
         loop = self._loop
         if loop is None or loop.is_closed() or not loop.is_running():
@@ -525,5 +541,3 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         """Your account: plan and credits left."""
         return self._learned_plan(Account.parse(await self._call(RequestSpec("GET", "me"))))
 
-    async def _download(self, job: AsyncJob, folder: Path) -> list[Path]:
-        return await download_async(self._settings, self._open_http(), job, folder)

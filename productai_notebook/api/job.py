@@ -1,7 +1,7 @@
 """`Job` and `AsyncJob`: a live handle on one job id, holding its latest `JobState`.
 
 Whoever learns something newer about the job (a wait, a refresh, the background tracker,
-a webhook) calls `_apply(state)`; observers then run on that thread. A terminal job never
+a webhook) calls `job.offer_state(state)`; observers then run on that thread. A terminal job never
 changes again, so later updates are ignored.
 """
 
@@ -197,8 +197,13 @@ class JobHandle:
 
         return unsubscribe
 
-    def _apply(self, state: JobState) -> bool:
-        """Take a fresher state; True if it changed anything. Thread-safe; a terminal job stays as it is."""
+    def offer_state(self, state: JobState) -> bool:
+        """A fresher state of this job arrived (a read, a listing, a pushed webhook): take it.
+
+        Returns True if it changed anything (the observers have run then, on this thread). What
+        `state` lacks is kept from the current one (a listing carries no images); an ended job
+        never changes again. Thread-safe; ValueError if `state` is another job's.
+        """
         if state.job_id != self.id:
             raise ValueError(f"state of job {state.job_id!r} applied to job {self.id!r}")
         with self._lock:
@@ -271,7 +276,7 @@ class Job(JobHandle):
     def refresh(self) -> Job:
         """Ask the API for this job's latest state (none once it has ended and is known in full)."""
         if not self.is_terminal or self.state.is_summary:
-            self._apply(self.client.jobs.fetch_state(self.id))
+            self.offer_state(self.client.jobs.fetch_state(self.id))
         return self
 
     def wait(
@@ -292,7 +297,7 @@ class Job(JobHandle):
         """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:  # a job from a listing: read its images first
             self.refresh()
-        return self.client._download(self, Path(folder))
+        return self.client.jobs.download(self, folder)
 
 
 class AsyncJob(JobHandle):
@@ -307,7 +312,7 @@ class AsyncJob(JobHandle):
     async def refresh(self) -> AsyncJob:
         """Ask the API for this job's latest state (none once it has ended and is known in full)."""
         if not self.is_terminal or self.state.is_summary:
-            self._apply(await self.client.jobs.fetch_state(self.id))
+            self.offer_state(await self.client.jobs.fetch_state(self.id))
         return self
 
     async def wait(
@@ -328,4 +333,4 @@ class AsyncJob(JobHandle):
         """Save the images into `folder` as `<job_id>_<n>.<ext>`; returns their paths."""
         if self.state.is_summary:
             await self.refresh()
-        return await self.client._download(self, Path(folder))
+        return await self.client.jobs.download(self, folder)

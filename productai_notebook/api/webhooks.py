@@ -86,7 +86,7 @@ class WebhookEvent:
 
     def apply_to(self, job: JobHandle) -> bool:
         """Push this event into a job handle (its observers run); True if it changed the job."""
-        return job._apply(self.state())  # _apply keeps what the delivery lacks
+        return job.offer_state(self.state())  # offer_state keeps what the delivery lacks
 
 
 class InvalidSignatureError(InvalidResponseError):

@@ -243,7 +243,7 @@ class BatchBoard(Widget, front_end="board"):
                 if new:
                     self._untrack[job.id] = _not_yet
             if new:
-                untrack = self._tracker.track(job, on_connection=self._connection_of(job))
+                untrack = self._tracker.follow(job, shown=True, on_connection=self._connection_of(job))
                 with self._lock:
                     stopped, self._untrack[job.id] = self._stopped, untrack
                 if stopped:  # closed meanwhile
@@ -282,6 +282,7 @@ class BatchBoard(Widget, front_end="board"):
     def _requests(self) -> Mapping[str, RequestHandler]:
         return {
             "image": lambda request, _: send_image(self, request, self._image(request.get("key"))),
+            "pick": lambda request, _: self._pick(request),
             "download_picks": lambda request, _: self._download(request.get("request")),
         }
 
@@ -294,6 +295,18 @@ class BatchBoard(Widget, front_end="board"):
         if job is None or not (index.isdigit() and int(index) < len(job.images)):
             return None
         return ImageSource(job.id, int(index), job.images[int(index)].url, client_of(job))
+
+    def _pick(self, request: Mapping[str, Any]) -> None:
+        """The page picked (or unpicked) one image: the job's own pick, at once."""
+        job, index = self._job(request.get("job_id")), request.get("index")
+        if (
+            job is None
+            or isinstance(index, bool)
+            or not isinstance(index, int)
+            or not 0 <= index < len(job.images)
+        ):
+            return  # a stale page's pick of what is no longer there: nothing to change
+        job.pick(index, picked=bool(request.get("picked", True)))
 
     def _on_picked(self, change: dict[str, Any]) -> None:
         """The page's picks changed: each job whose picks changed there gets them (a stale page's

@@ -170,7 +170,7 @@ class Gallery(Widget, front_end="gallery"):
             self._stop_following.append(job.observe(self._on_job_change))
         running = [job for job in handles if not job.is_terminal]
         for job in running:
-            self._stop_following.append((tracker or get_tracker()).track(job))
+            self._stop_following.append((tracker or get_tracker()).follow(job, shown=True))
         if running:  # a job may have completed before it was observed
             self._live.changed()
 

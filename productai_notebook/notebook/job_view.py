@@ -41,7 +41,7 @@ class JobView(Widget, front_end="job_view"):
 
     #: the job's latest state, `JobState.to_dict()`, plus the `prompt` and `aspect_ratio` it was asked with
     job = traitlets.Dict().tag(sync=True)
-    #: "live" (tracked), "reconnecting" (API unreachable, retrying) or "idle" (ended or not tracked)
+    #: "live" (followed), "reconnecting" (API unreachable, retrying) or "idle" (ended or not followed)
     connection = traitlets.Unicode(IDLE).tag(sync=True)
     #: while "queued": seconds until the account's rate limit lets the next read go (None: not known)
     budget_wait = traitlets.Float(None, allow_none=True).tag(sync=True)
@@ -69,7 +69,7 @@ class JobView(Widget, front_end="job_view"):
         self._thumbnails = Thumbnails(on_made=lambda ready: self._live.changed(final=ready))
         self._ask_thumbnails()
         self._unobserve = job.observe(self._on_job_change)
-        self._untrack = tracker.track(job, on_connection=self._on_connection)
+        self._unfollow = tracker.follow(job, shown=True, on_connection=self._on_connection)
         self._connection = tracker.connection_state(job)
         self.connection = self._connection
         self.observe(self._on_selection, names="selected_indices")
@@ -90,7 +90,7 @@ class JobView(Widget, front_end="job_view"):
             self._awaiting_thumbnails.cancel()
         self._live.close()
         self._unobserve()
-        self._untrack()
+        self._unfollow()
         super().close()
 
     # -- updates -----------------------------------------------------------------------------

@@ -193,7 +193,7 @@ class JobsTable(Widget, front_end="jobs_table"):
                 self.loading = False
             return
         # A job this client made keeps its live handle (and so its prompt); the rest get their own.
-        jobs = [self._client._listed_handle(state) for state in fetched]
+        jobs = [self._client.listed_job(state) for state in fetched]
         self._listed_models.update((state.job_id, state.model) for state in fetched)
         if self._since is not None:
             kept = [job for job in jobs if self._is_recent(job)]
@@ -219,11 +219,11 @@ class JobsTable(Widget, front_end="jobs_table"):
             if job.id in self._stop_watching:
                 return
             unobserve = job.observe(self._on_row_change)
-            untrack = get_tracker().track(job)
+            unfollow = get_tracker().follow(job, shown=True)
 
             def stop() -> None:
                 unobserve()
-                untrack()
+                unfollow()
 
             self._stop_watching[job.id] = stop
 

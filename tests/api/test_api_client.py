@@ -188,11 +188,11 @@ def test_a_wait_yields_the_jobs_in_the_order_they_ended_not_the_order_given() ->
 
     with mock_client(Script(answer(200, job_json("job_x")))) as client:
         first, second, third = (Job(client, JobState.parse(job_json(i))) for i in ("job_a", "job_b", "job_c"))
-        third._apply(failed("job_c"))
+        third.offer_state(failed("job_c"))
         waiting = JobsWait([first, second, third], timeout=60, poll_interval=30, now=0.0, wake=lambda: None)
         try:
             for job in (second, first):  # b ends before a
-                job._apply(failed(job.id))
+                job.offer_state(failed(job.id))
             assert [job.id for job in waiting.ended()] == ["job_c", "job_b", "job_a"]
         finally:
             waiting.close()
@@ -219,10 +219,10 @@ def test_observers_run_once_per_change_and_never_after_the_end() -> None:
         job = client.jobs.get("job_abc123xyz")
     calls: list[str] = []
     stop = job.observe(lambda j: calls.append(j.status))
-    assert job._apply(job.state) is False
-    assert job._apply(JobState.parse(job_json(progress=50))) is True
-    assert job._apply(JobState.parse(job_json(status="completed", progress=100))) is True
-    assert job._apply(JobState.parse(job_json(progress=70))) is False
+    assert job.offer_state(job.state) is False
+    assert job.offer_state(JobState.parse(job_json(progress=50))) is True
+    assert job.offer_state(JobState.parse(job_json(status="completed", progress=100))) is True
+    assert job.offer_state(JobState.parse(job_json(progress=70))) is False
     stop()
     assert calls == ["processing", "completed"] and job.status == "completed"
 
@@ -233,7 +233,7 @@ def test_apply_is_safe_from_many_threads() -> None:
     calls: list[int] = []
     job.observe(lambda j: calls.append(j.progress))
     threads = [
-        threading.Thread(target=job._apply, args=(JobState.parse(job_json(progress=p)),))
+        threading.Thread(target=job.offer_state, args=(JobState.parse(job_json(progress=p)),))
         for p in range(1, 60)
     ]
     for thread in threads:
@@ -431,7 +431,7 @@ def test_a_listed_ended_job_says_its_images_are_not_read_yet() -> None:
     }
     full = job_json("job_done", "completed", 100, images=[{"url": "https://cdn.example.test/1.png"}])
     with mock_client(Script(answer(200, page), answer(200, full))) as client:
-        listed = [client._listed_handle(state) for state in client.jobs.list().jobs]
+        listed = [client.listed_job(state) for state in client.jobs.list().jobs]
         assert [repr(job) for job in listed] == [
             "<Job job_done completed (listed: refresh() for its images)>",
             "<Job job_bad failed (listed: refresh() for its error)>",

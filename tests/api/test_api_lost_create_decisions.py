@@ -214,10 +214,11 @@ def test_a_job_listed_before_a_create_was_sent_is_never_its_job():
     after = _sent(creates, SENT + timedelta(seconds=5))
     assert "job_left_in_doubt" in creates.not_its_job(after)
     assert creates.rivals(after, before=after.number) == 0, "its job, if any, was listed before"
+    creates.ended(after, "job_after", SENT + timedelta(seconds=6))
     # a create sent at the very moment of that listing may have made it: it is not excluded
     same_moment = _sent(creates, SENT + timedelta(seconds=3))
     assert "job_left_in_doubt" not in creates.not_its_job(same_moment)
-    assert creates.rivals(same_moment, before=same_moment.number) >= 1
+    assert creates.rivals(same_moment, before=same_moment.number) == 1
 
 
 def test_a_create_that_ended_unsure_without_a_listing_counts_until_its_job_is_too_old_to_be_listed():
@@ -226,13 +227,13 @@ def test_a_create_that_ended_unsure_without_a_listing_counts_until_its_job_is_to
     creates.unsure(unsure, SENT)  # Ctrl-C during its send: its job may exist, never listed
     soon = _sent(creates, SENT + timedelta(seconds=30))
     assert creates.rivals(soon, before=soon.number) == 1
-    edge = SENT + 2 * CLOCK_SKEW
+    creates.ended(soon, "job_soon", SENT + timedelta(seconds=31))
+    edge = SENT + 2 * CLOCK_SKEW  # its job, stamped up to a skew late, is still within the look-back
     at_edge = _sent(creates, edge)
-    assert creates.rivals(at_edge, before=at_edge.number) >= 1
+    assert creates.rivals(at_edge, before=at_edge.number) == 1
+    creates.ended(at_edge, "job_edge", edge)
     much_later = edge + timedelta(seconds=1)
     late = creates.start(SIZE_ONE, much_later)  # the unsure one is forgotten now
-    creates.ended(soon, "job_soon", much_later)
-    creates.ended(at_edge, "job_edge", much_later)
     assert creates.take_turn(late, much_later)
     assert creates.rivals(late, before=late.number) == 0
 
@@ -309,3 +310,33 @@ def test_no_more_than_a_few_creates_of_one_shape_are_under_way_at_once():
     assert creates.take_turn(creates.start({"model": "seedream", "num_images": 1}, SENT), SENT)
     creates.ended(under_way[0], "job_0", SENT)
     assert creates.take_turn(over, SENT), "one answered: the next goes"
+
+
+def test_a_search_starts_at_the_newest_page():
+    assert LostCreate(SIZE_ONE, SENT).next_offset == 0
+
+
+def test_the_doubt_says_what_came_instead_of_the_answer_and_the_rivals_too():
+    search = LostCreate(SIZE_ONE, SENT)
+    search.take(_page([1, 2]))
+    with pytest.raises(JobMayExistError) as caught:
+        search.outcome(InternalServerError(502, "internal_error", "x"), known=(), rivals=2)
+    text = str(caught.value)
+    start = "POST /generate got no clear answer (it answered 502 internal_error), while 2 other"
+    assert text.startswith(start)
+
+
+def test_a_failed_listing_says_what_came_and_claims_no_search():
+    search = LostCreate(SIZE_ONE, SENT)
+    with pytest.raises(JobMayExistError) as caught:
+        search.listing_failed(InvalidResponseError("x", status_code=202), LOST)
+    text = str(caught.value)
+    assert "its answer 202 could not be read" in text and "matches it yet" not in text
+
+
+def test_waiting_for_the_others_answers_ends_at_its_deadline_when_one_never_comes():
+    creates = Creates()
+    lost, _silent = _sent(creates), _sent(creates)
+    creates.lost(lost, SENT)
+    creates.wait_for_sending(lost, before=2, timeout=0.01)  # returns, the other still sending
+    assert creates.sending(lost, before=2)

@@ -200,7 +200,7 @@ def test_a_job_that_fails_keeps_the_model_and_image_count_it_was_made_with() -> 
 
     job = JobHandle(JobState.parse(json.loads(PROCESSING)))
     # the Jobs page's failed answer carries neither model nor num_images
-    assert job._apply(JobState.parse(json.loads(FAILED)))
+    assert job.offer_state(JobState.parse(json.loads(FAILED)))
     assert (job.status, job.model, job.num_images) == ("failed", "nanobanana2", 2)
     assert job.error is not None and job.error.code == "generation_failed"
 
@@ -211,7 +211,7 @@ def test_a_listed_summary_of_an_ended_job_is_filled_in_by_a_full_read_and_nothin
     listed = json.loads(LIST)["jobs"][0]  # completed, but a listing carries no images
     job = JobHandle(JobState.parse(listed))
     assert job.state.is_summary
-    assert not job._apply(JobState.parse(json.loads(PROCESSING)))  # never back to running
-    assert job._apply(JobState.parse(json.loads(COMPLETED)))
+    assert not job.offer_state(JobState.parse(json.loads(PROCESSING)))  # never back to running
+    assert job.offer_state(JobState.parse(json.loads(COMPLETED)))
     assert len(job.images) == 2 and not job.state.is_summary
-    assert not job._apply(JobState.parse(listed))  # and never back to the summary
+    assert not job.offer_state(JobState.parse(listed))  # and never back to the summary

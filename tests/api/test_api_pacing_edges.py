@@ -123,3 +123,36 @@ def test_the_budget_says_the_limit_the_window_and_only_what_is_held_back():
 def test_an_unknown_limit_says_so_rather_than_a_number():
     text = _budget(limit=None, source="unknown").describe()
     assert "None" not in text.splitlines()[0] and "60 requests" not in text
+
+
+@pytest.mark.parametrize("source", ["headers", "plan", "setting"])
+def test_the_budget_names_where_the_limit_came_from_in_the_users_words(source):
+    line = _budget(source=source, limit=47).describe().splitlines()[0]
+    assert "47" in line and f"(from {source})" not in line, "the internal name is not shown"
+    if source == "setting":
+        assert "requests_per_minute=" in line, "the argument that set it"
+
+
+def test_a_source_the_budget_has_no_words_for_is_shown_as_it_is():
+    assert "(from enterprise-contract)" in _budget(source="enterprise-contract").describe()
+
+
+def test_a_pause_under_a_second_after_a_429_still_shows_as_one_more_part_of_the_list():
+    calm = _budget(foreground_waiting=1, reads_behind_rounds=2).describe().splitlines()[2]
+    paused = _budget(foreground_waiting=1, reads_behind_rounds=2, background_held_for=0.4).describe()
+    held = paused.splitlines()[2]
+    assert held.startswith(calm) and held.count(", ") == calm.count(", ") + 1
+
+
+def test_after_a_lent_slot_every_call_the_reserve_keeps_for_the_user_finds_a_slot_within_seconds():
+    pacer = paced(20)  # two slots kept for the user
+    for second in range(18):
+        send(pacer, float(second), BACKGROUND)
+    while pacer.wait_time(BACKGROUND, 57.0) == 0:  # lent once requests leave within the look-ahead
+        send(pacer, 57.0, BACKGROUND)
+    for _ in range(pacer.reserve):  # the user's calls, all asked for at 57 s
+        going = 57.0
+        while (wait := pacer.wait_time(FOREGROUND, going)) > 0:
+            going += wait
+        assert going - 57.0 <= USER_CALL_SECONDS
+        send(pacer, going)

@@ -87,7 +87,7 @@ def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_
     def apply(follow, news):
         summary = news.summaries.get(follow.job.id)
         if summary is not None:
-            follow.job._apply(summary)
+            follow.job.offer_state(summary)
 
     news = scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, apply)
     assert news.ended == ["job_1"]
@@ -99,7 +99,7 @@ def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_
 def test_while_a_waits_result_is_being_read_the_next_round_waits(clock, engine):
     scheduler = Scheduler(max_backoff=30.0)
     follows = [followed(scheduler, job(f"job_{n}"), clock.now, shown=False) for n in range(2)]
-    follows[0].job._apply(JobState.parse(job_json("job_0", status="completed", progress=100, images=[])))
+    follows[0].job.offer_state(JobState.parse(job_json("job_0", status="completed", progress=100, images=[])))
     follows[0].reading = True  # a script's wait holds it: its result first
     actions = scheduler.next_actions(clock.now, follows, engine.turns)
     assert actions.listings == (), "no round while a result is read (its answer asks again)"

@@ -86,6 +86,15 @@ def fact(board: Locator, name: str) -> Locator:
     return board.locator(f".pai-board-header .pai-fact-{name} dd")
 
 
+def wait_until_settled(page: Page, board: Locator) -> None:
+    """Every job ended and every thumbnail in: the output was brought up to date once (JupyterLab
+    draws it again then), so focus given now stays where it was put."""
+    expect(fact(board, "completed")).to_have_text("4", timeout=WIDGET_MS)
+    thumbnails = board.locator('.pai-board-image img[src^="data:"]')
+    expect(thumbnails).to_have_count(8, timeout=WIDGET_MS)
+    page.wait_for_timeout(1500)  # the redraw that follows the last thumbnail
+
+
 def test_the_batch_is_one_output_that_fills_live_with_the_right_counts(run: BoardRun) -> None:
     page, board = run.page, run.board
     expect(fact(board, "completed")).to_have_text("4", timeout=WIDGET_MS)
@@ -108,7 +117,7 @@ def test_picks_made_by_keyboard_alone_reach_batch_winners_and_no_key_changes_the
     run: BoardRun,
 ) -> None:
     page, board = run.page, run.board
-    expect(fact(board, "completed")).to_have_text("4", timeout=WIDGET_MS)
+    wait_until_settled(page, board)
     board.locator('.pai-board-stop[tabindex="0"]').focus()  # (JupyterLab makes its cell the active one)
     before = page.evaluate(_NOTEBOOK_STATE)
     for key in ("a", "b", "d", "d", "m", "z", "y", "Shift+m"):  # the notebook's command keys

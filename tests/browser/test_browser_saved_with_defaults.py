@@ -29,6 +29,7 @@ CELLS = (
     "                      num_images=2)\n"
     "job",
     "_ = job.wait(timeout=60)\npai.Gallery([job])",
+    "pai.JobsTable(client)",
 )
 HINT = "Settings > Save Widget State Automatically"
 
@@ -54,6 +55,8 @@ def test_your_notebook_saved_with_jupyterlabs_defaults_shows_every_output_as_its
                 expect(
                     page.locator(".jp-OutputArea-output .pai-explorer .pai-thumb img").first
                 ).to_be_visible(timeout=WIDGET_MS)
+                rows = page.locator(".jp-OutputArea-output .pai-table tr.pai-row")
+                expect(rows).to_have_count(1, timeout=WIDGET_MS)
                 page.locator(".jp-Notebook").first.click()
                 page.keyboard.press("Control+s")
                 expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=WIDGET_MS)
@@ -69,7 +72,7 @@ def test_your_notebook_saved_with_jupyterlabs_defaults_shows_every_output_as_its
                 for o in c.get("outputs", ())
                 if "data" in o and "text/html" in o["data"]
             ]
-            assert len(copies) == 2 and all("data:image/jpeg;base64," in html for html in copies)
+            assert len(copies) == 3 and all("data:image/jpeg;base64," in html for html in copies[:2])
             shutil.copy(saved, folder / "mine.ipynb")
 
         # day 2: the author's own notebook (signed), a new JupyterLab, a new kernel, nothing run
@@ -83,23 +86,45 @@ def test_your_notebook_saved_with_jupyterlabs_defaults_shows_every_output_as_its
             try:
                 open_notebook(page, lab, "mine.ipynb")
                 outputs = page.locator(".jp-OutputArea-output:has(.pai-html-copy)")
-                expect(outputs).to_have_count(2, timeout=WIDGET_MS)
+                expect(outputs).to_have_count(3, timeout=WIDGET_MS)
                 expect(page.locator(".jp-OutputArea-output", has_text="model not found")).to_have_count(0)
                 job = outputs.nth(0)
                 expect(job.locator(".pai-job.pai-static")).to_contain_text("completed")
                 expect(job).to_contain_text(PROMPT)  # the prompt, as text
                 gallery = outputs.nth(1)
                 expect(gallery).to_contain_text(PROMPT)
+                table = outputs.nth(2)  # the jobs table's copy: a plain table
+                expect(table.locator("table.pai-table tr.pai-row")).to_have_count(1)
+                expect(table).to_contain_text(PROMPT)
                 images = page.locator(".pai-html-copy .pai-thumb img")
                 expect(images).to_have_count(4)
                 sources = images.evaluate_all("l => l.map(i => i.complete && i.naturalWidth > 0 && i.src)")
                 assert all(isinstance(s, str) and s.startswith("data:image/jpeg;base64,") for s in sources)
                 # one quiet line per output, which says how to get the live widget back
                 hints = page.locator(".jp-OutputArea-output .pai-html-copy-hint")
-                expect(hints).to_have_count(2)
+                expect(hints).to_have_count(3)
                 expect(hints.first).to_contain_text(HINT)
                 assert re.fullmatch(
                     r"1\d(\.\d+)?px|\d(\.\d+)?px", hints.first.evaluate("e => getComputedStyle(e).fontSize")
                 )
+                # Kernel > Shut Down Kernel: reopened below with no kernel at all
+                page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Kernel$")).click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Shut Down Kernel$")).click()
+                page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown]").first.wait_for(timeout=WIDGET_MS)
+            finally:
+                page.close()
+
+            # a kernel that never makes it: the same copies (the kernel-less manager has no state to draw)
+            page = new_page(browser)
+            try:
+                page.route(
+                    "**/api/sessions**",
+                    lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+                )
+                page.goto(f"{lab.base_url}/lab/tree/mine.ipynb?reset")
+                copies_shown = page.locator(".jp-OutputArea-output:has(.pai-html-copy)")
+                expect(copies_shown).to_have_count(3, timeout=WIDGET_MS)
+                expect(page.locator(".jp-OutputArea-output", has_text="model not found")).to_have_count(0)
+                expect(page.locator(".jp-OutputArea-output", has_text="Loading widget")).to_have_count(0)
             finally:
                 page.close()

@@ -84,6 +84,11 @@ def test_a_board_pick_is_the_batchs_winner_and_a_pick_in_python_shows_on_the_boa
         # a stale page's pick of an image the job does not have, or of another batch's job: nothing
         board.picked_keys = [f"{first.id}:7", "job_elsewhere:0", "garbage"]
         assert batch.winners == [(second, second.images[0])]
+        # the message each pick sends as well (it reaches Python at once)
+        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 0, "picked": True}, [])
+        board._on_request(board, {"type": "pick", "job_id": second.id, "index": 0, "picked": False}, [])
+        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 9, "picked": True}, [])
+        assert batch.winners == [(first, first.images[0])]
     finally:
         board.close()
 

@@ -216,6 +216,15 @@ class BatchCore:
             except Exception:
                 log.exception("an observer of batch %s failed", self.name)
 
+    def create_manifest(self) -> None:
+        """Write the manifest of a batch just made; FileExistsError when another kernel made one of
+        its name meanwhile (nothing is overwritten: that batch is joined instead)."""
+        self._save(first=True)
+
+    def resume(self) -> None:
+        """Start the worker on what is left to do, when none runs (a thread, or a task on the loop)."""
+        self._start()
+
     def _whole(self) -> dict[str, Any]:
         """The manifest as its header says it all (specs and states)."""
         with self._changed:

@@ -84,14 +84,14 @@ def new_batch(
     path = manifest_path(name, batch_dir)
     batch = _class_of(client)(client, name, ManifestFile(path), images, [BatchEntry(spec) for spec in specs])
     try:
-        batch._save(first=True)
+        batch.create_manifest()
     except FileExistsError:
         # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
         joined = existing(client, name, batch_dir, specs)
         if joined is None:
             raise
         return joined
-    batch._start()
+    batch.resume()
     return batch
 
 
@@ -182,5 +182,5 @@ def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCor
     except (KeyError, TypeError, ValueError) as error:
         raise ManifestError(f"{path} is a damaged batch manifest ({error}); it was left as it is") from None
     batch = _class_of(client)(client, name, manifest, inputs, entries, created_at)
-    batch._start()
+    batch.resume()
     return batch

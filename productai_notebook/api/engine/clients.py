@@ -32,5 +32,5 @@ class ClientRegistry:
         for client in list(self._clients):
             handle = client.held_job(state.job_id)
             if handle is not None:
-                changed = handle._apply(state) or changed
+                changed = handle.offer_state(state) or changed
         return changed

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from .._http import RequestSpec, job_path
@@ -50,8 +51,11 @@ class Driver:
         loop: asyncio.AbstractEventLoop,
         stop: threading.Event,
         max_backoff: float,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
+        #: the time every decision is taken at (a test gives a made-up one)
+        self.clock = clock
         self._loop = loop
         self._stop = stop
         self._max_backoff = max_backoff
@@ -81,7 +85,7 @@ class Driver:
         listener: ConnectionListener | None,
     ) -> None:
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             follow = self._follows.get(id(job))
             first = follow is None
             if follow is None:
@@ -127,7 +131,7 @@ class Driver:
         while not self._stop.is_set():
             self._wake.clear()  # before looking: whatever changes after this wakes the next pass
             try:
-                pause = await self._step(time.monotonic())
+                pause = await self.step(self.clock())
             except Exception:  # a bug or a hostile answer must not end the following of every job
                 log.exception("following the jobs of %s failed; trying again", self.engine.account[0])
                 pause = self._max_backoff
@@ -139,8 +143,10 @@ class Driver:
                 finally:
                     woken.cancel()
 
-    async def _step(self, now: float) -> float | None:
-        """Carry out what the scheduler says is due now; the seconds until it says more is."""
+    async def step(self, now: float) -> float | None:
+        """One pass: carry out what the scheduler says is due at `now` (a round is awaited, reads
+        start as tasks, held reads show their jobs as queued); the seconds until more is due, or
+        None when nothing is followed. `run` calls it in a loop; a test calls it on its own clock."""
         follows = self._active()
         # a user blocked in a wait: its polls are that wait's own work (see pacing's reserve)
         self.engine.turns.user_waits(any(follow.waited_on for follow in follows))
@@ -196,11 +202,11 @@ class Driver:
                 self.listings += 1
                 self.scheduler.listing_answered(raw)
         except ProductAIError as error:
-            self.scheduler.round_failed(time.monotonic())
+            self.scheduler.round_failed(self.clock())
             for follow in follows:
                 self._failed(follow, error)
             return
-        self.scheduler.round_answered(time.monotonic(), follows, pages, self._apply_news)
+        self.scheduler.round_answered(self.clock(), follows, pages, self._apply_news)
 
     def _apply_news(self, follow: Follow, news: RoundNews) -> None:
         self._succeeded(follow)
@@ -209,7 +215,7 @@ class Driver:
             _apply_listed(follow.job, listed)
         summary = news.summaries.get(follow.job.id)
         if summary is not None:  # the end shows now; the images (or error) follow with its own read
-            follow.job._apply(_ended_as_listed(summary))
+            follow.job.offer_state(_ended_as_listed(summary))
 
     async def _ask_plan(self, job: JobHandle) -> None:
         """Answers carry no limit: the plan's documented one is the next best."""
@@ -227,18 +233,18 @@ class Driver:
             self._lost[job] = error
             self.unfollow_all(follow)
         except ProductAIError as error:
-            self.scheduler.read_failed(time.monotonic(), follow)
+            self.scheduler.read_failed(self.clock(), follow)
             self._failed(follow, error)
         except Exception:
             log.exception("reading job %s failed; it is not followed any more", job.id)
             self.unfollow_all(follow)
         else:
             self._succeeded(follow)
-            job._apply(state)
+            job.offer_state(state)
             # after the state is in: a wait on another thread yields the job once it is marked
             if state.is_terminal:
                 self._read_whole.add(job)
-            self.scheduler.read_answered(time.monotonic(), follow, state)
+            self.scheduler.read_answered(self.clock(), follow, state)
         finally:
             follow.reading = False
             self._wake.set()
@@ -296,7 +302,7 @@ def _apply_listed(job: JobHandle, listed: JobState) -> None:
     if listed.status == current.status and listed.progress <= current.progress:
         return
     progress = max(listed.progress, current.progress)
-    job._apply(dataclasses.replace(listed, progress=progress).filled_from(current))
+    job.offer_state(dataclasses.replace(listed, progress=progress).filled_from(current))
 
 
 def _ended_as_listed(listed: JobState) -> JobState:

@@ -8,8 +8,9 @@ background polls never go while a user's call waits, and leave a small reserve f
 user's next call, lent on two terms, so that no slot idles a whole window while requests wait:
 - while the user is blocked in a wait (`user_waits`), the polls are that wait's own work: they may
   fill the window as the user's calls would;
-- otherwise a poll may take a reserved slot when one slot still frees within `USER_CALL_SECONDS`
-  of it: the user's next call never waits longer than that behind background work.
+- otherwise a poll may take a reserved slot when the whole reserve is free again within
+  `USER_CALL_SECONDS` of it: the user's next calls (as many as the reserve) never wait longer
+  than that behind background work.
 Every method takes `now`, so tests drive it with a made-up clock.
 """
 
@@ -138,8 +139,8 @@ class Pacer:
         return self._background_slot_at(now) - now
 
     def _background_slot_at(self, now: float) -> float:
-        """When a background request may go: a slot below the reserve, or a reserved one while a
-        slot still frees for the user's next call within USER_CALL_SECONDS of it going."""
+        """When a background request may go: a slot below the reserve, or a reserved one while the
+        whole reserve is free again within USER_CALL_SECONDS of it going."""
         leaves = sorted(sent.at + self.window for sent in self._sent)
         # the count changes only when a request leaves the window, and the look-ahead only when
         # one leaves USER_CALL_SECONDS later: the first moment that works is one of these (the
@@ -152,7 +153,9 @@ class Pacer:
         assert self.limit is not None
         held = sum(1 for at in leaves if at > moment)
         held_later = sum(1 for at in leaves if at > moment + USER_CALL_SECONDS)
-        return held < self.limit - self.reserve or (held < self.limit and held_later + 1 < self.limit)
+        # lent only while it comes back in time: within USER_CALL_SECONDS the whole reserve is free again
+        cap = self.limit - self.reserve
+        return held < cap or (held < self.limit and held_later < cap)
 
     def spare_background(self, planned: list[float], now: float) -> float:
         """How many background requests may go now while each `planned` one (a widget's listing

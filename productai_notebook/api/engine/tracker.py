@@ -1,10 +1,10 @@
 """`Tracker`: the process's one background I/O thread, where every followed job is kept fresh.
 
-Widgets and waits both `follow` jobs here (a widget with `shown=True`; `track` is the widgets'
-older name for it); each account's jobs are followed by one `Driver` (see `driver.py`) under that
-account's request engine, so all of them share one budget and one set of requests. The thread runs
-its own asyncio loop (never the kernel's); a blocking client's requests run on its account's small
-pool of threads (`pool.py`).
+Widgets and waits both `follow` jobs here (a widget with `shown=True`; `track` is an older name
+for that, kept for code written against it); each account's jobs are followed by one `Driver` (see
+`driver.py`) under that account's request engine, so all of them share one budget and one set of
+requests. The thread runs its own asyncio loop (never the kernel's); a blocking client's requests
+run on its account's small pool of threads (`pool.py`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ class Tracker:
         return lambda: driver.unfollow(job, holder, on_connection)
 
     def track(self, job: JobHandle, on_connection: ConnectionListener | None = None) -> Callable[[], None]:
-        """`follow(job, shown=True)`: the name widgets use (kept for them)."""
+        """The older name of `follow(job, shown=True, on_connection=...)`, kept for code written
+        against it: the package's own widgets and waits all call `follow`."""
         return self.follow(job, shown=True, on_connection=on_connection)
 
     def connection_state(self, job: JobHandle) -> Connection:

@@ -111,7 +111,7 @@ def fetch_image(client: ProductAI, url: str, *, max_bytes: int = MAX_IMAGE_BYTES
     """
     if not url.startswith(("http://", "https://")):
         raise InvalidResponseError("Only http(s) image URLs can be fetched.")
-    settings, http = client.settings, client._http
+    settings, http = client.settings, client.connection_pool()
     request = http.build_request("GET", url, timeout=DEFAULT_DOWNLOAD_TIMEOUT)
     request.headers.pop("Authorization", None)  # the key is for the API, never an image host
     try:

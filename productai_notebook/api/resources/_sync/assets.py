@@ -26,13 +26,13 @@ class Assets:
         __tracebackhide__ = True  # an argument error's traceback: the user's call, not this frame
         with checked_in_the_call():
             spec = upload_spec(source, name, tags)
-        return Asset.parse(self._client._call(spec))
+        return Asset.parse(self._client.call(spec))
 
     def list(self) -> builtins.list[Asset]:
         """Your uploaded images, every page of them."""
         assets: builtins.list[Asset] = []
         while True:
-            page, more = parse_assets(self._client._call(list_spec(len(assets))))
+            page, more = parse_assets(self._client.call(list_spec(len(assets))))
             assets += page
             if not (more and page):
                 return assets

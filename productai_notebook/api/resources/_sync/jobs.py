@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ....contract import DEFAULT_LIST_LIMIT
+from ....contract import DEFAULT_LIST_LIMIT, FAILED
 from ... import _http
 from ..._http import RequestSpec
 from ..._inputs import check_job_id, checked_in_the_call, list_params
 from ...engine.cadence import PollInterval
+from ...errors import JobFailedError
 from ...job import Job
 from ...models import JobPage, JobState
 from ..pages import JobPages
+from .download import download
 
 if TYPE_CHECKING:
     from ...client import ProductAI
+
+
+def _completed(job: Job) -> Job:
+    """The job, which a wait saw end: completed, or JobFailedError."""
+    if job.status == FAILED:
+        raise JobFailedError(job)
+    return job
 
 
 class JobsCore:
@@ -33,12 +43,14 @@ class JobsCore:
     def fetch_state(self, job_id: str) -> JobState:
         """One `GET /jobs/{id}`: the job's current state, without touching any handle."""
         spec = RequestSpec("GET", _http.job_path(check_job_id(job_id)))
-        return JobState.parse(self._client._call(spec))
+        return JobState.parse(self._client.call(spec))
 
     def get(self, job_id: str) -> Job:
         """The job with this id, freshly read (an ended job is known for good and not read again)."""
-        known = self._client._known_terminal(job_id)
-        return known or self._client._handle(self.fetch_state(job_id))
+        known = self._client.held_job(job_id)
+        if known is not None and known.is_terminal:
+            return known
+        return self._client.job_handle(self.fetch_state(job_id))
 
     def list(
         self, limit: int = DEFAULT_LIST_LIMIT, offset: int = 0, status: str | None = None
@@ -48,7 +60,14 @@ class JobsCore:
         with checked_in_the_call():
             params = list_params(limit, offset, status)
         spec = RequestSpec("GET", "jobs", params=params)
-        return JobPage.parse(self._client._call(spec))
+        return JobPage.parse(self._client.call(spec))
+
+    def download(self, job: Job, folder: str | Path = ".") -> builtins.list[Path]:
+        """Save the job's images into `folder` as `<job_id>_<n>.<ext>`; returns their paths.
+
+        What `job.download()` does once the job is read in full (a listed job is read first there).
+        """
+        return download(self._client.settings, self._client.connection_pool(), job, Path(folder))
 
     def iter(self, status: str | None = None, page_size: int = 100) -> Iterator[JobState]:
         """Every job across all pages, newest first, each once."""
@@ -101,4 +120,4 @@ class JobsCore:
         (handle,) = self.wait_all(
             [job], timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
-        return self._client._completed(handle)
+        return _completed(handle)
