@@ -18,6 +18,7 @@ from typing import Any
 
 from ...contract import COMPLETED
 from ...contract import FAILED as JOB_FAILED
+from .._display import DisplayHook, Shown, set_hook
 from .._lost_creates import LostCreate
 from .._reconcile import PAGE_SIZE
 from ..engine.tracker import get_tracker
@@ -38,14 +39,9 @@ FOLLOW_SECONDS = 1.0
 #: how long the lost create of a killed process is left to reach the server before it is looked for
 RECONCILE_GRACE = timedelta(seconds=5)
 
-DisplayHook = Callable[[Any], Any]
-_display_hook: DisplayHook | None = None
-
-
 def set_batch_display_hook(hook: DisplayHook | None) -> None:
     """Register how a batch shows itself as a cell's result: `hook(batch)` -> a view of it."""
-    global _display_hook
-    _display_hook = hook
+    set_hook("batch", hook)
 
 
 class BatchTimeoutError(ProductAIError):
@@ -59,8 +55,10 @@ class BatchTimeoutError(ProductAIError):
         )
 
 
-class BatchCore:
+class BatchCore(Shown):
     """What `Batch` and `AsyncBatch` share: entries, axes, the manifest, observers, the worker's choices."""
+
+    _shown_as = "batch"
 
     def __init__(
         self,
@@ -179,28 +177,6 @@ class BatchCore:
         counts = ", ".join(f"{n} {what}" for what, n in self.counts().items() if n)
         credits = self.credits_used
         return f"<{type(self).__name__} {self.name}: {len(self)} jobs ({counts}); {credits} credits>"
-
-    def _view(self) -> Any:
-        if _display_hook is None:
-            return None
-        try:
-            return _display_hook(self)
-        except Exception:
-            log.debug("the batch display hook failed; showing text", exc_info=True)
-            return None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        view = self._view()
-        if view is not None:
-            return view._repr_mimebundle_(include=include, exclude=exclude)
-        return {"text/plain": repr(self)}
-
-    def _ipython_display_(self) -> None:
-        view = self._view()
-        if view is not None and hasattr(view, "_ipython_display_"):
-            view._ipython_display_()
-        else:
-            print(repr(self))
 
     # -- changes -------------------------------------------------------------------------
 
