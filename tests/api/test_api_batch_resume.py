@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from batch_helpers import creates, fresh_client
+from notebook_waits import wait_until
 
 from productai_notebook.api import Batch, InvalidArgumentError, ManifestError, ProductAI
 from productai_notebook.api.batches.manifest import read_manifest
@@ -215,10 +216,7 @@ def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothi
 
 def _until_free(lock: SenderLock) -> None:
     """Wait (at most 30 s) until no worker holds `lock`'s batch."""
-    deadline = time.monotonic() + 30
-    while not lock.acquire():
-        assert time.monotonic() < deadline, "the first worker never let go of the batch"
-        time.sleep(0.05)
+    wait_until(lock.acquire, "the first worker to let go of the batch", timeout=30)
     lock.release()
 
 
