@@ -249,3 +249,56 @@ test("with no kernel (a reopened notebook) Download picks saves each pick from i
   expect($(".pai-board-said").textContent).toBe("Saved job_a_1.jpg");
   expect(widget.model.sent.filter((message) => message.type === "download_picks")).toEqual([]);
 });
+
+describe("a redraw of the output (JupyterLab, as the batch settles)", () => {
+  // the old view goes, a new view of the same model is drawn in its place
+  function redraw() {
+    const { model } = widget;
+    widget.cleanup();
+    widget.el.remove();
+    const el = document.createElement("div");
+    document.body.append(el);
+    const cleanup = Board.render({ model, el });
+    widget = { model, el, cleanup };
+  }
+
+  test("keeps the open lightbox on the same image, and focus on the same cell", () => {
+    show();
+    $$(".pai-board-stop")[1].focus(); // job_a, image 1
+    press("Enter");
+    press("ArrowRight", $(".pai-lightbox"));
+    expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+    redraw();
+    expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+    expect($(".pai-lightbox-title").textContent).toBe("on marble · seedream");
+    expect($(".pai-lightbox").contains(document.activeElement)).toBe(true);
+    press("Escape", $(".pai-lightbox"));
+    expect(document.activeElement.getAttribute("aria-label")).toBe("Image 2 of on marble · nanobanana2");
+  });
+
+  test("keeps the swapped axes and the focused cell", () => {
+    show();
+    $(".pai-board-swap").click();
+    $$(".pai-board-stop")[3].focus();
+    const label = document.activeElement.getAttribute("aria-label");
+    redraw();
+    expect($$(".pai-board-rowhead").map((c) => c.textContent)).toEqual(["nanobanana2", "seedream"]);
+    expect(document.activeElement.getAttribute("aria-label")).toBe(label);
+    expect($(".pai-board-grid").contains(document.activeElement)).toBe(true);
+  });
+
+  test("a view drawn later (the notebook reopened) starts afresh", () => {
+    show();
+    $(".pai-board-swap").click();
+    $$(".pai-board-stop")[1].focus();
+    const now = Date.now();
+    widget.cleanup();
+    widget.el.remove();
+    vi.spyOn(Date, "now").mockReturnValue(now + 60_000);
+    const el = document.createElement("div");
+    document.body.append(el);
+    widget = { model: widget.model, el, cleanup: Board.render({ model: widget.model, el }) };
+    expect($$(".pai-board-rowhead").map((c) => c.textContent)).toEqual(["on marble", "on sand"]);
+    expect(widget.el.contains(document.activeElement)).toBe(false);
+  });
+});

@@ -277,6 +277,16 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
     /** The element the roving focus is on (for tests and for focus given back). */
     focused: () => stopAt(position),
     focus: () => (stopAt(position)?.isConnected ? stopAt(position) : grid).focus({ preventScroll: true }),
+    /** Where the user is: the roving stop and the scroll (kept across a redraw of the output). */
+    place: () => ({ position, scrollTop: element.scrollTop }),
+    restore(place) {
+      position = place.position;
+      element.scrollTop = place.scrollTop || 0;
+      // a page that lays the grid out later scrolls it then
+      if (place.scrollTop && element.scrollTop !== place.scrollTop) requestAnimationFrame(() => { element.scrollTop = place.scrollTop; });
+      reshaped = true;
+      draw(true);
+    },
     close() {
       if (frame !== null) cancelAnimationFrame(frame);
     },
