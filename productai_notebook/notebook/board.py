@@ -127,6 +127,8 @@ class BatchBoard(Widget, front_end="board"):
     picked_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: what waits on the request budget and for about how long: {"waiting", "seconds"}, or {}
     budget = traitlets.Dict().tag(sync=True)
+    # a page's new view takes up the old one's focus and lightbox (js/board/memory.js)
+    _redraw_keeps_place = True
 
     def __init__(self, batch: Any, *, tracker: Tracker | None = None, **kwargs: Any) -> None:
         self._batch = batch
