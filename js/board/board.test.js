@@ -302,3 +302,22 @@ describe("a redraw of the output (JupyterLab, as the batch settles)", () => {
     expect(widget.el.contains(document.activeElement)).toBe(false);
   });
 });
+
+test("a lightbox left open while the user went to another cell reopens on a redraw without taking focus", () => {
+  const other = document.createElement("button");
+  document.body.append(other);
+  show();
+  $$(".pai-board-stop")[1].focus();
+  press("Enter");
+  other.focus(); // the user clicked into another cell and ran it
+  return Promise.resolve().then(() => {
+    const { model } = widget;
+    widget.cleanup();
+    widget.el.remove();
+    const el = document.createElement("div");
+    document.body.append(el);
+    widget = { model, el, cleanup: Board.render({ model, el }) };
+    expect($(".pai-lightbox-counter").textContent).toBe("2 of 4");
+    expect(document.activeElement).toBe(other);
+  });
+});

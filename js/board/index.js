@@ -265,8 +265,12 @@ function render({ model, el }) {
     comparing = kept.comparing;
     showAll();
     grid.restore(kept.grid);
+    const elsewhere = document.activeElement; // where the user is now, if not in the board
     if (kept.lightbox && cells[kept.lightbox.cell]) open(kept.lightbox.cell, kept.lightbox.index, grid.focused());
-    else if (kept.focusIn) grid.focus();
+    // focus comes back only where it was: a lightbox left open while the user ran another cell
+    // reopens without taking the focus from that cell
+    if (!kept.focusIn) elsewhere?.focus?.({ preventScroll: true });
+    else if (!lightbox) grid.focus();
   }
   const kept = viewDrawn(model, restore);
   if (kept) restore(kept);
@@ -274,7 +278,10 @@ function render({ model, el }) {
   return () => {
     forgetDrawn(model, restore);
     viewLeft(model, place());
+    // closing gives focus back to its opener: not if the user is elsewhere (in the cell they ran)
+    const elsewhere = root.contains(document.activeElement) ? null : document.activeElement;
     lightbox?.close();
+    elsewhere?.focus?.({ preventScroll: true });
     grid.close();
     kernel.close();
     sources.close();
