@@ -20,7 +20,7 @@ function cells() {
 
 let widget;
 function show(extra = {}) {
-  widget = mount(Board, { name: "shoes", axes: AXES, cells: cells(), thumbnails: {}, rate: null, budget: null, ...extra });
+  widget = mount(Board, { _memory_key: `board-${Math.random()}`, name: "shoes", axes: AXES, cells: cells(), thumbnails: {}, rate: null, budget: null, ...extra });
   return widget;
 }
 const $ = (selector) => widget.el.querySelector(selector);
@@ -192,7 +192,7 @@ describe("keyboard", () => {
     const cell = document.createElement("div");
     cell.className = "jp-Cell";
     document.body.append(cell);
-    widget = mount(Board, { name: "shoes", axes: AXES, cells: cells(), thumbnails: {} });
+    widget = mount(Board, { _memory_key: `board-${Math.random()}`, name: "shoes", axes: AXES, cells: cells(), thumbnails: {} });
     cell.append(widget.el);
     const reached = [];
     document.addEventListener("keydown", (event) => reached.push(event.key));
@@ -258,7 +258,7 @@ describe("a redraw of the output (JupyterLab, as the batch settles)", () => {
     widget.el.remove();
     const el = document.createElement("div");
     document.body.append(el);
-    const cleanup = Board.render({ model, el });
+    const cleanup = Board.render({ model: { ...model }, el }); // a view's own proxy, as anywidget's
     widget = { model, el, cleanup };
   }
 
@@ -316,8 +316,26 @@ test("a lightbox left open while the user went to another cell reopens on a redr
     widget.el.remove();
     const el = document.createElement("div");
     document.body.append(el);
-    widget = { model, el, cleanup: Board.render({ model, el }) };
+    widget = { model, el, cleanup: Board.render({ model: { ...model }, el }) };
     expect($(".pai-lightbox-counter").textContent).toBe("2 of 4");
     expect(document.activeElement).toBe(other);
   });
+});
+
+test("JupyterLab's redraw in place (the old view taken out, never cleaned up) keeps the lightbox and focus", async () => {
+  show();
+  $$(".pai-board-stop")[1].focus(); // job_a, image 1
+  press("Enter");
+  press("ArrowRight", $(".pai-lightbox"));
+  const old = widget;
+  old.el.remove(); // out of the page, its cleanup never called
+  await Promise.resolve();
+  const el = document.createElement("div"); // drawn first, put in the page after
+  const cleanup = Board.render({ model: { ...old.model }, el });
+  document.body.append(el);
+  widget = { model: old.model, el, cleanup: () => { cleanup(); old.cleanup(); } };
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+  expect($(".pai-lightbox").contains(document.activeElement)).toBe(true);
 });

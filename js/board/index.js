@@ -264,6 +264,15 @@ function render({ model, el }) {
     view = { ...kept.view };
     comparing = kept.comparing;
     showAll();
+    // focus and the lightbox once the page has put this view in (JupyterLab does after render)
+    let frames = 0;
+    const whenShown = () => {
+      if (root.isConnected) placeUser(kept);
+      else if (frames++ < 120) requestAnimationFrame(whenShown);
+    };
+    whenShown();
+  }
+  function placeUser(kept) {
     grid.restore(kept.grid);
     const elsewhere = document.activeElement; // where the user is now, if not in the board
     if (kept.lightbox && cells[kept.lightbox.cell]) open(kept.lightbox.cell, kept.lightbox.index, grid.focused());
@@ -272,11 +281,12 @@ function render({ model, el }) {
     if (!kept.focusIn) elsewhere?.focus?.({ preventScroll: true });
     else if (!lightbox) grid.focus();
   }
-  const kept = viewDrawn(model, restore);
+  const thisView = { root, place };
+  const kept = viewDrawn(model, restore, thisView);
   if (kept) restore(kept);
 
   return () => {
-    forgetDrawn(model, restore);
+    forgetDrawn(model, restore, thisView);
     viewLeft(model, place());
     // closing gives focus back to its opener: not if the user is elsewhere (in the cell they ran)
     const elsewhere = root.contains(document.activeElement) ? null : document.activeElement;
