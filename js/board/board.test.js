@@ -339,3 +339,25 @@ test("JupyterLab's redraw in place (the old view taken out, never cleaned up) ke
   expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
   expect($(".pai-lightbox").contains(document.activeElement)).toBe(true);
 });
+
+test("a batch of many models draws only the columns in view; scrolling or arrows draw the next ones", async () => {
+  const models = Array.from({ length: 60 }, (_, n) => `model ${n}`);
+  const many = models.map((_, m) => ({ at: [0, 0, m], stage: "created", job_id: `job_${m}`, status: "processing", progress: 10 }));
+  show({ axes: { input: ["x"], prompt: ["on marble"], model: models }, cells: many });
+  const heads = () => $$(".pai-board-colhead").map((c) => c.textContent);
+  expect(heads().length).toBeLessThan(20);
+  expect($$(".pai-board-body .pai-board-cell").length).toBe(heads().length);
+  expect(heads()).not.toContain("model 40");
+  const scroller = $(".pai-board-scroll");
+  scroller.scrollLeft = 112 * 40; // a column: one image wide (104 px) and its gap
+  scroller.dispatchEvent(new Event("scroll"));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  expect(heads()).toContain("model 40");
+  expect(heads()).not.toContain("model 0");
+  scroller.scrollLeft = 0;
+  scroller.dispatchEvent(new Event("scroll"));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  $$(".pai-board-stop")[0].focus();
+  for (let n = 0; n < 30; n += 1) press("ArrowRight");
+  expect(document.activeElement.getAttribute("aria-label")).toBe("on marble · model 30: running · 10%");
+});
