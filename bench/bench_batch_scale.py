@@ -1,5 +1,5 @@
 """A 1,000-job batch against an emulator with a high limit: the kernel's memory per job, the
-manifest's size, and how long the creates and the whole batch take.
+manifest's size, the bytes written to it per create, and how long the creates and the whole batch take.
 
 The emulator runs in its own process, so the figures are the client's (the kernel's) alone:
 `tracemalloc` measures the Python objects the batch holds once every job ended (its entries, the
@@ -65,6 +65,7 @@ def _wait_ready(base_url: str) -> None:
 
 def measure(jobs: int = JOBS) -> dict[str, Any]:
     from productai_notebook.api import ProductAI, get_tracker
+    from productai_notebook.api.batches.manifest import bytes_written
 
     port = _free_port()
     server = _emulator(port)
@@ -79,6 +80,7 @@ def measure(jobs: int = JOBS) -> dict[str, Any]:
             gc.collect()
             rss_before = _rss_bytes()
             tracemalloc.start()
+            written_before = bytes_written()
             started = time.perf_counter()
             batch = client.batch(inputs="https://example.com/mug.jpg", prompts=prompts,
                                  models=["seedream", "nanobanana"], name="scale", batch_dir=folder)
@@ -88,6 +90,7 @@ def measure(jobs: int = JOBS) -> dict[str, Any]:
             sent = time.perf_counter() - started
             batch.wait(timeout=600)
             ended = time.perf_counter() - started
+            written = bytes_written() - written_before  # (every job ended: the worker compacted at its end)
             gc.collect()
             held, _peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
@@ -104,6 +107,8 @@ def measure(jobs: int = JOBS) -> dict[str, Any]:
             "rss_growth_bytes_per_job": round(rss_growth / len(batch)),
             "manifest_bytes": manifest,
             "manifest_bytes_per_job": round(manifest / len(batch)),
+            "manifest_bytes_written": written,
+            "manifest_bytes_written_per_create": round(written / len(batch)),
         }
     finally:
         server.terminate()

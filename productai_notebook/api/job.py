@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract import FAILED
+from ._display import DisplayHook, Shown, set_hook
 from .errors import InvalidArgumentError
 from .models import JSON, JobError, JobImage, JobState
 
@@ -24,19 +25,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("productai_notebook.api")
 
-# How a job shows itself in a notebook: `hook(job)` gives the view the notebook layer makes for it
-# (an object with `_repr_mimebundle_` and, for IPython, `_ipython_display_`).
-DisplayHook = Callable[[Any], Any]
-_display_hook: DisplayHook | None = None
-
-
 def set_display_hook(hook: DisplayHook | None) -> None:
     """Register how a job shows itself as a cell's result: `hook(job)` -> a view of it.
 
     The notebook layer registers a JobView here; without it a job shows as text.
     """
-    global _display_hook
-    _display_hook = hook
+    set_hook("job", hook)
 
 
 def _pick_index(index: object) -> int:
@@ -52,8 +46,10 @@ def _may_follow(older: JobState, newer: JobState) -> bool:
     return older.is_summary and newer.status == older.status and not newer.is_summary
 
 
-class JobHandle:
+class JobHandle(Shown):
     """What `Job` and `AsyncJob` share: the latest state, its fields, observers, display."""
+
+    _shown_as = "job"
 
     #: the client that made or fetched it (what the engine follows it through)
     client: Sender
@@ -223,30 +219,6 @@ class JobHandle:
             except Exception:
                 # one broken observer (say a closed widget) must not stop the others or the poller
                 log.exception("an observer of job %s failed", self.id)
-
-    def _view(self) -> Any:
-        """The notebook layer's view of this job, or None (no notebook layer, or it failed)."""
-        if _display_hook is None:
-            return None
-        try:
-            return _display_hook(self)
-        except Exception:
-            log.debug("the job display hook failed; showing text", exc_info=True)
-            return None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        view = self._view()
-        if view is not None:
-            return view._repr_mimebundle_(include=include, exclude=exclude)
-        return {"text/plain": repr(self)}
-
-    def _ipython_display_(self) -> None:
-        # IPython lets the view show itself: it keeps that output current after the job ends
-        view = self._view()
-        if view is not None and hasattr(view, "_ipython_display_"):
-            view._ipython_display_()
-        else:
-            print(repr(self))
 
     def __repr__(self) -> str:
         state = self._state

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from batch_helpers import creates, fresh_client
 
 from productai_notebook.api import (
     AsyncProductAI,
@@ -31,16 +32,6 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), "tan").save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def fresh_client(emulator: Emulator, *, credits: int = 10_000, plan: str = "enterprise") -> ProductAI:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan=plan, credits=credits)
-    return ProductAI(api_key=key, base_url=emulator.base_url)
-
-
-def creates(emulator: Emulator, client: ProductAI | AsyncProductAI) -> int:
-    return emulator.requests(client.api_key)["routes"].get("generate", 0)
 
 
 def test_a_dry_run_costs_what_the_account_is_then_charged(emulator: Emulator, tmp_path: Path) -> None:

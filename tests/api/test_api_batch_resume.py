@@ -14,22 +14,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from batch_helpers import creates, fresh_client
+from notebook_waits import wait_until
 
 from productai_notebook.api import Batch, InvalidArgumentError, ManifestError, ProductAI
+from productai_notebook.api.batches.manifest import read_manifest
+from productai_notebook.api.batches.sender_lock import SenderLock
 from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
 AXES = {"inputs": [URL], "prompts": ["on marble", "on oak"], "models": ["seedream", "nanobanana"]}
-
-
-def fresh_client(emulator: Emulator) -> ProductAI:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    return ProductAI(api_key=key, base_url=emulator.base_url)
-
-
-def creates(emulator: Emulator, client: ProductAI) -> int:
-    return emulator.requests(client.api_key)["routes"].get("generate", 0)
 
 
 def test_running_a_named_batch_again_reattaches_and_pays_nothing(
@@ -87,7 +81,7 @@ def test_a_corrupt_or_foreign_manifest_is_a_clear_error_and_is_kept(
 
 def _as_if_killed_while_sending(path: Path, seconds_ago: float = 30) -> None:
     """Rewrite a manifest as a process killed between sending the last create and its answer."""
-    data = json.loads(path.read_text())
+    data = read_manifest(path)
     entry = data["entries"][-1]
     entry.pop("job_id", None)
     entry["stage"] = "sending"
@@ -106,7 +100,7 @@ def test_a_create_in_flight_when_the_process_died_is_found_not_sent_again(
         opened = Batch.open("mugs", later, batch_dir=tmp_path).wait(timeout=60)
         assert [job.id for job in opened] == [job.id for job in made]
         assert creates(emulator, later) == 4  # the job it made was found: nothing sent twice
-        assert json.loads(made.manifest_path.read_text())["entries"][-1]["stage"] == "created"
+        assert read_manifest(made.manifest_path)["entries"][-1]["stage"] == "created"
 
 
 def test_a_create_that_never_reached_the_api_is_sent_once_on_open(emulator: Emulator, tmp_path: Path) -> None:
@@ -117,7 +111,7 @@ def test_a_create_that_never_reached_the_api_is_sent_once_on_open(emulator: Emul
     # another account opens a manifest whose last create is in flight: no job of its own matches
     with fresh_client(emulator) as other:
         _as_if_killed_while_sending(path)
-        data = json.loads(path.read_text())
+        data = read_manifest(path)
         data["entries"] = data["entries"][-1:]
         path.write_text(json.dumps(data))
         opened = Batch.open("mugs", other, batch_dir=tmp_path).wait(timeout=60)
@@ -146,8 +140,8 @@ CHILD = textwrap.dedent(
 
 def _created(manifest: Path) -> int:
     try:
-        return sum(entry["stage"] == "created" for entry in json.loads(manifest.read_text())["entries"])
-    except (OSError, ValueError):
+        return sum(entry["stage"] == "created" for entry in read_manifest(manifest)["entries"])
+    except (OSError, ManifestError):
         return 0
 
 
@@ -218,6 +212,36 @@ def test_a_second_batch_object_of_one_manifest_follows_the_first_and_sends_nothi
         second = Batch.open("mugs", client, batch_dir=tmp_path)  # while the first still sends
         assert [job.id for job in second.wait(timeout=90)] == [job.id for job in first.wait(timeout=90)]
         assert creates(emulator, client) == 16
+
+
+def _until_free(lock: SenderLock) -> None:
+    """Wait (at most 30 s) until no worker holds `lock`'s batch."""
+    wait_until(lock.acquire, "the first worker to let go of the batch", timeout=30)
+    lock.release()
+
+
+async def test_a_worker_that_takes_a_batch_over_first_reads_what_the_other_one_sent(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    from productai_notebook.api import AsyncBatch, AsyncProductAI
+
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    elsewhere = SenderLock(tmp_path / "mugs.json")  # another kernel sends this batch's creates
+    assert elsewhere.acquire()
+    with ProductAI(api_key=key, base_url=emulator.base_url) as client:
+        first = client.batch(**AXES, name="mugs", batch_dir=tmp_path)  # made; it waits for the lock
+        async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as later:
+            # opened while nothing is sent: its worker, a task, runs at the loop's next turn
+            second = await AsyncBatch.open("mugs", later, batch_dir=tmp_path)
+            elsewhere.release()
+            # (blocking calls hold the loop) the first sends every create, then lets go of the lock
+            first.wait(timeout=60)
+            _until_free(elsewhere)
+            # the second takes the lock over with a view of the manifest that is all "queued"
+            await second.wait(timeout=60)
+            assert [job.id for job in second] == [job.id for job in first]
+    assert emulator.requests(key)["routes"]["generate"] == 4  # nothing sent twice
 
 
 def test_the_dry_run_of_a_batch_made_before_costs_only_what_is_left_to_send(

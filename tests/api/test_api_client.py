@@ -246,7 +246,9 @@ def test_apply_is_safe_from_many_threads() -> None:
 def test_a_job_displays_through_the_hook_or_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
     with mock_client(Script(answer(200, job_json()))) as client:
         job = client.jobs.get("job_abc123xyz")
-    monkeypatch.setattr(job_module, "_display_hook", None)
+    from productai_notebook.api import _display
+
+    monkeypatch.setitem(_display._hooks, "job", None)
     assert job._repr_mimebundle_() == {"text/plain": "<Job job_abc123xyz processing 45%>"}
 
     class View:

@@ -156,3 +156,7 @@ def test_after_a_lent_slot_every_call_the_reserve_keeps_for_the_user_finds_a_slo
             going += wait
         assert going - 57.0 <= USER_CALL_SECONDS
         send(pacer, going)
+
+
+def test_a_window_with_room_says_so_rather_than_nothing():
+    assert "None" not in _budget().describe()

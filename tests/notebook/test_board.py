@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from notebook_waits import wait_until
 
 import productai_notebook as pai
 from productai_notebook.api import ProductAI
@@ -39,13 +39,6 @@ def batch(client: ProductAI, tmp_path: Path) -> Any:
     return made.wait(timeout=60)
 
 
-def until(check: Any, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the board did not catch up in time"
-        time.sleep(0.05)
-
-
 def shown(board: BatchBoard) -> list[dict[str, Any]]:
     board._live.show_now()  # what the next (throttled) update sends
     return board.cells
@@ -63,7 +56,7 @@ def test_the_board_has_one_compact_entry_per_job_in_its_place_on_the_axes(batch:
         assert failed["status"] == "failed" and failed["images"] == []
         assert failed["error"].startswith(f"{batch.entries[2].job.error.code}: ")
         # thumbnails travel once, in their own trait, never inside the entries
-        until(lambda: len(shown(board) and board.thumbnails) == 4)
+        wait_until(lambda: len(shown(board) and board.thumbnails) == 4, "the board's 4 thumbnails")
         assert set(board.thumbnails) == {f"{cells[n]['job_id']}:{i}" for n in (0, 1) for i in (0, 1)}
         assert "base64" not in str(board.cells)
     finally:
@@ -101,7 +94,7 @@ def test_download_picks_answers_with_one_zip_named_as_batch_export_names_them(ba
         job = batch.entries[1].job
         job.pick(1)
         board._on_request(board, {"type": "download_picks", "request": 7}, [])
-        until(lambda: bool(sent))
+        wait_until(lambda: bool(sent), "the board's update")
         content, buffers = sent[0]
         assert content["request"] == 7 and content["filename"] == f"{batch.name}_picks.zip"
         assert content["mime"] == "application/zip"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 from input_files import BAD_FILES, png
+from notebook_waits import wait_until
 
 from productai_notebook.api import InvalidArgumentError, ProductAI
 from productai_notebook.contract import CREDITS_PER_IMAGE, MAX_NUM_IMAGES, MAX_UPLOAD_BYTES
@@ -34,11 +34,8 @@ def drop(studio: Studio, name: str, data: bytes, key: str | None = None) -> None
     studio._handle_custom_msg({"type": "upload", "key": key or name, "name": name}, [data])
 
 
-def settled(studio: Studio, timeout: float = 20.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while any(item["state"] == "sending" for item in studio.inputs):
-        assert time.monotonic() < deadline, studio.inputs
-        time.sleep(0.05)
+def settled(studio: Studio) -> list[dict]:
+    wait_until(lambda: all(item["state"] != "sending" for item in studio.inputs), "every file settled")
     return studio.inputs
 
 
@@ -85,10 +82,7 @@ def test_the_accounts_assets_are_listed_page_after_page_and_chosen(studio, emula
     with ProductAI(api_key=key, base_url=emulator.base_url) as client:
         made = [client.assets.upload(png((10 + n, 10)), name=f"pack {n}").asset_id for n in range(3)]
     studio._handle_custom_msg({"type": "assets"}, [])
-    deadline = time.monotonic() + 20
-    while studio.assets_status != "loaded":
-        assert time.monotonic() < deadline, studio.assets_status
-        time.sleep(0.05)
+    wait_until(lambda: studio.assets_status == "loaded", "the account's assets")
     assert {a["asset_id"] for a in studio.assets} == set(made)
     studio._handle_custom_msg({"type": "choose_asset", "asset_id": made[1]}, [])
     assert studio.values["inputs"] == [made[1]]

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 from input_files import png
+from notebook_waits import wait_until
 
 from productai_notebook.api import Batch, ProductAI
 from productai_notebook.notebook.studio import Studio
 
 DEADLINE = 60.0
-
-
-def until(condition, what: str, timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def test_generate_makes_2_prompts_x_2_models_x_2_images_charged_as_previewed(acc
         plan = studio.plan
         assert (plan.jobs, plan.images, plan.credits) == (4, 8, 2 * 2 * 5 + 2 * 2 * 8)
         studio._handle_custom_msg({"type": "generate"}, [])  # what pressing Generate sends
-        until(lambda: studio.batch is not None and not studio.busy, "the batch to be made")
+        wait_until(lambda: studio.batch is not None and not studio.busy, "the batch to be made")
         batch = studio.batch
         assert isinstance(batch, Batch) and len(batch) == 4
         assert batch.axes["prompt"] == ["on marble", "on oak"]
@@ -49,7 +42,7 @@ def test_generate_makes_2_prompts_x_2_models_x_2_images_charged_as_previewed(acc
         charged = 300 - client.me().generations
         assert charged == plan.credits
         # the balance is read again once the batch has ended, and only then
-        until(lambda: studio.account["balance"] == 300 - charged, "the balance read after the batch")
+        wait_until(lambda: studio.account["balance"] == 300 - charged, "the balance read after the batch")
         assert studio.views, "the batch shows below the form"
         assert studio.message == ""
     finally:
@@ -61,7 +54,7 @@ def test_generate_with_no_input_says_so_and_sends_nothing(account, emulator):
     studio = Studio(client, prompts="on marble")
     try:
         studio._handle_custom_msg({"type": "generate"}, [])
-        until(lambda: studio.message != "" and not studio.busy, "the refusal")
+        wait_until(lambda: studio.message != "" and not studio.busy, "the refusal")
         assert studio.message == "inputs: add an input image first (drop, paste, pick or choose one)"
         assert studio.batch is None
         assert "generate" not in emulator.requests(key)["routes"]
@@ -76,7 +69,7 @@ def test_over_the_balance_nothing_is_created(account, emulator):
         studio.add_input(png())
         assert studio.plan.credits == 320 and studio.plan.affordable is False
         studio._handle_custom_msg({"type": "generate"}, [])
-        until(lambda: studio.message != "" and not studio.busy, "the refusal")
+        wait_until(lambda: studio.message != "" and not studio.busy, "the refusal")
         assert "320" in studio.message and "300" in studio.message
         assert studio.batch is None
         assert "generate" not in emulator.requests(key)["routes"]

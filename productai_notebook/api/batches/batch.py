@@ -9,7 +9,6 @@ workers only carry them out.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from typing import Any
 
 from ...contract import COMPLETED
 from ...contract import FAILED as JOB_FAILED
+from .._display import DisplayHook, Shown, set_hook
 from .._lost_creates import LostCreate
 from .._reconcile import PAGE_SIZE
 from ..engine.tracker import get_tracker
@@ -26,7 +26,7 @@ from ..errors import APIConnectionError, InsufficientCreditsError, JobMayExistEr
 from ..job import JobHandle
 from ..models import JobImage, JobPage
 from .entries import CREATED, FAILED, LOST, QUEUED, SENDING, BatchEntry
-from .manifest import ManifestFile, RawList, read_manifest
+from .manifest import ManifestFile
 from .specs import BatchInput
 
 log = logging.getLogger("productai_notebook.api")
@@ -39,14 +39,9 @@ FOLLOW_SECONDS = 1.0
 #: how long the lost create of a killed process is left to reach the server before it is looked for
 RECONCILE_GRACE = timedelta(seconds=5)
 
-DisplayHook = Callable[[Any], Any]
-_display_hook: DisplayHook | None = None
-
-
 def set_batch_display_hook(hook: DisplayHook | None) -> None:
     """Register how a batch shows itself as a cell's result: `hook(batch)` -> a view of it."""
-    global _display_hook
-    _display_hook = hook
+    set_hook("batch", hook)
 
 
 class BatchTimeoutError(ProductAIError):
@@ -60,8 +55,10 @@ class BatchTimeoutError(ProductAIError):
         )
 
 
-class BatchCore:
+class BatchCore(Shown):
     """What `Batch` and `AsyncBatch` share: entries, axes, the manifest, observers, the worker's choices."""
+
+    _shown_as = "batch"
 
     def __init__(
         self,
@@ -83,9 +80,7 @@ class BatchCore:
         self._observers: list[Callable[[Any], None]] = []
         self._wakers: list[Callable[[], None]] = []
         self._working = False
-        # each entry's JSON as last written: a save encodes only the entries that changed, so a
-        # thousand-job manifest costs a join and a write per create, not a thousand encodings
-        self._written: dict[int, str] = {}
+        self._index = {id(entry): n for n, entry in enumerate(entries)}  # (an entry's line in the journal)
 
     # -- what the user reads -------------------------------------------------------------
 
@@ -183,28 +178,6 @@ class BatchCore:
         credits = self.credits_used
         return f"<{type(self).__name__} {self.name}: {len(self)} jobs ({counts}); {credits} credits>"
 
-    def _view(self) -> Any:
-        if _display_hook is None:
-            return None
-        try:
-            return _display_hook(self)
-        except Exception:
-            log.debug("the batch display hook failed; showing text", exc_info=True)
-            return None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        view = self._view()
-        if view is not None:
-            return view._repr_mimebundle_(include=include, exclude=exclude)
-        return {"text/plain": repr(self)}
-
-    def _ipython_display_(self) -> None:
-        view = self._view()
-        if view is not None and hasattr(view, "_ipython_display_"):
-            view._ipython_display_()
-        else:
-            print(repr(self))
-
     # -- changes -------------------------------------------------------------------------
 
     def _notify(self) -> None:
@@ -228,21 +201,25 @@ class BatchCore:
         """Start the worker on what is left to do, when none runs (a thread, or a task on the loop)."""
         self._start()
 
-    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
-        """Write the manifest; `changed`: the entries that changed since the last save (else all)."""
+    def _whole(self) -> dict[str, Any]:
+        """The manifest as its header says it all (specs and states)."""
         with self._changed:
-            for entry in changed if self._written else self.entries:  # (the first save: all)
-                self._written[id(entry)] = json.dumps(entry.to_dict(), separators=(",", ":"))
-            data = {
+            return {
                 "name": self.name,
                 "created_at": self.created_at.isoformat(),
                 "inputs": [self._inputs[label].to_dict() for label in self._input_order],
-                "entries": RawList([self._written[id(entry)] for entry in self.entries]),
+                "entries": [entry.to_dict() for entry in self.entries],
             }
+
+    def _save(self, *changed: BatchEntry, first: bool = False) -> None:
+        """Write the manifest: whole when `first`, else a journal line per entry in `changed`."""
         if first:
-            self._manifest.create(data)
-        else:
-            self._manifest.save(data)
+            self._manifest.create(self._whole())
+            return
+        # (under the batch's lock: two changes of one entry reach the file in the order they were made)
+        with self._changed:
+            lines = [{"entry": self._index[id(entry)], **entry.state()} for entry in changed]
+            self._manifest.record(lines, self._whole)
 
     def _attach(self, entry: BatchEntry, job: JobHandle) -> None:
         """`job` is the entry's: follow it to its end, hear its changes and picks."""
@@ -283,6 +260,8 @@ class BatchCore:
                 if not sending and any(e.stage in (QUEUED, SENDING) for e in self.entries):
                     return WAIT, None
                 self._working = False
+                if sending:
+                    self._manifest.compact(self._whole)  # (the worker's end: the journal folded in)
                 sender.release()
                 return None
             kind, entry = step
@@ -346,12 +325,14 @@ class BatchCore:
             else:
                 entry.stage = FAILED
             entry.error = error
+            changed = [entry]
             if isinstance(error, InsufficientCreditsError):
                 # every create after it would get the same 403: they fail now, unsent (retry_failed)
                 for other in self.entries:
                     if other.stage == QUEUED:
                         other.stage, other.error = FAILED, error
-        self._save()  # (all: the credits may have failed the rest)
+                        changed.append(other)
+        self._save(*changed)
         self._notify()
 
     def _created(self, entry: BatchEntry, job: JobHandle) -> None:
@@ -394,7 +375,7 @@ class BatchCore:
     def _follow_manifest(self) -> None:
         """What the worker that sends this batch's creates wrote: its stages and job ids."""
         try:
-            written = read_manifest(self._manifest.path)["entries"]
+            written = self._manifest.read()["entries"]
             news = [BatchEntry.from_dict(entry) for entry in written]
         except (OSError, ProductAIError, KeyError, TypeError, ValueError):
             return  # a moment of trouble reading it: the next look will do

@@ -58,8 +58,12 @@ class BatchEntry:
         return f"<BatchEntry {what}: {detail}>"
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as the manifest keeps it."""
-        data: dict[str, Any] = {"spec": self.spec.to_dict(), "stage": self.stage}
+        """The entry as the manifest's header keeps it."""
+        return {"spec": self.spec.to_dict(), **self.state()}
+
+    def state(self) -> dict[str, Any]:
+        """All of the entry but its spec: what a line of the manifest's journal says of it."""
+        data: dict[str, Any] = {"stage": self.stage}
         job_id = self.job.id if self.job is not None else self.job_id
         if job_id:
             data["job_id"] = job_id

@@ -122,18 +122,25 @@ def make_batch(
     images, made = batch_specs(specs, **axes)
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
-    account = client.me()
-    plan = plan_of(
-        *left_to_send(name, batch_dir, images, made), plan=_plan_name(account),
-        balance=account.credits.get("generations"),
-    )
-    plan.check_credits()
+    plan = _affordable_plan(client.me(), name, batch_dir, images, made)
     if dry_run:
         return plan
     for image in images:
         if image.needs_upload:
             image.asset_id, image.source = client.assets.upload(image.source).asset_id, None
     return new_batch(client, name, batch_dir, images, made)
+
+
+def _affordable_plan(
+    account: Any, name: str | None, batch_dir: str | Path | None, images: Any, made: Any
+) -> BatchPlan:
+    """What is left to send, priced on the account's plan; InsufficientCreditsError past its balance."""
+    plan = plan_of(
+        *left_to_send(name, batch_dir, images, made), plan=_plan_name(account),
+        balance=account.credits.get("generations"),
+    )
+    plan.check_credits()
+    return plan
 
 
 async def make_batch_async(
@@ -148,12 +155,7 @@ async def make_batch_async(
     images, made = batch_specs(specs, **axes)
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
-    account = await client.me()
-    plan = plan_of(
-        *left_to_send(name, batch_dir, images, made), plan=_plan_name(account),
-        balance=account.credits.get("generations"),
-    )
-    plan.check_credits()
+    plan = _affordable_plan(await client.me(), name, batch_dir, images, made)
     if dry_run:
         return plan
     for image in images:
@@ -165,8 +167,9 @@ async def make_batch_async(
 def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCore:
     """The batch of the manifest named `name`, its worker started on what is left to do."""
     path = manifest_path(name, batch_dir)
+    manifest = ManifestFile(path)
     try:
-        data = read_manifest(path)
+        data = manifest.read()
     except FileNotFoundError:
         raise InvalidArgumentError("name", f"no batch named {name!r}: {path} does not exist") from None
     try:
@@ -180,6 +183,6 @@ def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCor
         created_at = datetime.fromisoformat(data["created_at"])
     except (KeyError, TypeError, ValueError) as error:
         raise ManifestError(f"{path} is a damaged batch manifest ({error}); it was left as it is") from None
-    batch = _class_of(client)(client, name, ManifestFile(path), inputs, entries, created_at)
+    batch = _class_of(client)(client, name, manifest, inputs, entries, created_at)
     batch.resume()
     return batch
