@@ -20,7 +20,7 @@ function cells() {
 
 let widget;
 function show(extra = {}) {
-  widget = mount(Board, { name: "shoes", axes: AXES, cells: cells(), thumbnails: {}, rate: null, budget: null, ...extra });
+  widget = mount(Board, { _memory_key: `board-${Math.random()}`, name: "shoes", axes: AXES, cells: cells(), thumbnails: {}, rate: null, budget: null, ...extra });
   return widget;
 }
 const $ = (selector) => widget.el.querySelector(selector);
@@ -192,7 +192,7 @@ describe("keyboard", () => {
     const cell = document.createElement("div");
     cell.className = "jp-Cell";
     document.body.append(cell);
-    widget = mount(Board, { name: "shoes", axes: AXES, cells: cells(), thumbnails: {} });
+    widget = mount(Board, { _memory_key: `board-${Math.random()}`, name: "shoes", axes: AXES, cells: cells(), thumbnails: {} });
     cell.append(widget.el);
     const reached = [];
     document.addEventListener("keydown", (event) => reached.push(event.key));
@@ -248,4 +248,116 @@ test("with no kernel (a reopened notebook) Download picks saves each pick from i
   await vi.waitFor(() => expect(clicked).toEqual(["job_a_1.jpg"]));
   expect($(".pai-board-said").textContent).toBe("Saved job_a_1.jpg");
   expect(widget.model.sent.filter((message) => message.type === "download_picks")).toEqual([]);
+});
+
+describe("a redraw of the output (JupyterLab, as the batch settles)", () => {
+  // the old view goes, a new view of the same model is drawn in its place
+  function redraw() {
+    const { model } = widget;
+    widget.cleanup();
+    widget.el.remove();
+    const el = document.createElement("div");
+    document.body.append(el);
+    const cleanup = Board.render({ model: { ...model }, el }); // a view's own proxy, as anywidget's
+    widget = { model, el, cleanup };
+  }
+
+  test("keeps the open lightbox on the same image, and focus on the same cell", () => {
+    show();
+    $$(".pai-board-stop")[1].focus(); // job_a, image 1
+    press("Enter");
+    press("ArrowRight", $(".pai-lightbox"));
+    expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+    redraw();
+    expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+    expect($(".pai-lightbox-title").textContent).toBe("on marble · seedream");
+    expect($(".pai-lightbox").contains(document.activeElement)).toBe(true);
+    press("Escape", $(".pai-lightbox"));
+    expect(document.activeElement.getAttribute("aria-label")).toBe("Image 2 of on marble · nanobanana2");
+  });
+
+  test("keeps the swapped axes and the focused cell", () => {
+    show();
+    $(".pai-board-swap").click();
+    $$(".pai-board-stop")[3].focus();
+    const label = document.activeElement.getAttribute("aria-label");
+    redraw();
+    expect($$(".pai-board-rowhead").map((c) => c.textContent)).toEqual(["nanobanana2", "seedream"]);
+    expect(document.activeElement.getAttribute("aria-label")).toBe(label);
+    expect($(".pai-board-grid").contains(document.activeElement)).toBe(true);
+  });
+
+  test("a view drawn later (the notebook reopened) starts afresh", () => {
+    show();
+    $(".pai-board-swap").click();
+    $$(".pai-board-stop")[1].focus();
+    const now = Date.now();
+    widget.cleanup();
+    widget.el.remove();
+    vi.spyOn(Date, "now").mockReturnValue(now + 60_000);
+    const el = document.createElement("div");
+    document.body.append(el);
+    widget = { model: widget.model, el, cleanup: Board.render({ model: widget.model, el }) };
+    expect($$(".pai-board-rowhead").map((c) => c.textContent)).toEqual(["on marble", "on sand"]);
+    expect(widget.el.contains(document.activeElement)).toBe(false);
+  });
+});
+
+test("a lightbox left open while the user went to another cell reopens on a redraw without taking focus", () => {
+  const other = document.createElement("button");
+  document.body.append(other);
+  show();
+  $$(".pai-board-stop")[1].focus();
+  press("Enter");
+  other.focus(); // the user clicked into another cell and ran it
+  return Promise.resolve().then(() => {
+    const { model } = widget;
+    widget.cleanup();
+    widget.el.remove();
+    const el = document.createElement("div");
+    document.body.append(el);
+    widget = { model, el, cleanup: Board.render({ model: { ...model }, el }) };
+    expect($(".pai-lightbox-counter").textContent).toBe("2 of 4");
+    expect(document.activeElement).toBe(other);
+  });
+});
+
+test("JupyterLab's redraw in place (the old view taken out, never cleaned up) keeps the lightbox and focus", async () => {
+  show();
+  $$(".pai-board-stop")[1].focus(); // job_a, image 1
+  press("Enter");
+  press("ArrowRight", $(".pai-lightbox"));
+  const old = widget;
+  old.el.remove(); // out of the page, its cleanup never called
+  await Promise.resolve();
+  const el = document.createElement("div"); // drawn first, put in the page after
+  const cleanup = Board.render({ model: { ...old.model }, el });
+  document.body.append(el);
+  widget = { model: old.model, el, cleanup: () => { cleanup(); old.cleanup(); } };
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  expect($(".pai-lightbox-counter").textContent).toBe("3 of 4");
+  expect($(".pai-lightbox").contains(document.activeElement)).toBe(true);
+});
+
+test("a batch of many models draws only the columns in view; scrolling or arrows draw the next ones", async () => {
+  const models = Array.from({ length: 60 }, (_, n) => `model ${n}`);
+  const many = models.map((_, m) => ({ at: [0, 0, m], stage: "created", job_id: `job_${m}`, status: "processing", progress: 10 }));
+  show({ axes: { input: ["x"], prompt: ["on marble"], model: models }, cells: many });
+  const heads = () => $$(".pai-board-colhead").map((c) => c.textContent);
+  expect(heads().length).toBeLessThan(20);
+  expect($$(".pai-board-body .pai-board-cell").length).toBe(heads().length);
+  expect(heads()).not.toContain("model 40");
+  const scroller = $(".pai-board-scroll");
+  scroller.scrollLeft = 112 * 40; // a column: one image wide (104 px) and its gap
+  scroller.dispatchEvent(new Event("scroll"));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  expect(heads()).toContain("model 40");
+  expect(heads()).not.toContain("model 0");
+  scroller.scrollLeft = 0;
+  scroller.dispatchEvent(new Event("scroll"));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  $$(".pai-board-stop")[0].focus();
+  for (let n = 0; n < 30; n += 1) press("ArrowRight");
+  expect(document.activeElement.getAttribute("aria-label")).toBe("on marble · model 30: running · 10%");
 });

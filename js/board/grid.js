@@ -4,7 +4,7 @@
 import { isPicked } from "../lib/board_picks.js";
 import { phaseOf } from "../lib/board_header.js";
 import { clampStop, moveFocus } from "../lib/roving_focus.js";
-import { scrollToShow, visibleRange } from "../lib/windowing.js";
+import { scrollToShow, scrollToShowColumn, visibleColumns, visibleRange } from "../lib/windowing.js";
 import { h } from "../shared/dom.js";
 
 export const ROW_HEIGHT = 136; // px, as style.css draws a row: a thumbnail, its status line
@@ -12,6 +12,7 @@ const IMAGE_WIDTH = 104; // a thumbnail and its gap
 const LABEL_WIDTH = 160;
 const HEADER_HEIGHT = 34;
 const VIEWPORT_FALLBACK = 600; // a page that has not laid the grid out yet (and jsdom)
+const VIEWPORT_WIDTH_FALLBACK = 1200;
 const OVERSCAN = 4;
 
 function imagesOf(cell) {
@@ -54,6 +55,7 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
   let cells = [];
   let position = null;
   let shownRange = null;
+  let shownColumns = { start: 0, end: 0 }; // the columns drawn: a batch of many models draws those in view
   let reshaped = true; // the rows drawn no longer match the layout (new axes, tab, or labels)
   const views = new Map(); // cell index -> {signature, element, stops}
   let frame = null;
@@ -126,15 +128,35 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
     grid.setAttribute("aria-colcount", String(layout.columnLabels.length + 1));
     head.replaceChildren(
       h("div", { class: "pai-board-corner", role: "columnheader", text: `${layout.rowAxis ?? ""} \\ ${layout.columnAxis ?? ""}` }),
-      ...layout.columnLabels.map((label) => h("div", { class: "pai-board-colhead", role: "columnheader", title: label, text: label })),
+      ...columnsShown().map((column) => placed(h("div", { class: "pai-board-colhead", role: "columnheader", title: layout.columnLabels[column], text: layout.columnLabels[column] }), column)),
     );
+  }
+
+  const columnsShown = () => Array.from({ length: shownColumns.end - shownColumns.start }, (_, n) => shownColumns.start + n);
+  // each drawn cell in its own grid column: the columns not drawn leave their tracks empty
+  function placed(element, column) {
+    element.style.gridColumn = String(column + 2);
+    return element;
+  }
+  function cellElement(row, column) {
+    const index = layout.rows[row][column];
+    return placed(index === null ? h("div", { class: "pai-board-cell pai-board-none", role: "none" }) : cellView(index).element, column);
   }
 
   function rowElement(row) {
     const label = layout.rowLabels[row];
     return h("div", { class: "pai-board-row", role: "row", "aria-rowindex": String(row + 2), "data-row": String(row) },
-      h("div", { class: "pai-board-rowhead", role: "rowheader", title: label, text: label }),
-      ...layout.rows[row].map((index) => (index === null ? h("div", { class: "pai-board-cell pai-board-none", role: "none" }) : cellView(index).element)));
+      h("div", { class: "pai-board-rowhead", role: "rowheader", title: label, text: label, style: "grid-column: 1" }),
+      ...columnsShown().map((column) => cellElement(row, column)));
+  }
+
+  function visibleColumnRange() {
+    return visibleColumns({
+      scrollLeft: element.scrollLeft,
+      viewportWidth: element.clientWidth || VIEWPORT_WIDTH_FALLBACK,
+      widths: JSON.parse(shownWidths || "[]"),
+      offset: LABEL_WIDTH,
+    });
   }
 
   function visible() {
@@ -157,22 +179,28 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
   /** Draws the rows in view; `force` when cells changed (else only a new range redraws). */
   function draw(force = false) {
     const range = visible();
-    const same = shownRange && range.start === shownRange.start && range.end === shownRange.end;
+    const columns = visibleColumnRange();
+    const sameColumns = columns.start === shownColumns.start && columns.end === shownColumns.end;
+    const same = shownRange && range.start === shownRange.start && range.end === shownRange.end && sameColumns;
     if (same && !force) return;
     const hadFocus = grid.contains(document.activeElement);
     if (same && !reshaped) {
       // a live update: only the cells that changed are swapped, in place
       for (const rowNode of body.children) {
         const row = Number(rowNode.dataset.row);
-        layout.rows[row].forEach((index, column) => {
-          if (index === null) return;
-          const fresh = cellView(index).element;
-          const shown = rowNode.children[column + 1];
+        columnsShown().forEach((column, n) => {
+          if (layout.rows[row][column] === null) return;
+          const fresh = cellElement(row, column);
+          const shown = rowNode.children[n + 1];
           if (shown !== fresh) shown.replaceWith(fresh);
         });
       }
     } else {
       shownRange = range;
+      if (!sameColumns) {
+        shownColumns = columns;
+        showHead();
+      }
       before.style.height = `${range.before}px`;
       after.style.height = `${range.after}px`;
       const rows = [];
@@ -199,6 +227,14 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
       headerHeight: HEADER_HEIGHT,
     });
     if (top !== element.scrollTop) element.scrollTop = top;
+    const left = scrollToShowColumn({
+      index: at.column,
+      scrollLeft: element.scrollLeft,
+      viewportWidth: (element.clientWidth || VIEWPORT_WIDTH_FALLBACK) - LABEL_WIDTH,
+      widths: JSON.parse(shownWidths || "[]"),
+      offset: LABEL_WIDTH,
+    });
+    if (left !== element.scrollLeft) element.scrollLeft = left;
     draw(true);
     stopAt(position)?.focus({ preventScroll: true });
   }
@@ -277,6 +313,16 @@ export function boardGrid({ sources, describeCell, onPick, onOpen, onEscape }) {
     /** The element the roving focus is on (for tests and for focus given back). */
     focused: () => stopAt(position),
     focus: () => (stopAt(position)?.isConnected ? stopAt(position) : grid).focus({ preventScroll: true }),
+    /** Where the user is: the roving stop and the scroll (kept across a redraw of the output). */
+    place: () => ({ position, scrollTop: element.scrollTop }),
+    restore(place) {
+      position = place.position;
+      element.scrollTop = place.scrollTop || 0;
+      // a page that lays the grid out later scrolls it then
+      if (place.scrollTop && element.scrollTop !== place.scrollTop) requestAnimationFrame(() => { element.scrollTop = place.scrollTop; });
+      reshaped = true;
+      draw(true);
+    },
     close() {
       if (frame !== null) cancelAnimationFrame(frame);
     },

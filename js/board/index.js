@@ -12,6 +12,7 @@ import { kernelRequests, saver, sayShown } from "../shared/model.js";
 import { sizeCaption } from "../shared/thumbs.js";
 import { boardGrid, imageOfCell } from "./grid.js";
 import { boardHeader } from "./header.js";
+import { forgetDrawn, viewDrawn, viewLeft } from "./memory.js";
 import "../shared/base.css";
 import "./style.css";
 
@@ -27,6 +28,7 @@ function render({ model, el }) {
   const ownPicks = new Map(); // job id -> {from: Python's picks then (JSON), picks}
   let cells = [];
   let lightbox = null;
+  let lightboxWalk = [];
   let comparing = false;
   let ticker = null;
 
@@ -36,6 +38,14 @@ function render({ model, el }) {
   const grid = boardGrid({ sources, describeCell, onPick: pick, onOpen: open, onEscape: handBackFocus });
   const root = keepKeysFromNotebook(h("div", { class: "pai-root pai-board" }, header.element, tabs, compare, grid.element));
   el.append(root);
+
+  // whether focus is in the board: read as the view goes, when the page may have moved it already
+  let focusIn = false;
+  root.addEventListener("focusin", () => { focusIn = true; });
+  root.addEventListener("focusout", () => {
+    // checked after the move: a view being removed keeps what it had (its redraw restores it)
+    queueMicrotask(() => { if (root.isConnected) focusIn = root.contains(document.activeElement); });
+  });
 
   const axes = () => model.get("axes") || {};
   function axisLabel(axis, cell) {
@@ -165,17 +175,20 @@ function render({ model, el }) {
       setPicked: (slide, checked) => pick(slide.cell, slide.index, checked),
     };
     lightbox = openLightbox({ host: root, sources, slides, index: at, opener, picks, onClose: closed });
+    lightboxWalk = walk;
     // Space picks the image the lightbox shows (its counter says which of the batch's it is),
     // unless a control of the lightbox has focus: Space is that control's
-    const shownIndex = () => Number(/^(\d+)/.exec(lightbox?.element.querySelector(".pai-lightbox-counter")?.textContent || "")?.[1] || 0) - 1;
     lightbox.element.addEventListener("keydown", (event) => {
       if (event.key !== " " || event.target.closest?.("button, input, a") || !slides[shownIndex()]) return;
       event.preventDefault();
       event.stopPropagation();
-      const entry = walk[shownIndex()];
+      const entry = lightboxWalk[shownIndex()];
       pick(entry.cell, entry.index);
     });
   }
+
+  // which of the batch's images the lightbox shows (its counter says), 0-based
+  const shownIndex = () => Number(/^(\d+)/.exec(lightbox?.element.querySelector(".pai-lightbox-counter")?.textContent || "")?.[1] || 0) - 1;
 
   function closed() {
     lightbox = null;
@@ -241,8 +254,44 @@ function render({ model, el }) {
   model.on("change:budget", showHeader);
   model.on("change:rate", showHeader);
   showAll();
+
+  // The user's place, kept when this view goes and taken up by a redraw of the same output
+  function place() {
+    const shown = lightbox ? lightboxWalk[shownIndex()] : null;
+    return { view: { ...view }, comparing, grid: grid.place(), focusIn, lightbox: shown ? { cell: shown.cell, index: shown.index } : null };
+  }
+  function restore(kept) {
+    view = { ...kept.view };
+    comparing = kept.comparing;
+    showAll();
+    // focus and the lightbox once the page has put this view in (JupyterLab does after render)
+    let frames = 0;
+    const whenShown = () => {
+      if (root.isConnected) placeUser(kept);
+      else if (frames++ < 120) requestAnimationFrame(whenShown);
+    };
+    whenShown();
+  }
+  function placeUser(kept) {
+    grid.restore(kept.grid);
+    const elsewhere = document.activeElement; // where the user is now, if not in the board
+    if (kept.lightbox && cells[kept.lightbox.cell]) open(kept.lightbox.cell, kept.lightbox.index, grid.focused());
+    // focus comes back only where it was: a lightbox left open while the user ran another cell
+    // reopens without taking the focus from that cell
+    if (!kept.focusIn) elsewhere?.focus?.({ preventScroll: true });
+    else if (!lightbox) grid.focus();
+  }
+  const thisView = { root, place };
+  const kept = viewDrawn(model, restore, thisView);
+  if (kept) restore(kept);
+
   return () => {
+    forgetDrawn(model, restore, thisView);
+    viewLeft(model, place());
+    // closing gives focus back to its opener: not if the user is elsewhere (in the cell they ran)
+    const elsewhere = root.contains(document.activeElement) ? null : document.activeElement;
     lightbox?.close();
+    elsewhere?.focus?.({ preventScroll: true });
     grid.close();
     kernel.close();
     sources.close();

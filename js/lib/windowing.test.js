@@ -1,5 +1,5 @@
-import { expect, test } from "vitest";
-import { scrollToShow, visibleRange } from "./windowing.js";
+import { describe, expect, test } from "vitest";
+import { scrollToShow, scrollToShowColumn, visibleColumns, visibleRange } from "./windowing.js";
 
 test("at the top only the first screenful plus overscan is rendered", () => {
   const range = visibleRange({ scrollTop: 0, viewportHeight: 320, rowHeight: 32, count: 10_000, overscan: 5 });
@@ -26,4 +26,20 @@ test("moving to a row out of view scrolls just enough to show it", () => {
   expect(scrollToShow({ ...view, index: 5 })).toBe(160); // above: it becomes the top row
   expect(scrollToShow({ ...view, index: 25 })).toBe(32 * 26 - 320); // below: the bottom row
   expect(scrollToShow({ ...view, index: 25, headerHeight: 40 })).toBe(32 * 26 - 280);
+});
+
+describe("visibleColumns", () => {
+  test("the columns in a viewport scrolled sideways, a few beyond each edge", () => {
+    const widths = Array(50).fill(100);
+    expect(visibleColumns({ scrollLeft: 0, viewportWidth: 460, widths, offset: 160, overscan: 0 })).toEqual({ start: 0, end: 3 });
+    expect(visibleColumns({ scrollLeft: 2000, viewportWidth: 460, widths, offset: 160, overscan: 2 })).toEqual({ start: 16, end: 25 });
+    expect(visibleColumns({ scrollLeft: 99999, viewportWidth: 460, widths, offset: 160, overscan: 0 })).toEqual({ start: 50, end: 50 });
+  });
+
+  test("scrollToShowColumn brings a column into view, or leaves the scroll", () => {
+    const widths = Array(50).fill(100);
+    expect(scrollToShowColumn({ index: 20, scrollLeft: 0, viewportWidth: 500, widths, offset: 160 })).toBe(1760);
+    expect(scrollToShowColumn({ index: 1, scrollLeft: 0, viewportWidth: 500, widths, offset: 160 })).toBe(0);
+    expect(scrollToShowColumn({ index: 2, scrollLeft: 1000, viewportWidth: 500, widths, offset: 160 })).toBe(200);
+  });
 });

@@ -41,6 +41,9 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
     _front_end = traitlets.Instance(FrontEnd, allow_none=True).tag(sync=True, **front_end_serialization)
     _front_end_name: ClassVar[str]
     _live: LiveUpdates  # made by each widget, with what it shows
+    #: its page keeps the user's place (focus, lightbox) when its output is drawn again (the board):
+    #: a change after it settled (a pick) reaches the saved copy's HTML from the next cell
+    _redraw_keeps_place: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, front_end: str | None = None, **kwargs: Any) -> None:
         if front_end is not None:
@@ -92,17 +95,18 @@ class Widget(anywidget.AnyWidget):  # type: ignore[misc]
         self._shown_final = final
         self._live.output_recorded()
 
-    def _update_output(self, *, again: bool = False) -> None:
+    def _update_output(self, *, again: bool = False, redraw: bool = False) -> None:
         """Replace every output showing this widget by its current one (if IPython showed it).
 
         Skipped when its HTML would not change (a page redraws the widget for each update), unless
         `again`: sent once more for a recorder that missed the last one. Skipped too once a page
         that draws the widget has its final state: a redraw there would close what its user opened
-        (a lightbox) for what the view already shows from its state (thumbnails made late).
+        (a lightbox) for what the view already shows from its state (thumbnails made late), unless
+        `redraw`: that page keeps its user's place (`_redraw_keeps_place`).
         """
         if not self._displayed or self.comm is None:
             return
-        if self._drawn_by_browser and self._shown_final and not again:
+        if self._drawn_by_browser and self._shown_final and not again and not redraw:
             return
         from IPython.display import update_display
 
@@ -184,7 +188,7 @@ class LiveUpdates:
         if self._widget.comm is not None:  # else closed meanwhile
             self._show_latest()
 
-    def _update_output(self, *, again: bool = False) -> None:
+    def _update_output(self, *, again: bool = False, redraw: bool = False) -> None:
         if self._widget._settled():
             self._output_recorded = send_with_running_cell(lambda: self._widget._update_output(again=again))
 
@@ -196,3 +200,7 @@ class LiveUpdates:
         # a page that draws the widget has its output already: drawing it again would only flicker
         if not self._output_recorded and not self._widget._drawn_by_browser:
             self._update_output(again=True)
+        elif self._widget._drawn_by_browser and self._widget._redraw_keeps_place and self._widget._settled():
+            # what changed after it settled (a pick) is in its state, not yet in the saved copy's
+            # HTML: updated now, from the cell the user ran, if it changed (its page keeps their place)
+            self._output_recorded = send_with_running_cell(lambda: self._widget._update_output(redraw=True))

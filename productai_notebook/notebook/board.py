@@ -16,6 +16,7 @@ import io
 import math
 import tempfile
 import threading
+import uuid
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,10 @@ class BatchBoard(Widget, front_end="board"):
     picked_keys = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: what waits on the request budget and for about how long: {"waiting", "seconds"}, or {}
     budget = traitlets.Dict().tag(sync=True)
+    #: names this board to its page's views: a view drawn in place of one that went (JupyterLab
+    #: redraws the output once as the batch settles) takes up its focus and lightbox
+    _memory_key = traitlets.Unicode().tag(sync=True)
+    _redraw_keeps_place = True
 
     def __init__(self, batch: Any, *, tracker: Tracker | None = None, **kwargs: Any) -> None:
         self._batch = batch
@@ -142,7 +147,9 @@ class BatchBoard(Widget, front_end="board"):
             on_made=lambda ready: self._live.changed(final=ready and self._all_ended()),
             budget_bytes=self._thumbnail_budget,
         )
-        super().__init__(name=str(batch.name), axes=axes, cells=self._cells(), **kwargs)
+        super().__init__(
+            name=str(batch.name), axes=axes, cells=self._cells(), _memory_key=uuid.uuid4().hex, **kwargs
+        )
         self._unobserve = batch.observe(self._on_batch_change)
         self._follow_jobs()
         self.observe(self._on_picked, names="picked_keys")

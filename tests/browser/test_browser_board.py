@@ -163,3 +163,22 @@ def test_escape_hands_focus_back_to_the_cell(run: BoardRun) -> None:
     )
     assert focused == {"inBoard": False, "inNotebook": True}
     assert not page.evaluate(_NOTEBOOK_STATE)["editing"]
+
+
+def test_a_pick_after_it_settled_redraws_the_output_from_the_next_cell_and_the_lightbox_stays_open(
+    run: BoardRun,
+) -> None:
+    page, board = run.page, run.board
+    board.locator('.pai-board-stop[aria-label="Image 2 of on sand · nanobanana2"]').focus()  # job 2
+    page.keyboard.press("Enter")
+    counter = board.locator(".pai-lightbox .pai-lightbox-counter")
+    expect(counter).to_have_text("6 of 8")
+    page.keyboard.press("Space")
+    page.evaluate("() => { document.querySelector('.jp-OutputArea-output .pai-board').dataset.old = '1'; }")
+    # the next cell run puts the pick in the saved copy's HTML: JupyterLab draws the output again
+    rerun_cell(page, cell_with_source(page, "batch.winners"), expected_text="(2, 1)")
+    redrawn = "() => document.querySelector('.jp-OutputArea-output .pai-board:not([data-old])')"
+    page.wait_for_function(redrawn, timeout=WIDGET_MS)
+    expect(counter).to_have_text("6 of 8")  # the new view took up the old one's lightbox
+    assert not page.evaluate("() => Boolean(document.activeElement.closest('.pai-board'))")  # nor the focus
+    assert page.locator(".jp-OutputArea-output .pai-board").count() == 1

@@ -1,0 +1,57 @@
+"""A pick made in JupyterLab after the board settled reaches the saved copy's HTML from the next
+cell the user runs, not at once: the output is not drawn again while the user picks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import IPython.display
+import pytest
+
+from productai_notebook import config
+from productai_notebook.api import ProductAI
+from productai_notebook.emulator import Emulator
+from productai_notebook.notebook import _resend
+from productai_notebook.notebook.board import BatchBoard
+
+PICKED = "\u2713 picked"
+
+
+@pytest.fixture
+def client(emulator: Emulator) -> Iterator[ProductAI]:
+    key = f"pk_test_{uuid.uuid4().hex}"
+    emulator.add_account(key, plan="enterprise", credits=10_000)
+    with ProductAI(api_key=key, base_url=emulator.base_url) as made:
+        yield made
+
+
+def test_a_pick_after_the_board_settled_reaches_the_saved_html_from_the_next_cell(
+    client: ProductAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "thumbnails", False)  # settled as its jobs end
+    outputs: list[str] = []  # the HTML of the board's output, as the notebook would save it
+    record = lambda data, **_: outputs.append(data["text/html"])  # noqa: E731
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(IPython.display, "update_display", record)
+    batch = client.batch(
+        prompts=["on marble"], models=["nanobanana2", "seedream"], inputs=["https://example.com/shoe.jpg"],
+        num_images=2, batch_dir=tmp_path,
+    ).wait(timeout=60)  # fmt: skip
+    board = BatchBoard(batch)
+    try:
+        board._ipython_display_()
+        board._on_request(board, {"type": "shown"}, [])  # JupyterLab drew it
+        _resend.resend_changed()  # the cell that showed it ends
+        assert len(outputs) == 1 and PICKED not in outputs[-1]
+        job = batch.entries[1].job
+        board._on_request(board, {"type": "pick", "job_id": job.id, "index": 1, "picked": True}, [])
+        assert batch.winners == [(job, job.images[1])]
+        assert len(outputs) == 1, "the view the user picks in is not drawn again under them"
+        _resend.resend_changed()  # the next cell the user runs
+        assert len(outputs) == 2 and outputs[-1].count(PICKED) == 1
+        _resend.resend_changed()  # and the cells after it: nothing changed, nothing drawn again
+        assert len(outputs) == 2
+    finally:
+        board.close()
