@@ -160,3 +160,35 @@ def test_after_a_lent_slot_every_call_the_reserve_keeps_for_the_user_finds_a_slo
 
 def test_a_window_with_room_says_so_rather_than_nothing():
     assert "None" not in _budget().describe()
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, [
+            "rate limit: 60 requests per 60 s (from your plan)",
+            "last 60 s: 12 requests; free now",
+            "waiting: 3 job updates for the widgets",
+        ]),
+        ({"source": "headers", "background_waiting": 0}, [
+            "rate limit: 60 requests per 60 s (from the server's headers)",
+            "last 60 s: 12 requests; free now",
+            "waiting: nothing",
+        ]),
+        ({"limit": None, "frees_in": 0.2, "foreground_waiting": 1, "reads_behind_rounds": 2,
+          "background_held_for": 4.6}, [
+            "rate limit: not known yet (nothing is held back until the server or your plan says)",
+            "last 60 s: 12 requests; job updates may go again in about 1 s",
+            "waiting: 3 job updates for the widgets, 1 of your calls, 2 ended jobs' images, after the"
+            " widgets' status checks, job updates paused 5 s more (the server said too many requests)",
+        ]),
+        ({"source": "setting", "window": 6.0, "frees_in": 34.2}, [
+            "rate limit: 60 requests per 6 s (from requests_per_minute=)",
+            "last 6 s: 12 requests; job updates may go again in about 35 s",
+            "waiting: 3 job updates for the widgets",
+        ]),
+    ],
+)
+def test_percent_productai_budget_reads_exactly_so(changes, expected):
+    """What a user reads under `%productai budget`, word for word."""
+    assert _budget(**changes).describe().splitlines() == expected
