@@ -16,10 +16,7 @@ async function drawChild({ model, host, ref, el, signal }) {
     return;
   }
   const manager = model.widget_manager;
-  if (!manager?.create_view) {
-    el.textContent = CANNOT_DRAW;
-    return;
-  }
+  if (!manager?.create_view) throw new Error("no widget manager on this page");
   const view = await manager.create_view(await manager.get_model(modelId(ref)));
   el.append(view.el);
   signal.addEventListener("abort", () => view.remove());
@@ -50,6 +47,10 @@ export function batchArea({ model, host }) {
       drawChild({ model, host, ref, el, signal: controller.signal }).catch((error) => {
         el.textContent = CANNOT_DRAW;
         console.warn("productai-notebook: the studio could not draw its batch:", error);
+        // said back to the kernel: a host that reruns the cells reading the studio on a change
+        // from the page (marimo) shows the board there, once the batch exists
+        model.set("undrawn", modelId(ref));
+        model.save_changes();
       });
     }
   }

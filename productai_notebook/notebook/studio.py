@@ -90,6 +90,9 @@ class Studio(Widget, front_end="studio"):
     views = traitlets.List(traitlets.Instance(ipywidgets.Widget)).tag(
         sync=True, **ipywidgets.widget_serialization
     )
+    #: set by the page when it cannot draw a view inside the studio (marimo draws only what cells show):
+    #: a change from the page, so marimo reruns the cells that read the studio, and they show the board
+    undrawn = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, client: ProductAI | AsyncProductAI | None = None, **values: Any) -> None:
         client = client or current_client()
