@@ -212,5 +212,8 @@ describe("the batch below", () => {
     widget = mount({ render: (props) => Studio.render({ ...props, host }) }, { rules, form: FORM, inputs: [], thumbnails: {}, account: {}, views: [] });
     widget.model.set("views", ["IPY_MODEL_board1"]);
     await vi.waitFor(() => expect($(".pai-studio-batch").textContent).toMatch(/studio\.batch in Python.*pai\.BatchBoard\(studio\.batch\)/), WAIT);
+    // and says so to the kernel: a change from the page, on which marimo reruns the cells reading the studio
+    expect(widget.model.get("undrawn")).toBe("board1");
+    expect(widget.model.saves).toBe(1);
   });
 });
