@@ -40,6 +40,10 @@ KILLED = {"killed", "timeout", "segfault"}  # mutmut counts a hang or a crash as
 # why a survivor is no test's fault: the mutant behaves as the original does (equivalent), or it
 # changes only wording that belongs to another part's owner
 EXPLAINED = {
+    r"scheduler\.xǁSchedulerǁ_spare_for_shown_ends__mutmut_23$": (
+        "equivalent: expected_finish reads `now` only before a first look, and every Follow "
+        "is looked at (observed) when new_follow makes it"
+    ),
     r"_redact\.x__install_log_filter__mutmut_\d+$": (
         "runs once at import, before mutmut switches a mutant on, so no mutant of it ever runs; "
         "the log tests fail without the filters it installs"

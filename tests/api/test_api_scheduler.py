@@ -190,3 +190,107 @@ def test_a_failed_request_leaves_its_jobs_connection_as_a_widget_should_say_it()
     assert ends_following(refused) and connection_after(refused) == IDLE
     assert connection_after(APIConnectionError("unreachable")) == RECONNECTING == "reconnecting"
     assert connection_after(InternalServerError(500, "internal", "oops")) is None, "keeps trying"
+
+
+def test_each_failed_round_doubles_the_wait_up_to_the_cap_and_an_answer_starts_over(clock):
+    scheduler = Scheduler(max_backoff=2.0)
+    waits = []
+    for _ in range(3):
+        scheduler.round_failed(clock.now)
+        waits.append(scheduler.round_due - clock.now)
+    assert 0.25 <= waits[0] <= 0.5, "the first retry of a round comes within half a second"
+    assert 0.5 <= waits[1] <= 1.0 and 1.0 <= waits[2] <= 2.0, "each failure doubles the wait"
+    for _ in range(5):
+        scheduler.round_failed(clock.now)
+    assert scheduler.round_due - clock.now <= 2.0, "never longer than the client's max backoff"
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    scheduler.round_answered(clock.now, follows, {EVERY_JOB: listing()[0]}, lambda follow, news: None)
+    scheduler.round_failed(clock.now)
+    assert scheduler.round_due - clock.now <= 0.5, "after an answer, a new failure starts over short"
+
+
+def test_each_failed_read_doubles_the_jobs_wait_up_to_the_cap(clock):
+    scheduler = Scheduler(max_backoff=2.0)
+    follow = followed(scheduler, job("job_1"), clock.now)
+    waits = []
+    for _ in range(8):
+        scheduler.read_failed(clock.now, follow)
+        waits.append(follow.read_due - clock.now)
+    assert 0.25 <= waits[0] <= 0.5, "the first retry of a read comes within half a second"
+    assert 0.5 <= waits[1] <= 1.0, "the second waits twice as long"
+    assert max(waits) <= 2.0, "never longer than the client's max backoff"
+
+
+def _offer_news(follow, news):
+    for states in (news.running, news.summaries):
+        if follow.job.id in states:
+            follow.job.offer_state(states[follow.job.id])
+
+
+def test_a_job_gone_from_the_whole_list_is_read_at_once_for_its_end(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    clock.now += GATHER_SECONDS
+    page, _ = listing(job_json("job_1", progress=50))  # the whole list: job_0 is no longer in it
+    news = scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, _offer_news)
+    assert news.ended == ["job_0"]
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.reads == [follows[0]], "its own read says how it ended, without waiting a round"
+
+
+def test_a_job_older_than_a_newest_first_page_reaches_is_known_ended_by_its_absence(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = [followed(scheduler, job(f"job_{n}", created_at="2024-01-15T10:30:00Z"), clock.now)
+               for n in range(2)]
+    clock.now += GATHER_SECONDS
+    items = [job_json("job_1", created_at="2024-01-15T10:30:00Z"),
+             job_json("job_old", status="completed", created_at="2024-01-14T10:30:00Z")]
+    page = JobPage.parse({"jobs": items, "total": 500, "limit": 100, "offset": 0, "has_more": True})
+    news = scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, _offer_news)
+    assert news.ended == ["job_0"] and news.uncovered == [], "the page reaches past its creation"
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == [follows[0]]
+
+
+def test_rounds_come_sooner_as_listed_progress_shows_the_jobs_near_their_end(clock):
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job(f"job_{n}", progress=0, estimated_time_seconds=60) for n in range(2)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    for progress in (40, 80):
+        clock.now += 4.0
+        page, _ = listing(*(job_json(f"job_{n}", progress=progress) for n in range(2)))
+        scheduler.round_answered(clock.now, follows, {EVERY_JOB: page}, _offer_news)
+    assert scheduler.round_due - clock.now == pytest.approx(2.0), "10 %/s, 20 % left: the band's bottom"
+
+
+def _widgets_due(scheduler, clock):
+    follows = [followed(scheduler, job(f"job_{n}"), clock.now) for n in range(2)]
+    scheduler.round_due = clock.now + 2.0
+    for follow in follows:
+        follow.read_due = clock.now
+    return follows
+
+
+def test_whether_listings_carry_progress_is_learned_from_each_answer(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = _widgets_due(scheduler, clock)
+    bare = {k: v for k, v in job_json("job_0").items() if k != "progress"}
+    ended = {k: v for k, v in job_json("job_9", status="completed").items() if k != "progress"}
+    scheduler.listing_answered(listing(job_json("job_1", progress=30), ended)[1])
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == [], (
+        "an ended item without progress says nothing about the bars")
+    scheduler.listing_answered(listing(bare)[1])
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == follows, "bars read on their own"
+    scheduler.listing_answered(listing(job_json("job_1", progress=30))[1])
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == [], "listings carry it again"
+    for odd in (["not", "a", "page"], None, {"total": 0}, {"jobs": ["odd item", bare | {"progress": 1}]}):
+        scheduler.listing_answered(odd)  # an odd answer never breaks following
+        assert scheduler.next_actions(clock.now, follows, engine.turns).reads == [], f"{odd!r}: nothing lacks"
+
+
+def test_a_widgets_bar_is_read_while_under_half_the_window_is_used(clock, engine):
+    scheduler = Scheduler(max_backoff=30.0)
+    follows = _widgets_due(scheduler, clock)
+    scheduler.listing_answered(listing({k: v for k, v in job_json("job_0").items() if k != "progress"})[1])
+    for _ in range(29):  # 29 of 60: still room for bars
+        engine.observe(engine.acquire(), None)
+    assert scheduler.next_actions(clock.now, follows, engine.turns).reads == follows
