@@ -294,3 +294,17 @@ def test_a_widgets_bar_is_read_while_under_half_the_window_is_used(clock, engine
     for _ in range(29):  # 29 of 60: still room for bars
         engine.observe(engine.acquire(), None)
     assert scheduler.next_actions(clock.now, follows, engine.turns).reads == follows
+
+
+def test_a_shown_end_is_read_at_once_when_no_widget_shows_a_job_still_running(clock, engine):
+    engine.learn_plan("free")
+    for _ in range(7):  # a batch's creates: the rounds would need the last slots, were any due
+        engine.observe(engine.acquire(), None)
+    scheduler = Scheduler(max_backoff=1.0)
+    ended = followed(scheduler, job("job_done", status="completed", progress=100), clock.now)
+    waited = followed(scheduler, job("job_running", estimated_time_seconds=20), clock.now, shown=False)
+    ended.read_due = clock.now  # the listing showed its end: its read is due
+    scheduler.round_due = clock.now + 2.0
+    actions = scheduler.next_actions(clock.now, [ended, waited], engine.turns)
+    assert actions.reads == [ended] and actions.held == [], (
+        "no widget waits for a round: the shown end's images come now, not queued")
