@@ -260,7 +260,8 @@ class UserCalls:
 
 
 def run_one(
-    way: str, size: int, plan: str = "pro", window: float = WINDOW_SECONDS, probe: bool = False
+    way: str, size: int, plan: str = "pro", window: float = WINDOW_SECONDS, probe: bool = False,
+    keep_reserve: bool = False,
 ) -> dict[str, Any]:
     from productai_notebook.api import ProductAI
     from productai_notebook.emulator import Emulator
@@ -268,7 +269,7 @@ def run_one(
     scale = window / WINDOW_SECONDS
     job_seconds = (JOB_SECONDS[0] * scale, JOB_SECONDS[1] * scale)
     with Emulator(plan=plan, job_seconds=job_seconds, seed=size, rate_window=window) as emu:
-        client = ProductAI(emu.api_key, base_url=emu.base_url, rate_window=window)
+        client = ProductAI(emu.api_key, base_url=emu.base_url, rate_window=window, images_first=not keep_reserve)
         receiver = None
         extra: dict[str, Any] = {}
         if way == "push":
@@ -406,8 +407,12 @@ if __name__ == "__main__":
     parser.add_argument("--plan", default="pro", choices=tuple(PLAN_LIMITS), help="with --one")
     parser.add_argument("--window", type=float, default=WINDOW_SECONDS, help="the rate window, seconds")
     parser.add_argument("--probe", action="store_true", help="with --one: time your own calls meanwhile")
+    parser.add_argument(
+        "--keep-reserve", action="store_true", help="with --one: images_first=False (results keep the reserve)"
+    )
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.plan, args.window, args.probe)))
+        one = run_one(args.one[0], int(args.one[1]), args.plan, args.window, args.probe, args.keep_reserve)
+        print(json.dumps(one))
     else:
         main(tuple(args.ways), tuple(args.sizes), tuple(args.free), args.window)

@@ -80,6 +80,8 @@ class ClientSettings:
     requests_per_minute: int | None = None
     #: the length of the server's rate window in seconds (None: a sliding minute)
     rate_window: float | None = None
+    #: an ended job's read may take the slots kept for the user's calls (None: yes, the default)
+    images_first: bool | None = None
 
     def __post_init__(self) -> None:
         remember_key(self.api_key)
@@ -93,6 +95,7 @@ class ClientSettings:
         max_retries: int | None,
         requests_per_minute: int | None = None,
         rate_window: float | None = None,
+        images_first: bool | None = None,
     ) -> ClientSettings:
         """Arguments first, then the environment, then the defaults."""
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
@@ -108,6 +111,7 @@ class ClientSettings:
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max(0, max_retries),
             requests_per_minute=requests_per_minute,
             rate_window=rate_window,
+            images_first=images_first,
         )
 
     def with_changes(

@@ -93,7 +93,9 @@ class _Base(Generic[H, C]):
         with self._handles_lock:
             return self._handles.get(job_id)
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+    def send_in_background(
+        self, spec: RequestSpec, stop: threading.Event, result: bool = False
+    ) -> Future[Any]:
         """One request at background priority, sent without blocking the caller (see `Sender`)."""
         raise NotImplementedError
 
@@ -223,9 +225,10 @@ class ProductAI(_Base[Job, httpx.Client]):
         http_client: httpx.Client | None = None,
         requests_per_minute: int | None = None,
         rate_window: float | None = None,
+        images_first: bool | None = None,
     ) -> None:
         settings = ClientSettings.resolve(
-            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window
+            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window, images_first
         )
         super().__init__(settings, http_client, httpx.Client)
 
@@ -255,17 +258,20 @@ class ProductAI(_Base[Job, httpx.Client]):
     def _new_handle(self, state: JobState, prompt: str | None) -> Job:
         return Job(self, state, prompt=prompt)
 
-    def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+    def _send(
+        self, spec: RequestSpec, background: threading.Event | None = None, result: bool = False
+    ) -> httpx.Response:
         """One API call under the request policy: paced by the account's engine, retries, typed errors.
 
         `background`: the tracker's stop event when this is a background poll (it goes after the
-        user's own calls, and stops waiting once the event is set).
+        user's own calls, and stops waiting once the event is set); `result`: that poll reads an
+        ended job for its images or error (see `engine.pacing.RESULT`).
         """
         http = self._open_http()
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
-            sent = self._engine.acquire(background)
+            sent = self._engine.acquire(background, result=result)
             try:
                 response = http.send(attempts.request(http))
             except httpx.TransportError as error:
@@ -281,18 +287,22 @@ class ProductAI(_Base[Job, httpx.Client]):
             elif background.wait(delay):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
-    def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+    def _call(
+        self, spec: RequestSpec, background: threading.Event | None = None, result: bool = False
+    ) -> Any:
         """`_send`, and its answer's JSON (redacted)."""
-        return self._json(self._send(spec, background))
+        return self._json(self._send(spec, background, result))
 
     def call(self, spec: RequestSpec) -> Any:
         """One API call under the request policy (paced, retried, typed errors): its JSON, redacted."""
         return self._call(spec)
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+    def send_in_background(
+        self, spec: RequestSpec, stop: threading.Event, result: bool = False
+    ) -> Future[Any]:
         """One request at background priority, sent without blocking the caller (see `Sender`)."""
         # on the account's few background threads: httpx.Client is thread-safe
-        return self._engine.pool.submit(lambda: self._call(spec, stop))
+        return self._engine.pool.submit(lambda: self._call(spec, stop, result))
 
     def generate(
         self,
@@ -382,9 +392,10 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         requests_per_minute: int | None = None,
         rate_window: float | None = None,
+        images_first: bool | None = None,
     ) -> None:
         settings = ClientSettings.resolve(
-            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window
+            api_key, base_url, timeout, max_retries, requests_per_minute, rate_window, images_first
         )
         super().__init__(settings, http_client, httpx.AsyncClient)
         #: the event loop this client's connection pool runs on (known once it is used)
@@ -422,11 +433,14 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
     def _new_handle(self, state: JobState, prompt: str | None) -> AsyncJob:
         return AsyncJob(self, state, prompt=prompt)
 
-    async def _send(self, spec: RequestSpec, background: threading.Event | None = None) -> httpx.Response:
+    async def _send(
+        self, spec: RequestSpec, background: threading.Event | None = None, result: bool = False
+    ) -> httpx.Response:
         """One API call under the request policy: paced by the account's engine, retries, typed errors.
 
         `background`: the tracker's stop event when this is a background poll (it goes after the
-        user's own calls, and stops waiting once the event is set).
+        user's own calls, and stops waiting once the event is set); `result`: that poll reads an
+        ended job for its images or error (see `engine.pacing.RESULT`).
         """
         # the loop the connection pool lives on: background polls of this client's jobs run here
         self._loop = asyncio.get_running_loop()
@@ -434,7 +448,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         attempts = _http.Attempts(self._settings, spec)
         while True:
             delay: float | None
-            sent = await self._engine.acquire_async(background)
+            sent = await self._engine.acquire_async(background, result=result)
             try:
                 response = await http.send(attempts.request(http))
             except httpx.TransportError as error:
@@ -450,15 +464,19 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
             elif await _stopped_within(background, delay):
                 raise APIConnectionError("The background tracker stopped; nothing polls any more.")
 
-    async def _call(self, spec: RequestSpec, background: threading.Event | None = None) -> Any:
+    async def _call(
+        self, spec: RequestSpec, background: threading.Event | None = None, result: bool = False
+    ) -> Any:
         """`_send`, and its answer's JSON (redacted)."""
-        return self._json(await self._send(spec, background))
+        return self._json(await self._send(spec, background, result))
 
     async def call(self, spec: RequestSpec) -> Any:
         """One API call under the request policy (paced, retried, typed errors): its JSON, redacted."""
         return await self._call(spec)
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+    def send_in_background(
+        self, spec: RequestSpec, stop: threading.Event, result: bool = False
+    ) -> Future[Any]:
         """One request at background priority, sent without blocking the caller (see `Sender`)."""
         # on the event loop this client's connection pool lives on (an httpx.AsyncClient is bound to it)
         loop = self._loop
@@ -468,7 +486,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
                 "The event loop of this job's AsyncProductAI is not running: its polls wait for it."
             ))
             return failed
-        return asyncio.run_coroutine_threadsafe(self._call(spec, stop), loop)
+        return asyncio.run_coroutine_threadsafe(self._call(spec, stop, result), loop)
 
     async def generate(
         self,

@@ -40,6 +40,7 @@ class Server:
     def __init__(self) -> None:
         self.states = {f"job_{n}": job_json(f"job_{n}", estimated_time_seconds=20) for n in range(3)}
         self.sent: list[str] = []
+        self.results: list[str] = []  # the reads sent as a job's result (`pacing.RESULT`)
 
     settings = ClientSettings.resolve("sk_test", "https://api.example.test/v1", None, None, None, None)
     is_open = True
@@ -47,8 +48,10 @@ class Server:
     def held_job(self, job_id: str) -> JobHandle | None:
         return None
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+    def send_in_background(self, spec: RequestSpec, stop: threading.Event, result: bool = False) -> Future[Any]:
         self.sent.append(spec.path)
+        if result:
+            self.results.append(spec.path)
         answer: Future[Any] = Future()
         if spec.path == "jobs":
             # a listing: ended jobs as summaries (no images), running ones with their progress
@@ -106,6 +109,7 @@ async def scenario() -> None:
         await driver.step(clock.now)
         await settle()
     assert jobs[0].images and not jobs[0].state.is_summary, "the images came with its read"
+    assert server.results == [f"jobs/{jobs[0].id}"], "only the read of the ended job goes as its result"
     assert shown["job_0"] == [QUEUED, LIVE]
     await driver.step(clock.now)
     assert engine.budget().reads_behind_rounds == 0

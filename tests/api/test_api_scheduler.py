@@ -93,6 +93,7 @@ def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_
     assert news.ended == ["job_1"]
     after = scheduler.next_actions(clock.now, follows, engine.turns)
     assert after.listings == () and after.reads == [follows[0]], "the ended job's images, at once"
+    assert follows[0].for_result, "its read is the job's result: it may take the user's reserve"
     assert 2.0 <= after.sleep <= 5.0, "then the next round, within the band"
 
 
@@ -116,6 +117,7 @@ def test_a_widget_reads_its_progress_only_when_listings_lack_it_and_the_budget_h
     _, raw = listing(*items)
     scheduler.listing_answered(raw)  # this server lists no progress
     assert scheduler.next_actions(clock.now, follows, engine.turns).reads == follows
+    assert not any(f.for_result for f in follows), "a bar's progress is no result: it keeps the reserve"
     for follow in follows:
         follow.reading = False
     for _ in range(30):  # half the window used: the budget has no room for bars
@@ -172,6 +174,7 @@ def test_when_the_window_holds_no_round_besides_one_read_of_each_job_each_is_rea
     clock.now += actions.sleep
     at_its_end = scheduler.next_actions(clock.now, follows, engine.turns)
     assert at_its_end.reads == [follows[0]] and at_its_end.held == [], "the first job's one read, never held"
+    assert follows[0].for_result, "the one read at its end is for its result"
 
 
 def test_ended_in_full_is_one_rule_for_waits_widgets_and_the_tracker():

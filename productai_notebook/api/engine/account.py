@@ -64,13 +64,15 @@ class Engine:
     def configure(self, settings: ClientSettings) -> None:
         self.turns.configure(settings)
 
-    def acquire(self, background: threading.Event | None = None, deadline: float | None = None) -> Sent:
-        return self.turns.acquire(background, deadline)
+    def acquire(
+        self, background: threading.Event | None = None, deadline: float | None = None, result: bool = False
+    ) -> Sent:
+        return self.turns.acquire(background, deadline, result)
 
     async def acquire_async(
-        self, background: threading.Event | None = None, deadline: float | None = None
+        self, background: threading.Event | None = None, deadline: float | None = None, result: bool = False
     ) -> Sent:
-        return await self.turns.acquire_async(background, deadline)
+        return await self.turns.acquire_async(background, deadline, result)
 
     def observe(self, sent: Sent, response: httpx.Response | None) -> None:
         answered = self.turns.observe(sent, response)

@@ -228,7 +228,8 @@ class Driver:
         job = follow.job
         try:
             self._queue_if_waiting([follow])
-            state = JobState.parse(await self._call(job, RequestSpec("GET", job_path(job.id))))
+            spec = RequestSpec("GET", job_path(job.id))
+            state = JobState.parse(await self._call(job, spec, result=follow.for_result))
         except NotFoundError as error:
             self._lost[job] = error
             self.unfollow_all(follow)
@@ -254,12 +255,13 @@ class Driver:
         self._set_connection(follow, IDLE)
         self._drop(follow)
 
-    async def _call(self, job: JobHandle, spec: RequestSpec) -> Any:
-        """One background request through `job`'s own client (or another open one of the account)."""
+    async def _call(self, job: JobHandle, spec: RequestSpec, result: bool = False) -> Any:
+        """One background request through `job`'s own client (or another open one of the account);
+        `result`: it reads an ended job for its images or error (`pacing.RESULT`)."""
         own = self._sender(job)
         client = self.engine.clients.open_one(own) or own
         self.polls += 1
-        return await asyncio.wrap_future(client.send_in_background(spec, self._stop))
+        return await asyncio.wrap_future(client.send_in_background(spec, self._stop, result))
 
     # -- what the holders see ----------------------------------------------------------------
 

@@ -1,16 +1,23 @@
-"""Pacing one account's requests to its rate limit: a sliding window, two priorities, no I/O.
+"""Pacing one account's requests to its rate limit: a sliding window, three priorities, no I/O.
 
 The server counts requests over a window (assume the strictest: a sliding 60 s). Every request
 this process sends for the account is counted here from the moment it leaves until one window
 after its answer came back (the server counted it somewhere in between, so this never frees a
-slot before the server does). The user's own calls (FOREGROUND) may fill the whole window;
-background polls never go while a user's call waits, and leave a small reserve free for the
-user's next call, lent on two terms, so that no slot idles a whole window while requests wait:
+slot before the server does). The user's own calls (FOREGROUND) may fill the whole window.
+Nothing else ever goes while a user's call waits. Background polls (BACKGROUND: listing rounds,
+progress) leave a small reserve free for the user's next call, lent on two terms, so that no slot
+idles a whole window while requests wait:
 - while the user is blocked in a wait (`user_waits`), the polls are that wait's own work: they may
   fill the window as the user's calls would;
 - otherwise a poll may take a reserved slot when the whole reserve is free again within
   `USER_CALL_SECONDS` of it: the user's next calls (as many as the reserve) never wait longer
-  than that behind background work.
+  than that behind progress checks.
+A job's result (RESULT: the read of an ended job that brings its images or error) is what the
+user asked a widget to show, so it is the user's request too: with `images_first` (the default)
+it may take the reserve, as a wait's polls do. When a batch's creates and results fill the whole
+window, the last images then come as soon as the limit allows rather than a window later, and a
+call the user makes in that window waits for it (the budget says so); `images_first=False` keeps
+the reserve for the user's calls instead.
 Every method takes `now`, so tests drive it with a made-up clock.
 """
 
@@ -21,6 +28,7 @@ from dataclasses import dataclass
 
 FOREGROUND = "foreground"
 BACKGROUND = "background"
+RESULT = "result"
 
 WINDOW_SECONDS = 60.0
 #: where the limit came from, weakest first: a later source only replaces an equal or weaker one
@@ -104,6 +112,8 @@ class Pacer:
         self.foreground_waiting = 0
         #: the user is blocked in a wait for jobs: background polls are that wait's own work
         self.user_waits = False
+        #: an ended job's read (its images or error) may take the slots kept for the user's calls
+        self.images_first = True
         self.background_waiting = 0
         self.reads_behind_rounds = 0
 
@@ -127,15 +137,16 @@ class Pacer:
     def wait_time(self, priority: str, now: float) -> float:
         """0 when a request of `priority` may go now, else the seconds until it may."""
         self.used(now)  # forget what left the window
-        if priority == BACKGROUND and now < self._background_held_until:
+        if priority != FOREGROUND and now < self._background_held_until:
             return self._background_held_until - now
         if self.limit is None:
             return 0.0
-        if priority == FOREGROUND or self.user_waits:
-            return max(0.0, self._slot_frees_at(self.limit, now) - now)
-        if self.foreground_waiting:
-            # never ahead of a waiting user's call: ask again once it went
+        if priority != FOREGROUND and self.foreground_waiting:
+            # never ahead of a waiting user's call (one from another thread while a wait runs,
+            # too): ask again once it went
             return max(self._slot_frees_at(self.limit - self.reserve, now) - now, YIELD_SECONDS)
+        if priority == FOREGROUND or self.user_waits or (priority == RESULT and self.images_first):
+            return max(0.0, self._slot_frees_at(self.limit, now) - now)
         return self._background_slot_at(now) - now
 
     def _background_slot_at(self, now: float) -> float:

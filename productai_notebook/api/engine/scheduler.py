@@ -15,6 +15,8 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
   is scarce (`reserve`), the longest held first, one window at most; meanwhile they show as queued.
 - When the window cannot hold a listing round besides one read of every followed job, no round
   goes: each job is read once, at its expected end (a round would push the last result a window on).
+- A read for a job's result (a listing said it ended, or the one read at its expected end) is
+  marked `for_result`: it may take the slots kept for the user's calls (`pacing.RESULT`).
 - A job whose end is pushed (a webhook) is read only as a slow fallback.
 """
 
@@ -87,6 +89,8 @@ class Follow:
     read_in_full: bool = False  # its own read said it ended: whatever it carries is all there is
     #: since when its due read waits for widgets' listing rounds (it shows as queued meanwhile)
     behind_rounds_since: float | None = None
+    #: its next read is for its result (images or error), not news of its progress
+    for_result: bool = False
 
     @property
     def shown(self) -> bool:
@@ -204,6 +208,7 @@ class Scheduler:
             if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
                 read_due = max(read_due, follow.cadence.expected_finish(follow.job.state, now))
             if (follow.needs_read or own_pace) and read_due <= now:
+                follow.for_result = follow.needs_read or scarce
                 due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(read_due - now)

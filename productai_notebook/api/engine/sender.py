@@ -30,9 +30,12 @@ class Sender(Protocol):
         """False once the client was closed: nothing may be sent through it any more."""
         ...
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event) -> Future[Any]:
+    def send_in_background(
+        self, spec: RequestSpec, stop: threading.Event, result: bool = False
+    ) -> Future[Any]:
         """Send `spec` at background priority (after the user's own calls, giving up once `stop` is
-        set); the future holds the decoded answer or the typed error. Never blocks the caller."""
+        set; `result`: an ended job's read, which may take the user's reserve, `pacing.RESULT`);
+        the future holds the decoded answer or the typed error. Never blocks the caller."""
         ...
 
     def held_job(self, job_id: str) -> JobHandle | None:

@@ -1,9 +1,9 @@
-"""`Turns`: every request of one account waits its turn here, blocking or awaited, at two priorities.
+"""`Turns`: every request of one account waits its turn here, blocking or awaited, at three priorities.
 
 Every client instance of the account, blocking or asyncio, the user's calls and the engine's
-background requests alike, asks `acquire` before each attempt and reports the answer to
-`observe`. `Turns` keeps the account's `Pacer` (the limit and the sliding window) behind one
-lock, learns the limit from the answers' `X-RateLimit-*` headers, and pauses background work
+background requests alike (its reads of ended jobs among them: `pacing.RESULT`), asks `acquire`
+before each attempt and reports the answer to `observe`. `Turns` keeps the account's `Pacer` (the
+limit and the sliding window) behind one lock, learns the limit from the answers' `X-RateLimit-*` headers, and pauses background work
 after a 429. A blocking caller waits in short slices (Ctrl-C lands); an asyncio caller awaits.
 Background callers pass their stop event: closing the tracker releases them at once.
 """
@@ -20,7 +20,7 @@ import httpx
 
 from .._http import ClientSettings, retry_after_seconds
 from ..errors import APIConnectionError, RateLimitError
-from .pacing import BACKGROUND, FOREGROUND, Budget, Pacer, Sent
+from .pacing import BACKGROUND, FOREGROUND, RESULT, Budget, Pacer, Sent
 
 #: the longest a blocking caller waits at once, so Ctrl-C lands and a stop is seen
 SLICE_SECONDS = 0.25
@@ -52,12 +52,15 @@ class Turns:
         self.rate_limited = 0
 
     def configure(self, settings: ClientSettings) -> None:
-        """A client's own settings: its `requests_per_minute=` (the last resort) and its `rate_window=`."""
+        """A client's own settings: its `requests_per_minute=` (the last resort), its `rate_window=`
+        and its `images_first=` (the last client made with one decides, for the whole account)."""
         with self._lock:
             if settings.rate_window is not None:
                 self._pacer.window = settings.rate_window
             if settings.requests_per_minute is not None:
                 self._pacer.learn_limit(settings.requests_per_minute, "setting")
+            if settings.images_first is not None:
+                self._pacer.images_first = settings.images_first
 
     def learn_limit(self, limit: int, source: str) -> None:
         """A limit from `source` (kept unless a stronger source already spoke)."""
@@ -67,12 +70,15 @@ class Turns:
 
     # -- before and after each attempt -------------------------------------------------------
 
-    def acquire(self, background: threading.Event | None = None, deadline: float | None = None) -> Sent:
+    def acquire(
+        self, background: threading.Event | None = None, deadline: float | None = None, result: bool = False
+    ) -> Sent:
         """Block until a request may go (in slices), count it, and return its ticket for `observe`.
 
         `background`: the stop event of a background caller (None: the user's own call).
+        `result`: a background read of an ended job, for its images or error (`pacing.RESULT`).
         """
-        priority = FOREGROUND if background is None else BACKGROUND
+        priority = _priority(background, result)
         with self._lock:
             self._check_stop(background)
             deadline = self._deadline(priority, deadline)
@@ -90,10 +96,10 @@ class Turns:
                 self._waiting(priority, -1)
 
     async def acquire_async(
-        self, background: threading.Event | None = None, deadline: float | None = None
+        self, background: threading.Event | None = None, deadline: float | None = None, result: bool = False
     ) -> Sent:
         """`acquire`, awaited: the event loop runs on while the request waits its turn."""
-        priority = FOREGROUND if background is None else BACKGROUND
+        priority = _priority(background, result)
         with self._lock:
             deadline = self._deadline(priority, deadline)
             self._waiting(priority, +1)
@@ -198,6 +204,12 @@ class Turns:
         """Seconds a background request would wait for its turn now (0: it goes at once)."""
         with self._lock:
             return self._pacer.wait_time(BACKGROUND, self._clock())
+
+
+def _priority(background: threading.Event | None, result: bool) -> str:
+    if background is None:
+        return FOREGROUND
+    return RESULT if result else BACKGROUND
 
 
 def _whole(value: str | None) -> int | None:
