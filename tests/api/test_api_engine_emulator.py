@@ -6,6 +6,7 @@ Windows are compressed (`rate_window=` on both sides), so "10 requests a minute"
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -145,3 +146,26 @@ def test_without_rate_headers_and_with_shuffled_lists_everything_still_finishes(
     assert all(job.status == expected_status(job) and in_full(job) for job in shown + waited)
     budget = client.budget()
     assert (budget.limit, budget.source) == (10, "plan"), "no headers: the plan's limit, read after a 429"
+
+
+def test_a_batch_that_fills_the_window_still_shows_its_images_at_once(tracker):
+    # 56 creates of the Pro plan's 60 a minute: below the reserve background polls leave the user.
+    # The two jobs widgets show are read for their images (the user's own request) at their end,
+    # while the creates still fill the window: no image waits a minute for them to leave.
+    with (
+        Emulator(api_key=KEY, plan="pro", job_seconds=(0.3, 0.6), seed=8) as emu,
+        ProductAI(KEY, base_url=emu.base_url) as client,
+    ):
+        jobs = [client.generate(model="seedream", image_url="https://example.com/mug.jpg", prompt=f"a mug {n}")
+                for n in range(56)]
+        shown = jobs[:2]
+        for job in shown:
+            tracker.follow(job, shown=True)  # as two JobViews would
+        shown_in_full = threading.Event()
+        for job in shown:
+            job.observe(lambda _: all(in_full(j) for j in shown) and shown_in_full.set())
+        assert shown_in_full.wait(DEADLINE), "the shown jobs' images never came"
+        held = client.budget().used
+        counts = emu.requests()
+    assert held >= 56 + 2, "the two reads went while every create still held its slot"
+    assert counts["statuses"].get("429", 0) == 0, counts

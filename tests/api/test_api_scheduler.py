@@ -311,3 +311,36 @@ def test_a_shown_end_is_read_at_once_when_no_widget_shows_a_job_still_running(cl
     actions = scheduler.next_actions(clock.now, [ended, waited], engine.turns)
     assert actions.reads == [ended] and actions.held == [], (
         "no widget waits for a round: the shown end's images come now, not queued")
+
+
+def test_when_only_the_users_reserve_is_left_no_round_goes_and_each_job_is_read_at_its_end(clock, engine):
+    engine.learn_plan("pro")  # 60 a window; progress checks leave 6 to the user's calls
+    for _ in range(56):  # a batch's creates: 4 slots left, all in the reserve
+        engine.observe(engine.acquire(), None)
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    clock.now += GATHER_SECONDS
+    actions = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert actions.listings == (), "a round would wait a window for a slot outside the reserve"
+    clock.now += actions.sleep
+    at_its_end = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert at_its_end.reads == [follows[0]] and follows[0].for_result, "its result, which may take the reserve"
+
+
+def test_a_job_still_running_at_its_expected_end_is_read_next_as_news_not_as_its_result(clock, engine):
+    engine.learn_plan("free")
+    for _ in range(8):
+        engine.observe(engine.acquire(), None)
+    scheduler = Scheduler(max_backoff=30.0)
+    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
+    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
+    clock.now += GATHER_SECONDS
+    clock.now += scheduler.next_actions(clock.now, follows, engine.turns).sleep
+    first = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert first.reads == [follows[0]] and follows[0].for_result
+    scheduler.read_answered(clock.now, follows[0], JobState.parse(job_json("job_1", status="processing")))
+    follows[0].reading = False
+    clock.now += 10.0  # the window still holds the creates: still no round
+    again = scheduler.next_actions(clock.now, follows, engine.turns)
+    assert follows[0] in again.reads and not follows[0].for_result, "an estimate was wrong: no more reserve"

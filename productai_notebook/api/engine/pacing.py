@@ -67,6 +67,8 @@ class Budget:
     reads_behind_rounds: int = 0
     #: seconds until the window lets the next job update (a widget's read) go (0: now)
     frees_in: float = 0.0
+    #: slots progress checks leave free for the user's calls now (0 while the user waits on jobs)
+    kept_for_calls: int = 0
 
     def describe(self) -> str:
         """Three lines for a person: the limit and where it came from, the window's use and when it
@@ -238,4 +240,5 @@ class Pacer:
             background_held_for=max(0.0, self._background_held_until - now),
             reads_behind_rounds=self.reads_behind_rounds,
             frees_in=self.wait_time(BACKGROUND, now),
+            kept_for_calls=0 if self.user_waits else self.reserve,
         )

@@ -13,10 +13,12 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
   goes to results, not listings.
 - Reads only widgets want (the end already shows) wait behind the widgets' rounds while the budget
   is scarce (`reserve`), the longest held first, one window at most; meanwhile they show as queued.
-- When the window cannot hold a listing round besides one read of every followed job, no round
-  goes: each job is read once, at its expected end (a round would push the last result a window on).
-- A read for a job's result (a listing said it ended, or the one read at its expected end) is
-  marked `for_result`: it may take the slots kept for the user's calls (`pacing.RESULT`).
+- When the window cannot hold a listing round besides one read of every followed job, or the
+  round finds no slot outside the reserve kept for the user's calls, no round goes: each job is
+  read once, at its expected end (a round would push the last result a window on).
+- A read for a job's result (a listing said it ended, or that one read at its expected end) is
+  marked `for_result`: it may take the slots kept for the user's calls (`pacing.RESULT`). A job
+  still running at that read was estimated wrong: its next reads are news, and keep the reserve.
 - A job whose end is pushed (a webhook) is read only as a slow fallback.
 """
 
@@ -91,6 +93,8 @@ class Follow:
     behind_rounds_since: float | None = None
     #: its next read is for its result (images or error), not news of its progress
     for_result: bool = False
+    #: a read for its result found it still running (its expected end was wrong)
+    result_missed: bool = False
 
     @property
     def shown(self) -> bool:
@@ -208,7 +212,7 @@ class Scheduler:
             if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
                 read_due = max(read_due, follow.cadence.expected_finish(follow.job.state, now))
             if (follow.needs_read or own_pace) and read_due <= now:
-                follow.for_result = follow.needs_read or scarce
+                follow.for_result = follow.needs_read or (scarce and not follow.result_missed)
                 due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(read_due - now)
@@ -264,7 +268,10 @@ class Scheduler:
         if now.limit is None or len(follows) < 2:
             return False
         unread = sum(1 for f in follows if not f.done)
-        return now.limit - now.used < unread + self.listings.listings_per_round()
+        rounds = self.listings.listings_per_round()
+        room = now.limit - now.used
+        # a round takes slots outside the user's reserve; the results after it may take the reserve
+        return room < unread + rounds or room - now.kept_for_calls < rounds
 
     def progress_wanted(self, follow: Follow, budget: BudgetView) -> bool:
         """A widget shows this job, the listings carry no progress, and the budget has room to spare."""
@@ -317,6 +324,7 @@ class Scheduler:
         follow.failures = 0
         follow.needs_read = False
         follow.read_in_full = state.is_terminal
+        follow.result_missed = follow.result_missed or (follow.for_result and not state.is_terminal)
         follow.cadence.observe(follow.job.state, now)
         follow.read_due = now + follow.cadence.next_delay(follow.job.state, now)
 
