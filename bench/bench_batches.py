@@ -269,7 +269,9 @@ def run_one(
     scale = window / WINDOW_SECONDS
     job_seconds = (JOB_SECONDS[0] * scale, JOB_SECONDS[1] * scale)
     with Emulator(plan=plan, job_seconds=job_seconds, seed=size, rate_window=window) as emu:
-        client = ProductAI(emu.api_key, base_url=emu.base_url, rate_window=window, images_first=not keep_reserve)
+        client = ProductAI(
+            emu.api_key, base_url=emu.base_url, rate_window=window, images_first=not keep_reserve
+        )
         receiver = None
         extra: dict[str, Any] = {}
         if way == "push":
@@ -408,7 +410,7 @@ if __name__ == "__main__":
     parser.add_argument("--window", type=float, default=WINDOW_SECONDS, help="the rate window, seconds")
     parser.add_argument("--probe", action="store_true", help="with --one: time your own calls meanwhile")
     parser.add_argument(
-        "--keep-reserve", action="store_true", help="with --one: images_first=False (results keep the reserve)"
+        "--keep-reserve", action="store_true", help="with --one: images_first=False (reads keep the reserve)"
     )
     args = parser.parse_args()
     if args.one:

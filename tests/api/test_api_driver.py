@@ -48,7 +48,9 @@ class Server:
     def held_job(self, job_id: str) -> JobHandle | None:
         return None
 
-    def send_in_background(self, spec: RequestSpec, stop: threading.Event, result: bool = False) -> Future[Any]:
+    def send_in_background(
+        self, spec: RequestSpec, stop: threading.Event, result: bool = False
+    ) -> Future[Any]:
         self.sent.append(spec.path)
         if result:
             self.results.append(spec.path)

@@ -156,8 +156,7 @@ def test_a_batch_that_fills_the_window_still_shows_its_images_at_once(tracker):
         Emulator(api_key=KEY, plan="pro", job_seconds=(0.3, 0.6), seed=8) as emu,
         ProductAI(KEY, base_url=emu.base_url) as client,
     ):
-        jobs = [client.generate(model="seedream", image_url="https://example.com/mug.jpg", prompt=f"a mug {n}")
-                for n in range(56)]
+        jobs = [generate(client, n) for n in range(56)]
         shown = jobs[:2]
         for job in shown:
             tracker.follow(job, shown=True)  # as two JobViews would

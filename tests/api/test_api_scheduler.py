@@ -325,7 +325,8 @@ def test_when_only_the_users_reserve_is_left_no_round_goes_and_each_job_is_read_
     assert actions.listings == (), "a round would wait a window for a slot outside the reserve"
     clock.now += actions.sleep
     at_its_end = scheduler.next_actions(clock.now, follows, engine.turns)
-    assert at_its_end.reads == [follows[0]] and follows[0].for_result, "its result, which may take the reserve"
+    assert at_its_end.reads == [follows[0]], "its one read at its end"
+    assert follows[0].for_result, "its result, which may take the reserve"
 
 
 def test_a_job_still_running_at_its_expected_end_is_read_next_as_news_not_as_its_result(clock, engine):

@@ -3,9 +3,10 @@
 Every client instance of the account, blocking or asyncio, the user's calls and the engine's
 background requests alike (its reads of ended jobs among them: `pacing.RESULT`), asks `acquire`
 before each attempt and reports the answer to `observe`. `Turns` keeps the account's `Pacer` (the
-limit and the sliding window) behind one lock, learns the limit from the answers' `X-RateLimit-*` headers, and pauses background work
-after a 429. A blocking caller waits in short slices (Ctrl-C lands); an asyncio caller awaits.
-Background callers pass their stop event: closing the tracker releases them at once.
+limit and the sliding window) behind one lock, learns the limit from the answers' `X-RateLimit-*`
+headers, and pauses background work after a 429. A blocking caller waits in short slices (Ctrl-C
+lands); an asyncio caller awaits. Background callers pass their stop event: closing the tracker
+releases them at once.
 """
 
 from __future__ import annotations
