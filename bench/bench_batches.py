@@ -234,7 +234,7 @@ class UserCalls:
     The calls start once the creates left the window (before, a call waits behind the user's own
     creates, which is no background work's doing)."""
 
-    PROBE_SHARE = 1 / 6
+    PROBE_SHARE = 1 / 15
 
     def __init__(self, client: Any, window: float, after: float) -> None:
         self.waits: list[float] = []

@@ -77,3 +77,43 @@ def test_while_a_wait_fills_the_window_a_call_from_another_thread_still_goes_fir
     pacer.foreground_waiting = 1
     assert pacer.wait_time(BACKGROUND, 1.0) > 0
     assert pacer.wait_time(FOREGROUND, 1.0) == 0
+
+
+class Ticking:
+    """A clock that moves `step` seconds each time it is read: a call that must wait sees its turn come."""
+
+    def __init__(self) -> None:
+        self.now, self.step = 0.0, 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_a_call_that_must_wait_long_for_the_limit_says_so_once_rather_than_hang_silently(caplog):
+    from productai_notebook.api.engine.account import Engine
+
+    clock = Ticking()
+    engine = Engine(("http://api", "digest"), clock=clock)
+    engine.learn_plan("free")  # 10 a window
+    for _ in range(10):  # the window is full: the batch's creates and its images
+        engine.observe(engine.acquire(), None)
+    clock.step = 20.0
+    with caplog.at_level("WARNING", logger="productai_notebook"):
+        engine.observe(engine.acquire(), None)
+    notices = [r.getMessage() for r in caplog.records if "rate limit" in r.getMessage()]
+    assert len(notices) == 1, notices
+    assert "waits about" in notices[0] and "client.budget()" in notices[0]
+
+
+def test_a_call_whose_turn_comes_soon_says_nothing(caplog):
+    from productai_notebook.api.engine.account import Engine
+
+    clock = Ticking()
+    clock.step = 1.0
+    engine = Engine(("http://api", "digest"), clock=clock)
+    engine.learn_plan("pro")
+    with caplog.at_level("WARNING", logger="productai_notebook"):
+        for _ in range(5):
+            engine.observe(engine.acquire(), None)
+    assert not caplog.records

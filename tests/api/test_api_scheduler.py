@@ -17,6 +17,7 @@ from productai_notebook.api.engine.listings import EVERY_JOB, UNFINISHED
 from productai_notebook.api.engine.scheduler import (
     GATHER_SECONDS,
     PUSH_FALLBACK_SECONDS,
+    RESULT_MISSES,
     Follow,
     Scheduler,
     ended_in_full,
@@ -329,7 +330,7 @@ def test_when_only_the_users_reserve_is_left_no_round_goes_and_each_job_is_read_
     assert follows[0].for_result, "its result, which may take the reserve"
 
 
-def test_a_job_still_running_at_its_expected_end_is_read_next_as_news_not_as_its_result(clock, engine):
+def test_a_job_still_running_at_its_expected_end_time_after_time_is_read_next_as_news(clock, engine):
     engine.learn_plan("free")
     for _ in range(8):
         engine.observe(engine.acquire(), None)
@@ -338,10 +339,11 @@ def test_a_job_still_running_at_its_expected_end_is_read_next_as_news_not_as_its
     follows = [followed(scheduler, handle, clock.now) for handle in jobs]
     clock.now += GATHER_SECONDS
     clock.now += scheduler.next_actions(clock.now, follows, engine.turns).sleep
-    first = scheduler.next_actions(clock.now, follows, engine.turns)
-    assert first.reads == [follows[0]] and follows[0].for_result
-    scheduler.read_answered(clock.now, follows[0], JobState.parse(job_json("job_1", status="processing")))
-    follows[0].reading = False
-    clock.now += 10.0  # the window still holds the creates: still no round
+    for miss in range(RESULT_MISSES):  # an estimate in whole seconds: a read or two early
+        actions = scheduler.next_actions(clock.now, follows, engine.turns)
+        assert follows[0] in actions.reads and follows[0].for_result, f"read {miss + 1} is for its result"
+        scheduler.read_answered(clock.now, follows[0], JobState.parse(job_json("job_1", status="processing")))
+        follows[0].reading = False
+        clock.now += 10.0  # the window still holds the creates: still no round
     again = scheduler.next_actions(clock.now, follows, engine.turns)
     assert follows[0] in again.reads and not follows[0].for_result, "an estimate was wrong: no more reserve"

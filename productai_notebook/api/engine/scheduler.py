@@ -18,7 +18,8 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
   read once, at its expected end (a round would push the last result a window on).
 - A read for a job's result (a listing said it ended, or that one read at its expected end) is
   marked `for_result`: it may take the slots kept for the user's calls (`pacing.RESULT`). A job
-  still running at that read was estimated wrong: its next reads are news, and keep the reserve.
+  still running at that read a few times over was estimated wrong: its next reads are news, and
+  keep the reserve.
 - A job whose end is pushed (a webhook) is read only as a slow fallback.
 """
 
@@ -43,6 +44,9 @@ from .reserve import WantedRead, listing_rounds, reads_that_go
 QUEUED_AFTER_SECONDS = 1.0
 #: a job whose end is pushed (webhook_url) is still read, this seldom, for a delivery that never comes
 PUSH_FALLBACK_SECONDS = 30.0
+#: how often a read for a job's result may find it still running before its reads count as news
+#: (an estimate in whole seconds, or a progress rate that wobbles, is a read or two early)
+RESULT_MISSES = 3
 #: a round waits this long after a job is newly followed, so jobs shown together (a loop of views)
 #: are all followed, and weighed against the budget, before the first listing
 GATHER_SECONDS = 0.5
@@ -93,8 +97,8 @@ class Follow:
     behind_rounds_since: float | None = None
     #: its next read is for its result (images or error), not news of its progress
     for_result: bool = False
-    #: a read for its result found it still running (its expected end was wrong)
-    result_missed: bool = False
+    #: reads for its result that found it still running (its expected end was early)
+    result_misses: int = 0
 
     @property
     def shown(self) -> bool:
@@ -212,7 +216,7 @@ class Scheduler:
             if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
                 read_due = max(read_due, follow.cadence.expected_finish(follow.job.state, now))
             if (follow.needs_read or own_pace) and read_due <= now:
-                follow.for_result = follow.needs_read or (scarce and not follow.result_missed)
+                follow.for_result = follow.needs_read or (scarce and follow.result_misses < RESULT_MISSES)
                 due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(read_due - now)
@@ -324,7 +328,8 @@ class Scheduler:
         follow.failures = 0
         follow.needs_read = False
         follow.read_in_full = state.is_terminal
-        follow.result_missed = follow.result_missed or (follow.for_result and not state.is_terminal)
+        if follow.for_result and not state.is_terminal:
+            follow.result_misses += 1
         follow.cadence.observe(follow.job.state, now)
         follow.read_due = now + follow.cadence.next_delay(follow.job.state, now)
 

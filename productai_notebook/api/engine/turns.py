@@ -12,6 +12,7 @@ releases them at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,11 @@ SLICE_SECONDS = 0.25
 BACKGROUND_HOLD_SECONDS = 5.0
 #: a user's call gives up (RateLimitError) rather than wait more windows than this for its turn
 FOREGROUND_PATIENCE_WINDOWS = 2
+#: a user's call that waits longer than this for its turn says so, once: a cell that hangs
+#: silently reads as broken
+NOTICE_AFTER_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,12 +91,14 @@ class Turns:
             deadline = self._deadline(priority, deadline)
             self._waiting(priority, +1)
             try:
+                noticed = priority != FOREGROUND
                 while True:
                     now = self._clock()
                     wait = self._pacer.wait_time(priority, now)
                     if wait <= 0:
                         return self._count(now)
                     self._check_deadline(deadline, now + wait)
+                    noticed = noticed or self._notice(wait, now)
                     self._lock.wait(min(wait, SLICE_SECONDS))
                     self._check_stop(background)
             finally:
@@ -104,6 +112,7 @@ class Turns:
         with self._lock:
             deadline = self._deadline(priority, deadline)
             self._waiting(priority, +1)
+        noticed = priority != FOREGROUND
         try:
             while True:
                 with self._lock:
@@ -113,6 +122,7 @@ class Turns:
                     if wait <= 0:
                         return self._count(now)
                     self._check_deadline(deadline, now + wait)
+                    noticed = noticed or self._notice(wait, now)
                 await asyncio.sleep(min(wait, SLICE_SECONDS))
         finally:
             with self._lock:
@@ -139,6 +149,18 @@ class Turns:
     def _check_stop(background: threading.Event | None) -> None:
         if background is not None and background.is_set():
             raise APIConnectionError("The background tracker stopped; nothing polls any more.")
+
+    def _notice(self, wait: float, now: float) -> bool:
+        """Say why a user's call waits, when it waits long (caller holds the lock); True once said."""
+        if wait <= NOTICE_AFTER_SECONDS:
+            return False
+        pacer = self._pacer
+        log.warning(
+            "This call waits about %.0f s for the account's rate limit: the last %g s hold %d of its "
+            "%s requests. client.budget() tells what waits.",
+            wait, pacer.window, pacer.used(now), pacer.limit,
+        )
+        return True
 
     def _check_deadline(self, deadline: float | None, free_at: float) -> None:
         if deadline is not None and free_at > deadline:
