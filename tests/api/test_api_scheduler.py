@@ -70,6 +70,12 @@ def test_one_job_alone_is_read_on_its_own_at_its_cadence(clock, engine):
     assert first.sleep == pytest.approx(5.0), "the band's top: its end is 20 s away"
     clock.now += 5.0
     assert scheduler.next_actions(clock.now, [follow], engine.turns).reads == [follow]
+    assert not follow.for_result, "15 s before its end: news of its progress, which keeps the reserve"
+    scheduler.read_answered(clock.now, follow, follow.job.state)
+    follow.reading = False
+    clock.now += 15.0
+    assert scheduler.next_actions(clock.now, [follow], engine.turns).reads == [follow]
+    assert follow.for_result, "at its expected end: its result, which may take the reserve"
 
 
 def test_two_jobs_cost_one_listing_a_round_and_an_end_it_shows_is_then_read_for_its_images(clock, engine):

@@ -16,10 +16,10 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
 - When the window cannot hold a listing round besides one read of every followed job, or the
   round finds no slot outside the reserve kept for the user's calls, no round goes: each job is
   read once, at its expected end (a round would push the last result a window on).
-- A read for a job's result (a listing said it ended, or that one read at its expected end) is
-  marked `for_result`: it may take the slots kept for the user's calls (`pacing.RESULT`). A job
-  still running at that read a few times over was estimated wrong: its next reads are news, and
-  keep the reserve.
+- A read for a job's result (a listing said it ended, or a read of its own at or past its expected
+  end: a lone job's, or that one read when no round goes) is marked `for_result`: it may take the
+  slots kept for the user's calls (`pacing.RESULT`). A job still running at such a read a few times
+  over was estimated wrong: its next reads are news, and keep the reserve.
 - A job whose end is pushed (a webhook) is read only as a slow fallback.
 """
 
@@ -216,7 +216,7 @@ class Scheduler:
             if scarce and not follow.needs_read:  # one read at its expected end: its result, not news
                 read_due = max(read_due, follow.cadence.expected_finish(follow.job.state, now))
             if (follow.needs_read or own_pace) and read_due <= now:
-                follow.for_result = follow.needs_read or (scarce and follow.result_misses < RESULT_MISSES)
+                follow.for_result = follow.needs_read or self.at_its_end(follow, now)
                 due.append(follow)
             elif follow.needs_read or own_pace:
                 pauses.append(read_due - now)
@@ -263,6 +263,12 @@ class Scheduler:
         )
         requests = [at for at in rounds for _ in range(self.listings.listings_per_round())]
         return budget.spare_background(requests)
+
+    @staticmethod
+    def at_its_end(follow: Follow, now: float) -> bool:
+        """The job should have ended by now (and was not found running at its end too often)."""
+        expected = follow.cadence.expected_finish(follow.job.state, now)
+        return expected <= now and follow.result_misses < RESULT_MISSES
 
     def no_slot_for_rounds(self, follows: Sequence[Follow], budget: BudgetView) -> bool:
         """The window cannot hold a listing round besides one read of every followed job: each
