@@ -369,10 +369,11 @@ def main(
     sizes: tuple[int, ...] = SIZES,
     free: tuple[int, ...] = (),
     window: float = WINDOW_SECONDS,
+    at_once: int = AT_ONCE,
 ) -> None:
     runs = [(way, size, "pro") for size in sorted(sizes, reverse=True) for way in ways]
     runs += [(way, size, "free") for size in sorted(free, reverse=True) for way in ways]
-    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
         results = list(pool.map(lambda run: _in_subprocess(*run, window), runs))
     results.sort(key=lambda r: (r.get("plan", "pro") != "pro", r["jobs"], WAYS.index(r["way"])))
     RESULTS.parent.mkdir(exist_ok=True)
@@ -408,6 +409,9 @@ if __name__ == "__main__":
     parser.add_argument("--free", nargs="*", type=int, default=[20], help="sizes on a Free account too")
     parser.add_argument("--plan", default="pro", choices=tuple(PLAN_LIMITS), help="with --one")
     parser.add_argument("--window", type=float, default=WINDOW_SECONDS, help="the rate window, seconds")
+    parser.add_argument(
+        "--at-once", type=int, default=AT_ONCE, help="runs in flight (widgets' thumbnails want the CPU)"
+    )
     parser.add_argument("--probe", action="store_true", help="with --one: time your own calls meanwhile")
     parser.add_argument(
         "--keep-reserve", action="store_true", help="with --one: images_first=False (reads keep the reserve)"
@@ -417,4 +421,4 @@ if __name__ == "__main__":
         one = run_one(args.one[0], int(args.one[1]), args.plan, args.window, args.probe, args.keep_reserve)
         print(json.dumps(one))
     else:
-        main(tuple(args.ways), tuple(args.sizes), tuple(args.free), args.window)
+        main(tuple(args.ways), tuple(args.sizes), tuple(args.free), args.window, args.at_once)
