@@ -60,3 +60,24 @@ test("a tab past the end shows the last input; rows by input, columns by model, 
   expect(layout.tab).toBe(1);
   expect(layout.rowLabels).toEqual(["a", "b"]);
 });
+
+test("prompts as rows and inputs as columns: the models become the tabs", () => {
+  const axes = { ...AXES, input: ["shoe.png", "bag.png"] };
+  const layout = boardLayout(axes, cellsOf(axes), { rows: "prompt", columns: "input" });
+  expect(layout.tabAxis).toBe("model");
+  expect(layout.tabs).toEqual(["nanobanana2", "seedream", "flux"]);
+  expect(layout.columnLabels).toEqual(["shoe.png", "bag.png"]);
+});
+
+test("before the batch's axes arrive the board is empty, not broken", () => {
+  expect(boardLayout({}, [])).toMatchObject({ rowLabels: [], columnLabels: [], tabs: [], rows: [] });
+});
+
+test("a job placed outside the axes (axes and jobs out of step) is not drawn", () => {
+  const cells = [{ at: [0, 0, 0] }, { at: [0, 0, 7] }, { at: [0, 5, 0] }];
+  const layout = boardLayout(AXES, cells);
+  expect(layout.rows).toEqual([
+    [0, null, null],
+    [null, null, null],
+  ]);
+});
