@@ -140,6 +140,7 @@ PARSERS_REFUSE = (
     "undefined and '' by themselves (the guard spares an exception, not a different answer)"
 )
 SAME_AT_EDGE = "equivalent: at the very edge both branches give the same scroll position"
+RATE = "left: the kernel sends the rate as {} or as a limit and a window both > 0 (_rate_and_budget)"
 NOT_A_NUMBER = "equivalent: Number.isFinite is false for anything not a number"
 EXPLAINED_JS: dict[str, dict[str, str]] = {
     "js/lib/board_header.js": {
@@ -147,10 +148,7 @@ EXPLAINED_JS: dict[str, dict[str, str]] = {
             ["cell?.stage", "cell?.status", "cell?.images", "cell?.credits", "cell?.estimate"], NEVER_NULL
         ),
         "rate?.window": "equivalent: `rate?.limit > 0` already proved rate is there",
-        "rate?.window > 0": (
-            "left: the kernel's rate is {} or a limit and a window both > 0; a window of 0 "
-            "spaces creates 0 s apart either way"
-        ),
+        **dict.fromkeys(["rate?.limit > 0", "rate?.window > 0", "rate?.limit > 0 && rate?.window > 0"], RATE),
         "NOT_SENT.has(cell.stage) || !cell.job_id": NOT_SENT,
         '["queued", "sending"]': NOT_SENT,
         '"queued"': NOT_SENT,
@@ -160,11 +158,16 @@ EXPLAINED_JS: dict[str, dict[str, str]] = {
     "js/lib/board_layout.js": {
         "cell?.at": NEVER_NULL,
         '"" -> "Stryker was here!"': "equivalent: the kernel's axis labels are strings, never null",
-        "[]": "left: a cell with no `at`, which board_cell always gives; a made-up one lands nowhere too",
+        "[]": "left: the kernel always sends the three axes and each job's `at` (board_cell)",
+        "axes && Array.isArray(axes[axis])": "left: the kernel always sends the three axes, as lists",
+        "grid[at[r]] && at[c] in grid[at[r]]": (
+            "left: a job's `at` is its place on the same axes the kernel sends, so always inside the grid"
+        ),
     },
     "js/lib/board_picks.js": {
         **dict.fromkeys(["cell?.picks", "cell?.images"], NEVER_NULL),
         "[]": "equivalent: a pick that is not a number fails `index >= 0`: nothing is picked",
+        "index >= 0": "left: job.picks refuses a negative index (_pick_index): none reaches the page",
     },
     "js/lib/filenames.js": {
         '""': "equivalent: a made-up suffix or type is no image's, so it falls back as '' does",

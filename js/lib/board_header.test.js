@@ -86,11 +86,6 @@ test("a failed job does not hold the ETA; a running job with no estimate of its 
   expect(batchEta([{ ...running, estimate: null }], { nowMs: NOW })).toBeNull();
 });
 
-test("a rate limit not known yet (0 a window) sends the creates now, never an endless ETA", () => {
-  const cells = [{ stage: "created", job_id: "a", status: "processing", created_at: iso(0), estimate: 20 }, { stage: "queued" }, { stage: "queued" }];
-  expect(batchEta(cells, { nowMs: NOW, rate: { limit: 0, window: 60 } })).toBe(20);
-});
-
 test("the wait reads in seconds up to a minute and a half, then in minutes; unknown: when it frees", () => {
   expect(aboutSeconds(1)).toBe("in about 1 s");
   expect(aboutSeconds(89.4)).toBe("in about 89 s");

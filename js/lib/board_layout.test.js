@@ -68,16 +68,3 @@ test("prompts as rows and inputs as columns: the models become the tabs", () => 
   expect(layout.tabs).toEqual(["nanobanana2", "seedream", "flux"]);
   expect(layout.columnLabels).toEqual(["shoe.png", "bag.png"]);
 });
-
-test("before the batch's axes arrive the board is empty, not broken", () => {
-  expect(boardLayout({}, [])).toMatchObject({ rowLabels: [], columnLabels: [], tabs: [], rows: [] });
-});
-
-test("a job placed outside the axes (axes and jobs out of step) is not drawn", () => {
-  const cells = [{ at: [0, 0, 0] }, { at: [0, 0, 7] }, { at: [0, 5, 0] }];
-  const layout = boardLayout(AXES, cells);
-  expect(layout.rows).toEqual([
-    [0, null, null],
-    [null, null, null],
-  ]);
-});
