@@ -27,7 +27,8 @@ FOLDERS = [ROOT / "productai_notebook" / "api" / "resources"]
 REPLACEMENTS = {
     "AsyncProductAI": "ProductAI",
     "AsyncJob": "Job",
-    "AsyncJobsCore": "JobsCore",
+    "AsyncJobs": "Jobs",
+    "AsyncWakeup": "Wakeup",
     "AsyncAssets": "Assets",
     "AsyncClient": "Client",
     "download_async": "download",
