@@ -7,9 +7,10 @@ from .entries import BatchEntry
 from .making import make_batch, make_batch_async
 from .manifest import ManifestError, set_batch_dir_hook
 from .plan import BatchPlan, plan_batch
-from .specs import JobSpec
+from .specs import BatchAxes, JobSpec
 
 __all__ = [
-    "Batch", "AsyncBatch", "BatchEntry", "BatchPlan", "JobSpec", "plan_batch", "BatchTimeoutError",
-    "ManifestError", "make_batch", "make_batch_async", "set_batch_display_hook", "set_batch_dir_hook",
+    "Batch", "AsyncBatch", "BatchEntry", "BatchPlan", "JobSpec", "BatchAxes", "plan_batch",
+    "BatchTimeoutError", "ManifestError", "make_batch", "make_batch_async", "set_batch_display_hook",
+    "set_batch_dir_hook",
 ]

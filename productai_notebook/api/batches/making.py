@@ -8,7 +8,6 @@ writes the manifest, and only then lets the worker send the creates.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from .async_batch import AsyncBatch
 from .batch import Batch, BatchCore
 from .entries import QUEUED, BatchEntry
 from .manifest import ManifestError, ManifestFile, manifest_path, new_name, read_manifest
-from .plan import BatchPlan, batch_specs, plan_of
-from .specs import BatchInput, JobSpec
+from .plan import BatchPlan, plan_of
+from .specs import BatchAxes, BatchInput, JobSpec
 
 log = logging.getLogger("productai_notebook.api")
 
@@ -111,15 +110,14 @@ def left_to_send(
 
 def make_batch(
     client: Any,
-    specs: Sequence[Any] | None,
-    axes: dict[str, Any],
+    axes: BatchAxes,
     name: str | None,
     dry_run: bool,
     batch_dir: str | Path | None,
 ) -> BatchCore | BatchPlan:
     """`ProductAI.batch`: a Batch (or a BatchPlan with `dry_run`: for a batch that exists, of what
     is left to send)."""
-    images, made = batch_specs(specs, **axes)
+    images, made = axes.jobs()
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
     plan = _affordable_plan(client.me(), name, batch_dir, images, made)
@@ -145,14 +143,13 @@ def _affordable_plan(
 
 async def make_batch_async(
     client: Any,
-    specs: Sequence[Any] | None,
-    axes: dict[str, Any],
+    axes: BatchAxes,
     name: str | None,
     dry_run: bool,
     batch_dir: str | Path | None,
 ) -> BatchCore | BatchPlan:
     """`AsyncProductAI.batch`: the same as `make_batch`, awaited."""
-    images, made = batch_specs(specs, **axes)
+    images, made = axes.jobs()
     if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
         return batch
     plan = _affordable_plan(await client.me(), name, batch_dir, images, made)
