@@ -22,7 +22,7 @@ import unasync  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: every folder whose `_async/` files have a generated `_sync/` twin beside them
-FOLDERS = [ROOT / "productai_notebook" / "api" / "resources"]
+FOLDERS = [ROOT / "productai_notebook" / "api" / "resources", ROOT / "productai_notebook" / "api"]
 #: the names that differ between the twins, beyond unasync's own (`AsyncIterator` and the like)
 REPLACEMENTS = {
     "AsyncProductAI": "ProductAI",
@@ -32,6 +32,8 @@ REPLACEMENTS = {
     "AsyncAssets": "Assets",
     "AsyncClient": "Client",
     "download_async": "download",
+    "create_job_async": "create_job",
+    "AsyncCreateWaits": "CreateWaits",
 }
 HEADER = "# Generated from ../_async/{name} by scripts/unasync.py: edit that file, not this one.\n"
 

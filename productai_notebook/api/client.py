@@ -23,10 +23,11 @@ import httpx
 
 from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES
 from . import _http
+from ._async.create import create_job_async
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._lost_creates import Creates
-from ._reconcile import create_job, create_job_async
+from ._sync.create import create_job
 from .engine.account import engine_for
 from .engine.pacing import Budget
 from .engine.turns import SLICE_SECONDS

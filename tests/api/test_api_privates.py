@@ -78,7 +78,7 @@ def test_the_check_sees_a_client_private_used_elsewhere(tmp_path, monkeypatch):
         target = copy / path.relative_to(PACKAGE)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    reconcile = copy / "api" / "_reconcile.py"
+    reconcile = copy / "api" / "_async" / "create.py"
     source = reconcile.read_text(encoding="utf-8")
     assert "client.call(spec)" in source
     reconcile.write_text(source.replace("client.call(spec)", "client._call(spec)", 1), encoding="utf-8")
