@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._reconcile import PAGE_SIZE
-from ..errors import ProductAIError
-from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, SEND, BatchCore, BatchTimeoutError
+from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, BatchCore, BatchTimeoutError
 from .entries import BatchEntry
 
 
@@ -48,16 +47,8 @@ class AsyncBatch(BatchCore):
                     await self._reconcile(entry)
                 else:
                     self._created(entry, await client.generate(**self._request(entry)))
-            except ProductAIError as error:
-                if kind == SEND:
-                    self._create_failed(entry, error)
-                else:
-                    self._fetch_failed(entry, error)
             except Exception as error:  # never a silent end of the worker: the entry says what happened
-                if kind == SEND:
-                    self._create_failed(entry, error)
-                else:
-                    self._fetch_failed(entry, ProductAIError(f"{type(error).__name__}: {error}"))
+                self._step_failed(kind, entry, error)
 
     async def _reconcile(self, entry: BatchEntry) -> None:
         pause = (self._reconcile_at(entry) - datetime.now(timezone.utc)).total_seconds()

@@ -335,6 +335,15 @@ class BatchCore(Shown):
         self._save(*changed)
         self._notify()
 
+    def _step_failed(self, kind: str, entry: BatchEntry, error: Exception) -> None:
+        """What a worker's step that raised leaves on its entry: a failed create, or a fetch's error."""
+        if kind == SEND:
+            self._create_failed(entry, error)
+        elif isinstance(error, ProductAIError):
+            self._fetch_failed(entry, error)
+        else:
+            self._fetch_failed(entry, ProductAIError(f"{type(error).__name__}: {error}"))
+
     def _created(self, entry: BatchEntry, job: JobHandle) -> None:
         self._attach(entry, job)
         self._save(entry)
@@ -468,15 +477,8 @@ class Batch(BatchCore):
                     self._reconcile(entry)
                 else:
                     self._created(entry, client.generate(**self._request(entry)))
-            except ProductAIError as error:
-                if kind == SEND:
-                    self._create_failed(entry, error)
-                else:
-                    self._fetch_failed(entry, error)
             except Exception as error:  # never a silent end of the worker: the entry says what happened
-                self._create_failed(entry, error) if kind == SEND else self._fetch_failed(
-                    entry, ProductAIError(f"{type(error).__name__}: {error}")
-                )
+                self._step_failed(kind, entry, error)
 
     def _reconcile(self, entry: BatchEntry) -> None:
         pause = (self._reconcile_at(entry) - datetime.now(timezone.utc)).total_seconds()
