@@ -34,6 +34,8 @@ REPLACEMENTS = {
     "download_async": "download",
     "create_job_async": "create_job",
     "make_batch_async": "make_batch",
+    "AsyncBatchWorker": "BatchWorker",
+    "pause_async": "pause",
     "AsyncCreateWaits": "CreateWaits",
 }
 HEADER = "# Generated from ../_async/{name} by scripts/unasync.py: edit that file, not this one.\n"

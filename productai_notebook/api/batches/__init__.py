@@ -4,7 +4,8 @@ kept in a manifest on disk so a restart loses nothing and a re-run pays nothing 
 from ._async.make import make_batch_async
 from ._sync.make import make_batch
 from .async_batch import AsyncBatch
-from .batch import Batch, BatchTimeoutError, set_batch_display_hook
+from .batch import Batch
+from .core import BatchTimeoutError, set_batch_display_hook
 from .entries import BatchEntry
 from .manifest import ManifestError, set_batch_dir_hook
 from .plan import BatchPlan, plan_batch

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .._reconcile import PAGE_SIZE
-from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, BatchCore, BatchTimeoutError
+from ._async.worker import AsyncBatchWorker
+from .core import BatchTimeoutError
 from .entries import BatchEntry
 
 
-class AsyncBatch(BatchCore):
+class AsyncBatch(AsyncBatchWorker):
     """A batch of jobs of an `AsyncProductAI` client: `await batch.wait()`, `async for job in
     batch.as_completed()`, `await batch.retry_failed()`, `await batch.export(...)`."""
 
@@ -24,43 +23,6 @@ class AsyncBatch(BatchCore):
         if self._start_working():
             # (kept: the loop holds its tasks weakly)
             self._task = asyncio.get_running_loop().create_task(self._work())
-
-    async def _work(self) -> None:
-        try:
-            await self._steps()
-        except Exception:
-            self._stopped()
-
-    async def _steps(self) -> None:
-        client = self.client
-        while (step := self._next_step()) is not None:
-            kind, entry = step
-            if entry is None:  # WAIT: another worker sends
-                await asyncio.sleep(FOLLOW_SECONDS)
-                self._follow_manifest()
-                continue
-            try:
-                if kind == FETCH:
-                    self._attach(entry, await client.jobs.get(entry.job_id))
-                    self._notify()
-                elif kind == RECONCILE:
-                    await self._reconcile(entry)
-                else:
-                    self._created(entry, await client.generate(**self._request(entry)))
-            except Exception as error:  # never a silent end of the worker: the entry says what happened
-                self._step_failed(kind, entry, error)
-
-    async def _reconcile(self, entry: BatchEntry) -> None:
-        pause = (self._reconcile_at(entry) - datetime.now(timezone.utc)).total_seconds()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        search = self._search(entry)
-        pages = []
-        while search.next_offset is not None:
-            page = await self.client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset)
-            pages.append(page)
-            search.take(page)
-        self._reconciled(entry, search, pages)
 
     async def wait(self, timeout: float | None = None) -> AsyncBatch:
         """Wait until every job has ended (failed ones too: see `batch.failed`); BatchTimeoutError

@@ -16,7 +16,8 @@ from ...contract import RATE_LIMITS_PER_MINUTE
 from ..errors import InvalidArgumentError
 from ..models import Account
 from .async_batch import AsyncBatch
-from .batch import Batch, BatchCore
+from .batch import Batch
+from .core import BatchCore
 from .entries import QUEUED, BatchEntry
 from .manifest import ManifestError, ManifestFile, manifest_path, new_name, read_manifest
 from .plan import BatchPlan, plan_of

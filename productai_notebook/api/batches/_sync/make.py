@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..batch import BatchCore
+from ..core import BatchCore
 from ..making import affordable_plan, existing, new_batch
 from ..plan import BatchPlan
 from ..specs import BatchAxes
