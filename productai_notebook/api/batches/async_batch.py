@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from ._async.worker import AsyncBatchWorker
-from .core import BatchTimeoutError
 from .entries import BatchEntry
 
 
@@ -30,36 +27,6 @@ class AsyncBatch(AsyncBatchWorker):
         async for _ in self.as_completed(timeout=timeout):
             pass
         return self
-
-    async def as_completed(self, timeout: float | None = None) -> AsyncIterator[Any]:
-        """Yield each job as it ends (completed or failed), until every entry has ended."""
-        loop = asyncio.get_running_loop()
-        changed = asyncio.Event()
-
-        def wake() -> None:
-            loop.call_soon_threadsafe(changed.set)
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        seen: set[int] = set()
-        with self._changed:
-            self._wakers.append(wake)
-        try:
-            while True:
-                changed.clear()  # before reading: a change after this wakes the next look
-                for job in self._newly_ended(seen):
-                    yield job
-                if len(seen) == len(self.entries):
-                    return
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise BatchTimeoutError(self.name, self._unfinished(), len(self), timeout or 0)
-                try:
-                    await asyncio.wait_for(changed.wait(), left)
-                except asyncio.TimeoutError:
-                    pass
-        finally:
-            with self._changed:
-                self._wakers.remove(wake)
 
     async def retry_failed(self) -> list[BatchEntry]:
         """Send again the creates that surely made no job; a lost one (it may have made one) stays

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ._sync.worker import BatchWorker
-from .core import BatchTimeoutError
 from .entries import BatchEntry
 
 
@@ -26,22 +23,6 @@ class Batch(BatchWorker):
         for _ in self.as_completed(timeout=timeout):
             pass
         return self
-
-    def as_completed(self, timeout: float | None = None) -> Iterator[Any]:
-        """Yield each job as it ends (completed or failed), until every entry has ended."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        seen: set[int] = set()
-        while True:
-            yield from self._newly_ended(seen)
-            if len(seen) == len(self.entries):
-                return
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                raise BatchTimeoutError(self.name, self._unfinished(), len(self), timeout or 0)
-            with self._changed:
-                if not any(id(e) not in seen and e.ended for e in self.entries):
-                    # short slices: Ctrl-C stops the wait
-                    self._changed.wait(0.25 if left is None else min(0.25, left))
 
     def retry_failed(self) -> list[BatchEntry]:
         """Send again the creates that surely made no job; a lost one (it may have made one) stays

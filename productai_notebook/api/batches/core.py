@@ -36,6 +36,8 @@ log = logging.getLogger("productai_notebook.api")
 FETCH, RECONCILE, SEND, WAIT = "fetch", "reconcile", "send", "wait"
 #: how often a worker that waits for another one reads the manifest again
 FOLLOW_SECONDS = 1.0
+#: the longest a wait on a batch sleeps at once: Ctrl-C stops a blocking one
+WAIT_SLICE_SECONDS = 0.25
 #: how long the lost create of a killed process is left to reach the server before it is looked for
 RECONCILE_GRACE = timedelta(seconds=5)
 

@@ -1,7 +1,7 @@
 """`client.jobs`: read, list, page through and wait for jobs.
 
 The one difference of the blocking wait (it sleeps in short slices on a `threading.Event`, so
-Ctrl-C lands; the asyncio one awaits on its own loop) is the alarm it sleeps on: `..wakeups`.
+Ctrl-C lands; the asyncio one awaits on its own loop) is the alarm it sleeps on: `api/_wakeups.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from ....contract import DEFAULT_LIST_LIMIT, FAILED
 from ... import _http
 from ..._http import RequestSpec
 from ..._inputs import check_job_id, checked_in_the_call, list_params
+from ..._wakeups import AsyncWakeup
 from ...engine.cadence import PollInterval
 from ...engine.waits import JobsWait
 from ...errors import JobFailedError
 from ...job import AsyncJob
 from ...models import JobPage, JobState
 from ..pages import JobPages
-from ..wakeups import AsyncWakeup
 from .download import download_async
 
 if TYPE_CHECKING:

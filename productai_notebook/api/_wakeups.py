@@ -1,9 +1,10 @@
-"""The alarm a wait over many jobs sleeps on: the one place the blocking and the asyncio waits differ.
+"""The alarm a wait sleeps on: the one place the blocking and the asyncio waits differ.
 
-A job's news is learned on another thread (the tracker's); it rings the alarm, and the wait wakes
-at once instead of at the end of its pause. The blocking alarm sleeps on a `threading.Event` in
-short slices (the wait's pause is short, so Ctrl-C lands); the asyncio one awaits on its own loop.
-Everything else of a wait is written once (`_async/jobs.py`) and generated for the blocking side.
+News is learned on another thread (the tracker's, a batch's worker); it rings the alarm, and the
+wait wakes at once instead of at the end of its pause. The blocking alarm sleeps on a
+`threading.Event` (in short slices the wait chooses, so Ctrl-C lands); the asyncio one awaits on its
+own loop. Everything else of a wait (`client.jobs.as_completed`, `batch.as_completed`) is written
+once for asyncio and generated for the blocking side.
 """
 
 from __future__ import annotations
