@@ -50,7 +50,7 @@ class CreateWaits:
 
     def turn(self, creates: Creates, create: Create) -> None:
         """Until `create` may be sent (see `Creates.wait_turn`); it is under way then."""
-        creates.wait_turn(create, now)
+        creates.wait_turn(create, utc_now)
 
     def sending_ended(self, creates: Creates, create: Create, before: int, timeout: float) -> None:
         """Until the creates sent before `create` (the first `before`) got their answers, or `timeout`."""
@@ -73,11 +73,11 @@ class AsyncCreateWaits:
     async def turn(self, creates: Creates, create: Create) -> None:
         """Until `create` may be sent (see `Creates.wait_turn`); it is under way then."""
         progress, turn_by = creates.progress, self.now() + TURN_SECONDS
-        while not creates.take_turn(create, now()):
+        while not creates.take_turn(create, utc_now()):
             if progress != creates.progress:  # the creates ahead move on: it waits on
                 progress, turn_by = creates.progress, self.now() + TURN_SECONDS
             if self.now() >= turn_by:
-                creates.under_way(create, now())
+                creates.under_way(create, utc_now())
                 return
             await asyncio.sleep(RIVALS_POLL_SECONDS)
 
@@ -88,12 +88,12 @@ class AsyncCreateWaits:
             await asyncio.sleep(RIVALS_POLL_SECONDS)
 
 
-def now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
 def sent_at(create: Create) -> datetime:
-    return create.sent_at or now()
+    return create.sent_at or utc_now()
 
 
 def patience(client: ProductAI | AsyncProductAI) -> float:
@@ -123,16 +123,16 @@ def found(
     if found is not None:
         return created(client, creates, create, found)
     if sends >= SENDS:
-        creates.ended(create, None, now())
+        creates.ended(create, None, utc_now())
         raise lost
-    creates.under_way(create, now())
+    creates.under_way(create, utc_now())
     return None
 
 
 def created(
     client: ProductAI | AsyncProductAI, creates: Creates, create: Create, state: JobState
 ) -> JobState:
-    creates.ended(create, state.job_id, now())
+    creates.ended(create, state.job_id, utc_now())
     client.note_created(state.job_id)
     return state
 
@@ -141,6 +141,6 @@ def ended_without_job(creates: Creates, create: Create, error: BaseException) ->
     never_sent = create.state == QUEUED
     refused = create.state == SENDING and isinstance(error, ProductAIError) and not answer_was_lost(error)
     if never_sent or refused:
-        creates.ended(create, None, now())
+        creates.ended(create, None, utc_now())
     elif create.state in (SENDING, SEARCHING):
-        creates.unsure(create, now())
+        creates.unsure(create, utc_now())

@@ -16,10 +16,10 @@ from .._reconcile import (
     created,
     ended_without_job,
     found,
-    now,
     patience,
     sent_at,
     settle,
+    utc_now,
 )
 from ..errors import ProductAIError
 from ..models import JobState
@@ -33,7 +33,7 @@ async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobStat
     (when it surely made none) the answer to a second send."""
     waits = AsyncCreateWaits()
     creates = client.creates
-    create = creates.start(spec.json, now())
+    create = creates.start(spec.json, utc_now())
     try:
         await waits.turn(creates, create)
         sends = 0
@@ -45,7 +45,7 @@ async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobStat
                 if not answer_was_lost(error):
                     raise
                 lost, seen = error, waits.now()
-            creates.lost(create, now())
+            creates.lost(create, utc_now())
             await waits.sending_ended(creates, create, creates.started(), patience(client))
             await waits.sleep(max(0.0, seen + settle(client, lost) - waits.now()))
             search = await _search(client, creates, create, spec, lost, waits)
@@ -77,5 +77,5 @@ async def _search(
                 search.listing_failed(lost, listing)
             await waits.sleep(_reconcile.LISTING_PAUSE_SECONDS)  # looked up at each pause
             continue
-        creates.listed(create, search.listed, now())
+        creates.listed(create, search.listed, utc_now())
         return search

@@ -17,10 +17,10 @@ from .._reconcile import (
     created,
     ended_without_job,
     found,
-    now,
     patience,
     sent_at,
     settle,
+    utc_now,
 )
 from ..errors import ProductAIError
 from ..models import JobState
@@ -34,7 +34,7 @@ def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
     (when it surely made none) the answer to a second send."""
     waits = CreateWaits()
     creates = client.creates
-    create = creates.start(spec.json, now())
+    create = creates.start(spec.json, utc_now())
     try:
         waits.turn(creates, create)
         sends = 0
@@ -46,7 +46,7 @@ def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
                 if not answer_was_lost(error):
                     raise
                 lost, seen = error, waits.now()
-            creates.lost(create, now())
+            creates.lost(create, utc_now())
             waits.sending_ended(creates, create, creates.started(), patience(client))
             waits.sleep(max(0.0, seen + settle(client, lost) - waits.now()))
             search = _search(client, creates, create, spec, lost, waits)
@@ -78,5 +78,5 @@ def _search(
                 search.listing_failed(lost, listing)
             waits.sleep(_reconcile.LISTING_PAUSE_SECONDS)  # looked up at each pause
             continue
-        creates.listed(create, search.listed, now())
+        creates.listed(create, search.listed, utc_now())
         return search
