@@ -1,6 +1,6 @@
 """The batch board against one JobView per job, side by side, at 100 jobs.
 
-In Chromium (bench/board_page.html: the built front end against the fake model vitest uses):
+In Chromium (bench/widgets_page.html: the built front end against the fake model vitest uses):
 the first paint and the main thread's time per status round (every running job moves on).
 In the kernel (a real batch against the emulator, run in its own process): the comm messages
 per job per minute and the process's CPU per minute while the jobs run, and the saved notebook's
@@ -32,7 +32,6 @@ from bench_widgets import RUNS, STATIC, medians, run_in_page, site  # noqa: E402
 from lab_harness import chromium  # noqa: E402  (bench_widgets put tests/browser on the path)
 from results_file import write_results  # noqa: E402
 
-PAGE = HERE / "board_page.html"
 RESULTS = HERE / "results" / "board.json"
 JOBS = 100
 DONE = 60  # completed with their images at first paint; the rest running
@@ -54,7 +53,7 @@ def _thumbnail() -> str:
 
 def page_figures() -> tuple[str, dict[str, Any]]:
     """First paint and time per status round of a 100-job board and of 100 JobViews, in Chromium."""
-    with site(page=PAGE) as url, chromium() as browser:
+    with site() as url, chromium() as browser:
         arg = {
             "count": JOBS,
             "done": DONE,

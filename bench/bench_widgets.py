@@ -70,13 +70,13 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def site(write_images: Callable[[Path], None] = _write_images, page: Path = PAGE) -> Iterator[str]:
+def site(write_images: Callable[[Path], None] = _write_images) -> Iterator[str]:
     """The page (as index.html), the built widgets and the images `write_images` puts in its folder
     (as img/NNN.jpg), served on a free loopback port."""
     with tempfile.TemporaryDirectory(prefix="pai-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(STATIC, root / "static")
-        shutil.copy(page, root / "index.html")
+        shutil.copy(PAGE, root / "index.html")
         shutil.copy(FAKE_MODEL, root / "fake_model.js")  # the same stand-in model vitest uses
         (root / "img").mkdir()
         write_images(root / "img")

@@ -22,15 +22,21 @@ import unasync  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: every folder whose `_async/` files have a generated `_sync/` twin beside them
-FOLDERS = [ROOT / "productai_notebook" / "api" / "resources"]
+FOLDERS = [ROOT / "productai_notebook" / "api" / sub for sub in ("resources", "batches", ".")]
 #: the names that differ between the twins, beyond unasync's own (`AsyncIterator` and the like)
 REPLACEMENTS = {
     "AsyncProductAI": "ProductAI",
     "AsyncJob": "Job",
-    "AsyncJobsCore": "JobsCore",
+    "AsyncJobs": "Jobs",
+    "AsyncWakeup": "Wakeup",
     "AsyncAssets": "Assets",
     "AsyncClient": "Client",
     "download_async": "download",
+    "create_job_async": "create_job",
+    "make_batch_async": "make_batch",
+    "AsyncBatchWorker": "BatchWorker",
+    "pause_async": "pause",
+    "AsyncCreateWaits": "CreateWaits",
 }
 HEADER = "# Generated from ../_async/{name} by scripts/unasync.py: edit that file, not this one.\n"
 

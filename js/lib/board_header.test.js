@@ -53,3 +53,43 @@ test("one line says what waits on the budget and until when", () => {
   expect(budgetLine(null)).toBe("");
   expect(aboutSeconds(0.2)).toBe("any moment now");
 });
+
+test("unsent creates take the median estimate of the batch; a job with no estimate does not drag it down", () => {
+  const made = (estimate) => ({ stage: "created", job_id: "a", status: "completed", estimate });
+  const cells = [made(60), made(10), made(30), made(null), made(null), { stage: "queued" }];
+  // estimates 10, 30, 60: the queued create goes now and takes 30 s
+  expect(batchEta(cells, { nowMs: NOW })).toBe(30);
+});
+
+test("the ETA is the latest end whatever the order of the jobs", () => {
+  const cells = [
+    { stage: "created", job_id: "b", status: "pending", created_at: iso(-5), estimate: 60 },
+    { stage: "created", job_id: "a", status: "processing", created_at: iso(-10), estimate: 30 },
+  ];
+  expect(batchEta(cells, { nowMs: NOW })).toBe(55);
+});
+
+test("a failed job does not hold the ETA; a running job with no estimate of its own takes the batch's", () => {
+  const running = { stage: "created", job_id: "a", status: "processing", created_at: iso(-10), estimate: 30 };
+  const failed = [{ stage: "failed", job_id: null, status: null }, { stage: "created", job_id: "d", status: "failed" }];
+  expect(batchEta([running, ...failed], { nowMs: NOW })).toBe(20);
+  // estimates 30 and 50: the job made a second ago with none takes 50 (the upper median)
+  const cells = [
+    { ...running, created_at: iso(0), estimate: 30 },
+    { ...running, created_at: iso(-45), estimate: 50 },
+    { ...running, created_at: iso(-1), estimate: null },
+  ];
+  expect(batchEta(cells, { nowMs: NOW })).toBe(49);
+  // a job made with no creation time known: no honest ETA
+  expect(batchEta([{ ...running, created_at: null }], { nowMs: NOW })).toBeNull();
+  // nor when no job of the batch has an estimate
+  expect(batchEta([{ ...running, estimate: null }], { nowMs: NOW })).toBeNull();
+});
+
+test("the wait reads in seconds up to a minute and a half, then in minutes; unknown: when it frees", () => {
+  expect(aboutSeconds(1)).toBe("in about 1 s");
+  expect(aboutSeconds(89.4)).toBe("in about 89 s");
+  expect(aboutSeconds(90)).toBe("in about 2 min");
+  expect(budgetLine({ waiting: "updates" })).toBe("Waiting for the account's request budget: updates when it frees.");
+  expect(aboutSeconds(Number.NaN)).toBe("");
+});

@@ -60,3 +60,11 @@ test("a tab past the end shows the last input; rows by input, columns by model, 
   expect(layout.tab).toBe(1);
   expect(layout.rowLabels).toEqual(["a", "b"]);
 });
+
+test("prompts as rows and inputs as columns: the models become the tabs", () => {
+  const axes = { ...AXES, input: ["shoe.png", "bag.png"] };
+  const layout = boardLayout(axes, cellsOf(axes), { rows: "prompt", columns: "input" });
+  expect(layout.tabAxis).toBe("model");
+  expect(layout.tabs).toEqual(["nanobanana2", "seedream", "flux"]);
+  expect(layout.columnLabels).toEqual(["shoe.png", "bag.png"]);
+});

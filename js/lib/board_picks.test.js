@@ -35,10 +35,17 @@ test("the lightbox walks every image of the batch, skipping jobs with none", () 
 });
 
 test("a pick of an image the job does not have is not counted", () => {
-  expect(pickedImages([{ images: [image], picks: [3, 0] }])).toEqual([{ cell: 0, index: 0 }]);
+  expect(pickedImages([{ images: [image], picks: [3, 1, 0] }])).toEqual([{ cell: 0, index: 0 }]);
 });
 
 test("the picks as keys Python reads: job id and image, in the batch's order", () => {
   const cells = CELLS.map((cell, n) => ({ ...cell, job_id: `job_${n}` }));
   expect(pickedKeys(cells)).toEqual(["job_0:1", "job_2:1", "job_2:0"]);
+});
+
+test("jobs still running (the kernel sends them without images or picks) add nothing to walk or pick", () => {
+  const cells = [{ stage: "created", status: "processing" }, { images: [image], picks: [0] }, { stage: "queued" }];
+  expect(batchImages(cells)).toEqual([{ cell: 1, index: 0 }]);
+  expect(pickedImages(cells)).toEqual([{ cell: 1, index: 0 }]);
+  expect(isPicked(cells[0], 0)).toBe(false);
 });

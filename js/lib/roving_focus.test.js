@@ -54,3 +54,52 @@ test("focus stays inside the grid when it changes under it", () => {
   expect(clampStop({ row: 2, column: 1, image: 0 }, grid)).toEqual({ row: 0, column: 0, image: 0 });
   expect(clampStop(null, { rows: 0, columns: 0, units: () => 0 })).toBeNull();
 });
+
+// as the board gives it: no job (or a place outside the grid) has no stop
+const gridOf = (units) => ({
+  rows: units.length,
+  columns: units[0].length,
+  units: (row, column) => units[row]?.[column] ?? 0,
+});
+
+test("rows with no job are skipped, and the grid's ends are its first and last jobs", () => {
+  // a spec list that made no job for the first and third prompts
+  const sparse = gridOf([
+    [0, 0, 0],
+    [0, 3, 1],
+    [0, 0, 0],
+    [2, 1, 0],
+  ]);
+  const go = (position, key, extra = {}) => moveFocus(position, key, { ...sparse, ...extra });
+  expect(firstStop(sparse)).toEqual({ row: 1, column: 1, image: 0 });
+  expect(go({ row: 1, column: 1, image: 2 }, "ArrowDown")).toEqual({ row: 3, column: 1, image: 0 });
+  expect(go({ row: 3, column: 0, image: 1 }, "ArrowUp")).toEqual({ row: 1, column: 1, image: 0 });
+  expect(go({ row: 3, column: 0, image: 1 }, "Home", { ctrl: true })).toEqual({ row: 1, column: 1, image: 0 });
+  expect(go({ row: 1, column: 1, image: 0 }, "End", { ctrl: true })).toEqual({ row: 3, column: 1, image: 0 });
+  expect(go({ row: 1, column: 2, image: 0 }, "ArrowDown")).toEqual({ row: 3, column: 1, image: 0 });
+});
+
+test("with jobs only in the first row, Ctrl+End goes to its last image", () => {
+  const oneRow = gridOf([
+    [2, 2],
+    [0, 0],
+  ]);
+  expect(moveFocus({ row: 0, column: 0, image: 0 }, "End", { ...oneRow, ctrl: true })).toEqual({ row: 0, column: 1, image: 1 });
+});
+
+test("Up and Down keep the image of a job that has it, in any model's column", () => {
+  const done = gridOf([
+    [2, 2],
+    [2, 2],
+  ]);
+  expect(moveFocus({ row: 0, column: 1, image: 1 }, "ArrowDown", done)).toEqual({ row: 1, column: 1, image: 1 });
+});
+
+test("into a row without that model's job, focus goes to the closest job", () => {
+  const wide = gridOf([
+    [1, 1, 1, 1, 1],
+    [0, 1, 0, 0, 1],
+  ]);
+  expect(moveFocus({ row: 0, column: 2, image: 0 }, "ArrowDown", wide)).toEqual({ row: 1, column: 1, image: 0 });
+  expect(moveFocus({ row: 0, column: 3, image: 0 }, "ArrowDown", wide)).toEqual({ row: 1, column: 4, image: 0 });
+});

@@ -41,3 +41,42 @@ test("the model filter says plainly that it covers only the loaded jobs, and how
   expect(modelFilterNote({ model: "seedream", loaded: 20, total: 20, hasMore: false })).toBe("");
   expect(modelFilterNote({ model: "all", loaded: 20, total: 156, hasMore: true })).toBe("");
 });
+
+test("numbers sort as numbers, decimals too; job ids in natural order", () => {
+  const timed = [{ job_id: "job_10", duration_seconds: 12.5 }, { job_id: "job_9", duration_seconds: 12.25 }, { job_id: "job_100", duration_seconds: 9 }];
+  expect(ids(sortRows(timed, "duration_seconds", false))).toEqual(["job_100", "job_9", "job_10"]);
+  expect(ids(sortRows(timed, "job_id", false))).toEqual(["job_9", "job_10", "job_100"]);
+});
+
+test("sorted by when jobs completed or failed (set from Python), moments compare across time zones", () => {
+  const ended = [
+    { job_id: "job_a", completed_at: "2024-01-15T12:30:00+02:00", failed_at: "2024-01-15T12:30:00+02:00" }, // 10:30Z
+    { job_id: "job_b", completed_at: "2024-01-15T11:00:00Z", failed_at: "2024-01-15T11:00:00Z" },
+  ];
+  expect(ids(sortRows(ended, "completed_at", false))).toEqual(["job_a", "job_b"]);
+  expect(ids(sortRows(ended, "failed_at", false))).toEqual(["job_a", "job_b"]);
+});
+
+test("blank and missing values sort last either way, and keep their order among themselves", () => {
+  const some = [
+    { job_id: "job_1", model: "" },
+    { job_id: "job_2", model: "seedream" },
+    { job_id: "job_3" },
+    { job_id: "job_4", model: "flux" },
+    { job_id: "job_5", model: null },
+    { job_id: "job_6", model: "" },
+  ];
+  expect(ids(sortRows(some, "model", false))).toEqual(["job_4", "job_2", "job_1", "job_3", "job_5", "job_6"]);
+  expect(ids(sortRows(some, "model", true))).toEqual(["job_2", "job_4", "job_1", "job_3", "job_5", "job_6"]);
+});
+
+test("rows with the same value keep the table's order, either way", () => {
+  const same = ["job_1", "job_2", "job_3", "job_4"].map((job_id) => ({ job_id, model: "seedream" }));
+  expect(ids(sortRows(same, "model", false))).toEqual(["job_1", "job_2", "job_3", "job_4"]);
+  expect(ids(sortRows(same, "model", true))).toEqual(["job_1", "job_2", "job_3", "job_4"]);
+});
+
+test("the status filter alone keeps every model; a job with no model adds no empty choice", () => {
+  expect(ids(filterRows(rows, { status: "completed" }))).toEqual(["job_b"]);
+  expect(modelsIn([...rows, { job_id: "job_d", model: "" }, { job_id: "job_e" }])).toEqual(["nanobanana2", "seedream"]);
+});

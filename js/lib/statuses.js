@@ -1,4 +1,3 @@
 // Mirrors contract.STATUSES / STATUS_FILTERS in the Python package (a test keeps them equal).
 export const STATUSES = ["pending", "processing", "completed", "failed"];
 export const STATUS_FILTERS = ["all", ...STATUSES];
-export const TERMINAL_STATUSES = new Set(["completed", "failed"]);

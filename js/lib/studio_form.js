@@ -54,18 +54,18 @@ export function creditsPerImage(rules, model) {
 /**
  * What the batch will make and cost, with the arithmetic of the kernel's `plan_batch` (a table of
  * cases checks both agree): inputs x prompts x models jobs; credits per image x images; one
- * request per job and per upload; the first `limit` requests at once, each next `limit` a window later.
+ * request per job (the studio's inputs are uploaded as they are added, before any plan, so none is
+ * left to count); the first `limit` requests at once, each next `limit` a window later.
  */
-export function planPreview({ inputs, prompts, models, numImages, presetId = "", uploads = 0 }, rules, plan) {
+export function planPreview({ inputs, prompts, models, numImages, presetId = "" }, rules, plan) {
   const promptCount = promptLines(prompts).length || (presetId.trim() ? 1 : 0);
   const modelList = [...new Set(models)];
   const perCombination = inputs * promptCount;
   const jobs = perCombination * modelList.length;
   const credits = modelList.reduce((sum, model) => sum + perCombination * creditsPerImage(rules, model) * numImages, 0);
-  const requests = jobs + (jobs > 0 ? uploads : 0);
   const limit = rules.rate_limits_per_minute[plan] ?? rules.rate_limits_per_minute[rules.slowest_plan];
-  const seconds = requests > 0 ? Math.floor((requests - 1) / limit) * rules.window_seconds : 0;
-  return { jobs, images: jobs * numImages, credits, requests, seconds };
+  const seconds = jobs > 0 ? Math.floor((jobs - 1) / limit) * rules.window_seconds : 0;
+  return { jobs, images: jobs * numImages, credits, requests: jobs, seconds };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   megabytes,
+  previewInputs,
   planPreview,
   promptLines,
   refusedInBrowser,
@@ -37,7 +38,7 @@ describe("the cost preview", () => {
   });
 
   test("on Free, 25 requests take two more windows: sent in about 2 min", () => {
-    const preview = planPreview({ inputs: 1, prompts: "a", models: ["nanobanana2"], numImages: 1, uploads: 0 }, rules, "free");
+    const preview = planPreview({ inputs: 1, prompts: "a", models: ["nanobanana2"], numImages: 1 }, rules, "free");
     expect(preview.seconds).toBe(0);
     const many = planPreview({ inputs: 25, prompts: "a", models: ["nanobanana2"], numImages: 1 }, rules, "free");
     expect(many.seconds).toBe(120);
@@ -95,5 +96,68 @@ describe("why Generate cannot be pressed", () => {
       "This batch needs 52 credits and the account has 51: remove a model, a prompt or an image.",
     );
     expect(whyNotSendable(twoModels, ready, rules, { balance: null })).toBe("");
+  });
+});
+
+describe("the preview and the Generate button, at their edges", () => {
+  const only = (inputs, extra = {}) => planPreview(previewInputs(form(extra), inputs), rules, "free");
+
+  test("no prompt, a blank preset or nothing at all: no job, no request, no wait", () => {
+    expect(planPreview({ inputs: 1, prompts: "", models: ["nanobanana2"], numImages: 1 }, rules, "free")).toEqual({
+      jobs: 0, images: 0, credits: 0, requests: 0, seconds: 0,
+    });
+    expect(planPreview({ inputs: 1, prompts: "", models: ["nanobanana2"], numImages: 1, presetId: "  " }, rules, "free").jobs).toBe(0);
+    expect(promptLines("")).toEqual([]);
+    expect(promptLines(null)).toEqual([]);
+    expect(whyNotSendable(form({ prompts: "", preset_id: "  " }), ready, rules)).toBe("Write a prompt (one per line), or give a preset id.");
+  });
+
+  test("the preview counts only the ready inputs, the chosen models and the preset as one prompt", () => {
+    const refused = { key: "g", name: "a.gif", state: "refused", reason: "is a GIF" };
+    expect(only([...ready, refused]).jobs).toBe(1);
+    expect(only(ready, { models: ["nanobanana2", ""] }).jobs).toBe(1);
+    expect(only(ready, { models: undefined }).jobs).toBe(0);
+    expect(only(ready, { prompts: "", preset_id: "preset_1" })).toMatchObject({ jobs: 1, credits: 5 });
+    expect(only(ready, { prompts: "", preset_id: null }).jobs).toBe(0);
+  });
+
+  test("a model the rules do not list costs nothing in the preview rather than breaking it", () => {
+    expect(planPreview({ inputs: 1, prompts: "a", models: ["nanobanana2", "retired-model"], numImages: 1 }, rules, "pro")).toMatchObject({
+      jobs: 2,
+      credits: 5,
+    });
+  });
+
+  test("images per job: 1 to 4 whole images", () => {
+    expect(whyNotSendable(form({ num_images: 4 }), ready, rules)).toBe("");
+    expect(whyNotSendable(form({ num_images: 0 }), ready, rules)).toBe("Images per job must be 1 to 4.");
+    expect(whyNotSendable(form({ num_images: 2.5 }), ready, rules)).toBe("Images per job must be 1 to 4.");
+    expect(whyNotSendable(form({ models: undefined }), ready, rules)).toBe("Choose at least one model.");
+  });
+
+  test("two uploads under way are counted in the plural", () => {
+    const sending = [1, 2].map((n) => ({ key: `s${n}`, name: `${n}.png`, state: "sending" }));
+    expect(whyNotSendable(form(), [...sending, ...ready], rules)).toBe("Waiting for 2 input images to finish uploading.");
+  });
+
+  test("the sending time: a minute reads as a minute, less as seconds", () => {
+    expect(sendingTime(60)).toBe("about 1 min");
+    expect(sendingTime(20)).toBe("about 20 s");
+  });
+});
+
+describe("formats by their first bytes, whole signatures only", () => {
+  test("a RIFF file that is not WebP (a WAV sound) is not an image the API reads", () => {
+    const wav = bytes(0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x41, 0x56, 0x45, 0, 0, 0, 0);
+    expect(sniffFormat(wav, rules)).toBeNull();
+    expect(refusedInBrowser({ size: 100, head: wav }, rules)).toBe("is not an image the API reads: the API takes JPEG, PNG or WebP");
+  });
+
+  test("a file that shares only a first byte with JPEG is not a JPEG", () => {
+    expect(sniffFormat(bytes(0xff, 0x00, 0x00, 0x00), rules)).toBeNull();
+  });
+
+  test("when the API takes a single format, the message names it alone", () => {
+    expect(takenFormats({ ...rules, input_formats: ["png"] })).toBe("PNG");
   });
 });

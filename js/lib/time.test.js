@@ -29,3 +29,18 @@ test("timestamps show local date and time, and a dash when absent", () => {
   expect(formatTimestamp(null)).toBe("—");
   expect(formatTimestamp("not a time")).toBe("—");
 });
+
+test("a duration that is not a number reads as a dash, never NaN", () => {
+  expect(formatDuration(Number.NaN)).toBe("—");
+  expect(formatDuration(Number.POSITIVE_INFINITY)).toBe("—");
+});
+
+test("with either end of a job unknown its duration is unknown, not 0", () => {
+  expect(secondsBetween("2024-01-15T10:30:05Z", null)).toBeNull();
+  expect(secondsBetween(null, "2024-01-15T10:30:05Z")).toBeNull();
+});
+
+test("one second left is still about 1s; less is any moment now", () => {
+  expect(formatEta(1)).toBe("about 1s");
+  expect(formatEta(0.9)).toBe("any moment now");
+});

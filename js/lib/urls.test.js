@@ -35,3 +35,11 @@ describe("safeImageUrl", () => {
     expect(safeImageUrl(url)).toBeNull();
   });
 });
+
+test.each([
+  "javascript:image/png,alert(1)",
+  "vbscript:image/gif;msgbox(1)",
+  "data:text/html;x=image/png,<script>alert(1)</script>",
+])("a raster type named anywhere but at the start of a data: URL does not let it through: %s", (url) => {
+  expect(safeImageUrl(url)).toBeNull();
+});

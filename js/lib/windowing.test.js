@@ -43,3 +43,14 @@ describe("visibleColumns", () => {
     expect(scrollToShowColumn({ index: 2, scrollLeft: 1000, viewportWidth: 500, widths, offset: 160 })).toBe(200);
   });
 });
+
+test("a row half under the sticky header is scrolled into view", () => {
+  // rows 320-640 are in view, the header covers 40 px of it: row 18 (576-608) is partly hidden
+  expect(scrollToShow({ index: 18, scrollTop: 320, viewportHeight: 320, rowHeight: 32, headerHeight: 40 })).toBe(608 - 280);
+});
+
+test("a column half under the sticky row labels is scrolled into view", () => {
+  const widths = Array(50).fill(100);
+  // column 9 starts 900 px into the columns; scrolled 1000 px, its left part is under the labels
+  expect(scrollToShowColumn({ index: 9, scrollLeft: 1000, viewportWidth: 500, widths, offset: 160 })).toBe(900);
+});

@@ -1,6 +1,6 @@
-"""`POST /generate` with its lost answers resolved: the job found among the newest jobs, or the
-create sent again once when it surely made none (the decisions, and why they hold on a real
-service, are `_lost_creates`'s; this module only carries them out, blocking or awaited)."""
+"""What `create_job` (`_async/create.py`, and its generated blocking twin) shares: how a create
+waits, blocking or awaited, and what it makes of a search. The decisions, and why they hold on a
+real service, are `_lost_creates`'s; these only carry them out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from ._http import RequestSpec
 from ._lost_creates import (
     QUEUED,
     SEARCHING,
@@ -27,7 +26,7 @@ from .models import JobState
 if TYPE_CHECKING:
     from .client import AsyncProductAI, ProductAI
 
-__all__ = ["Creates", "create_job", "create_job_async"]
+__all__ = ["Creates", "CreateWaits", "AsyncCreateWaits", "PAGE_SIZE"]
 
 PAGE_SIZE = 100
 #: the first send, and one more when the first surely made no job
@@ -40,129 +39,74 @@ LISTING_PAUSE_SECONDS = 0.5
 RIVALS_POLL_SECONDS = 0.05
 
 
-def create_job(client: ProductAI, spec: RequestSpec) -> JobState:
-    """`POST /generate`; when its answer is lost, the job it made, found among the newest jobs, or
-    (when it surely made none) the answer to a second send."""
-    creates = client.creates
-    create = creates.start(spec.json, _now())
-    try:
-        creates.wait_turn(create, _now)
-        sends = 0
-        while True:
-            sends += 1
-            try:
-                return _created(client, creates, create, JobState.parse(client.call(spec)))
-            except ProductAIError as error:
-                if not answer_was_lost(error):
-                    raise
-                lost, seen = error, time.monotonic()
-            creates.lost(create, _now())
-            creates.wait_for_sending(create, creates.started(), _patience(client))
-            time.sleep(max(0.0, seen + _settle(client, lost) - time.monotonic()))
-            search = _search(client, creates, create, spec, lost)
-            found = _found(client, creates, create, search, lost, sends)
-            if found is not None:
-                return found
-    except BaseException as error:
-        _ended_without_job(creates, create, error)
-        raise
+class CreateWaits:
+    """How a blocking create waits: on the ledger's own condition, and asleep."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def turn(self, creates: Creates, create: Create) -> None:
+        """Until `create` may be sent (see `Creates.wait_turn`); it is under way then."""
+        creates.wait_turn(create, utc_now)
+
+    def sending_ended(self, creates: Creates, create: Create, before: int, timeout: float) -> None:
+        """Until the creates sent before `create` (the first `before`) got their answers, or `timeout`."""
+        creates.wait_for_sending(create, before, timeout)
 
 
-def _search(
-    client: ProductAI, creates: Creates, create: Create, spec: RequestSpec, lost: ProductAIError
-) -> LostCreate:
-    tries = 0
-    while True:
-        search = LostCreate(spec.json, _sent_at(create))
-        try:
-            while search.next_offset is not None:
-                search.take(client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset))
-        except ProductAIError as listing:
-            tries += 1
-            if tries >= LISTING_TRIES:
-                search.listing_failed(lost, listing)
-            time.sleep(LISTING_PAUSE_SECONDS)
-            continue
-        creates.listed(create, search.listed, _now())
-        return search
+class AsyncCreateWaits:
+    """How an asyncio create waits, on the running loop: it looks at the ledger every little while
+    (the creates it waits for may be other threads' too: no asyncio.Event can tell when they end)."""
 
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
 
-async def create_job_async(client: AsyncProductAI, spec: RequestSpec) -> JobState:
-    """`create_job` for the async client."""
-    creates = client.creates
-    create = creates.start(spec.json, _now())
-    loop = asyncio.get_running_loop()
-    try:
-        # the creates waited for may be other threads' too: no asyncio.Event can tell when they end
-        progress, turn_by = creates.progress, loop.time() + TURN_SECONDS
-        while not creates.take_turn(create, _now()):
+    def now(self) -> float:
+        return self._loop.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def turn(self, creates: Creates, create: Create) -> None:
+        """Until `create` may be sent (see `Creates.wait_turn`); it is under way then."""
+        progress, turn_by = creates.progress, self.now() + TURN_SECONDS
+        while not creates.take_turn(create, utc_now()):
             if progress != creates.progress:  # the creates ahead move on: it waits on
-                progress, turn_by = creates.progress, loop.time() + TURN_SECONDS
-            if loop.time() >= turn_by:
-                creates.under_way(create, _now())
-                break
+                progress, turn_by = creates.progress, self.now() + TURN_SECONDS
+            if self.now() >= turn_by:
+                creates.under_way(create, utc_now())
+                return
             await asyncio.sleep(RIVALS_POLL_SECONDS)
-        sends = 0
-        while True:
-            sends += 1
-            try:
-                return _created(client, creates, create, JobState.parse(await client.call(spec)))
-            except ProductAIError as error:
-                if not answer_was_lost(error):
-                    raise
-                lost, seen = error, loop.time()
-            creates.lost(create, _now())
-            before, patience = creates.started(), loop.time() + _patience(client)
-            while creates.sending(create, before) and loop.time() < patience:  # noqa: ASYNC110
-                await asyncio.sleep(RIVALS_POLL_SECONDS)
-            await asyncio.sleep(max(0.0, seen + _settle(client, lost) - loop.time()))
-            search = await _search_async(client, creates, create, spec, lost)
-            found = _found(client, creates, create, search, lost, sends)
-            if found is not None:
-                return found
-    except BaseException as error:
-        _ended_without_job(creates, create, error)
-        raise
+
+    async def sending_ended(self, creates: Creates, create: Create, before: int, timeout: float) -> None:
+        """Until the creates sent before `create` (the first `before`) got their answers, or `timeout`."""
+        until = self.now() + timeout
+        while creates.sending(create, before) and self.now() < until:  # noqa: ASYNC110
+            await asyncio.sleep(RIVALS_POLL_SECONDS)
 
 
-async def _search_async(
-    client: AsyncProductAI, creates: Creates, create: Create, spec: RequestSpec, lost: ProductAIError
-) -> LostCreate:
-    tries = 0
-    while True:
-        search = LostCreate(spec.json, _sent_at(create))
-        try:
-            while search.next_offset is not None:
-                search.take(await client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset))
-        except ProductAIError as listing:
-            tries += 1
-            if tries >= LISTING_TRIES:
-                search.listing_failed(lost, listing)
-            await asyncio.sleep(LISTING_PAUSE_SECONDS)
-            continue
-        creates.listed(create, search.listed, _now())
-        return search
-
-
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _sent_at(create: Create) -> datetime:
-    return create.sent_at or _now()
+def sent_at(create: Create) -> datetime:
+    return create.sent_at or utc_now()
 
 
-def _patience(client: ProductAI | AsyncProductAI) -> float:
+def patience(client: ProductAI | AsyncProductAI) -> float:
     """How long a lost create waits for the answers of the creates sent before it: its read timeout."""
     read = client.settings.timeout.read
     return read if read is not None else 60.0
 
 
-def _settle(client: ProductAI | AsyncProductAI, lost: ProductAIError) -> float:
-    return settle_seconds(lost, _patience(client))
+def settle(client: ProductAI | AsyncProductAI, lost: ProductAIError) -> float:
+    return settle_seconds(lost, patience(client))
 
 
-def _found(
+def found(
     client: ProductAI | AsyncProductAI,
     creates: Creates,
     create: Create,
@@ -177,26 +121,26 @@ def _found(
     not_its = client.known_job_ids() | creates.not_its_job(create)
     found = search.outcome(lost, not_its, creates.rivals(create, before))
     if found is not None:
-        return _created(client, creates, create, found)
+        return created(client, creates, create, found)
     if sends >= SENDS:
-        creates.ended(create, None, _now())
+        creates.ended(create, None, utc_now())
         raise lost
-    creates.under_way(create, _now())
+    creates.under_way(create, utc_now())
     return None
 
 
-def _created(
+def created(
     client: ProductAI | AsyncProductAI, creates: Creates, create: Create, state: JobState
 ) -> JobState:
-    creates.ended(create, state.job_id, _now())
+    creates.ended(create, state.job_id, utc_now())
     client.note_created(state.job_id)
     return state
 
 
-def _ended_without_job(creates: Creates, create: Create, error: BaseException) -> None:
+def ended_without_job(creates: Creates, create: Create, error: BaseException) -> None:
     never_sent = create.state == QUEUED
     refused = create.state == SENDING and isinstance(error, ProductAIError) and not answer_was_lost(error)
     if never_sent or refused:
-        creates.ended(create, None, _now())
+        creates.ended(create, None, utc_now())
     elif create.state in (SENDING, SEARCHING):
-        creates.unsure(create, _now())
+        creates.unsure(create, utc_now())

@@ -23,10 +23,11 @@ import httpx
 
 from ..contract import DEFAULT_ASPECT_RATIO, DEFAULT_NUM_IMAGES
 from . import _http
+from ._async.create import create_job_async
 from ._http import ClientSettings, RequestSpec
 from ._inputs import checked_in_the_call, generate_body
 from ._lost_creates import Creates
-from ._reconcile import create_job, create_job_async
+from ._sync.create import create_job
 from .engine.account import engine_for
 from .engine.pacing import Budget
 from .engine.turns import SLICE_SECONDS
@@ -360,14 +361,10 @@ class ProductAI(_Base[Job, httpx.Client]):
         (uploaded once). `name=` a batch made before re-attaches to it: nothing is paid twice.
         Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
         """
-        from .batches import make_batch
+        from .batches import BatchAxes, make_batch
 
-        axes = {
-            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
-            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
-        }
         with checked_in_the_call():
-            return make_batch(self, specs, axes, name, dry_run, batch_dir)
+            return make_batch(self, BatchAxes.of(locals()), name, dry_run, batch_dir)
 
     def me(self) -> Account:
         """Your account: plan and credits left."""
@@ -546,14 +543,10 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         Its manifest goes in `batch_dir` (default .productai/batches under the working folder).
         """
         # (an `AsyncBatch`: its creates go out from a task on this loop)
-        from .batches import make_batch_async
+        from .batches import BatchAxes, make_batch_async
 
-        axes = {
-            "prompts": prompts, "models": models, "inputs": inputs, "num_images": num_images,
-            "aspect_ratio": aspect_ratio, "preset_id": preset_id, "webhook_url": webhook_url,
-        }
         with checked_in_the_call():
-            return await make_batch_async(self, specs, axes, name, dry_run, batch_dir)
+            return await make_batch_async(self, BatchAxes.of(locals()), name, dry_run, batch_dir)
 
     async def me(self) -> Account:
         """Your account: plan and credits left."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import inspect
 import io
 import json
 import uuid
@@ -20,6 +22,7 @@ from productai_notebook.api import (
     ProductAI,
     plan_batch,
 )
+from productai_notebook.api.batches import BatchAxes
 from productai_notebook.emulator import Emulator
 
 URL = "https://example.com/products/mug.jpg"
@@ -56,6 +59,16 @@ def test_the_plan_says_how_long_the_rate_limit_makes_the_requests_take() -> None
     assert plan_batch(inputs=urls[:2], prompts="a", models="seedream", plan="free").seconds == 0
     # a local image is one upload more, whatever the number of jobs that use it
     assert plan_batch(inputs=[b"\x89PNG\r\n\x1a\n"], prompts=["a", "b"], models="seedream").requests == 3
+
+
+@pytest.mark.parametrize(
+    "call", [ProductAI.batch, AsyncProductAI.batch, plan_batch], ids=lambda call: call.__qualname__
+)
+def test_every_batch_call_offers_the_same_arguments_with_the_same_defaults(call) -> None:
+    # help() and tab completion show each call's own list: it must be the one list of a batch's arguments
+    parameters = inspect.signature(call).parameters
+    axes = {field.name: field.default for field in dataclasses.fields(BatchAxes)}
+    assert {name: parameters[name].default for name in axes if name in parameters} == axes
 
 
 def test_a_failing_job_and_a_failed_create_are_recorded_not_raised(

@@ -335,7 +335,7 @@ def test_settings_and_with_options_share_the_connection_not_the_key_in_text() ->
         quick = client.with_options(timeout=1.5, max_retries=0)
         assert quick.settings.timeout.read == 1.5 and quick.settings.max_retries == 0
         assert quick.settings.base_url == client.settings.base_url == BASE
-        assert quick._http is client._http
+        assert quick.connection_pool() is client.connection_pool()
         quick.close()  # a derived client never closes the shared pool
         job = client.jobs.get("job_abc123xyz")
         assert job.progress == 45 and quick.jobs.get("job_abc123xyz") is job  # one handle per job

@@ -78,12 +78,34 @@ def test_the_check_sees_a_client_private_used_elsewhere(tmp_path, monkeypatch):
         target = copy / path.relative_to(PACKAGE)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    reconcile = copy / "api" / "_reconcile.py"
+    reconcile = copy / "api" / "_async" / "create.py"
     source = reconcile.read_text(encoding="utf-8")
     assert "client.call(spec)" in source
     reconcile.write_text(source.replace("client.call(spec)", "client._call(spec)", 1), encoding="utf-8")
     monkeypatch.setattr(__import__(__name__, fromlist=["PACKAGE"]), "PACKAGE", copy)
     assert [line for line in reaches_into_others() if "client._call" in line]
+
+
+#: what tests still read of the package's private attributes: widget internals and the emulator's
+#: store, with no public way yet (a new one fails here; one made public leaves this list)
+TESTS_STILL_READING = {
+    "board._live", "board._thumbnail_budget", "board._finish", "board._connection_of", "board._picks_zip",
+    "view._thumbnails", "view._settled", "e._store",
+}
+
+
+def test_tests_reach_the_package_through_its_public_interface():
+    owners = set().union(*map(defined_in, trees().values()))
+    reads = set()
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        theirs = owners - defined_in(tree)  # (a test's own helper class may keep privates of its own)
+        reads |= {
+            ast.unparse(node)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in theirs and not own(node.value)
+        }
+    assert reads == TESTS_STILL_READING
 
 
 def test_clients_and_job_handles_offer_what_other_modules_need_publicly():

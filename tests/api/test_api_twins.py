@@ -2,7 +2,7 @@
 
 Where the twins differ only by `async`/`await`, the blocking side is generated from the asyncio one
 (scripts/unasync.py); a generated file edited by hand, or a source edited without generating again,
-fails here. Where they differ by design (the clients' sending, the waits), each public method of one
+fails here. Where they differ by design (the clients' sending), each public method of one
 has its twin in the other, with the same signature and the same docstring once the names are
 matched (`AsyncJob` is `Job`, ...), so a user reading either side's help reads the same promise.
 """

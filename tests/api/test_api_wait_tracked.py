@@ -6,7 +6,6 @@ import asyncio
 import re
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -100,20 +99,18 @@ def test_a_view_closed_mid_wait_does_not_end_the_wait(counted_client, monkeypatc
     monkeypatch.setattr(tracking, "_tracker", slow)
     try:
         job = generate(counted_client)
-        untrack = slow.track(job)
+        close_the_view = slow.track(job)
+        status_when_closed: list[str] = []
 
-        def close_the_view_once_the_wait_listens() -> None:
-            deadline = time.monotonic() + DEADLINE
-            while not job._observers and time.monotonic() < deadline:
-                time.sleep(0.01)
-            untrack()
+        def on_progress(changed: Job) -> None:
+            if not status_when_closed:  # the wait's first news: it is under way, the view closes
+                status_when_closed.append(changed.status)
+                close_the_view()
 
-        closer = threading.Thread(target=close_the_view_once_the_wait_listens, daemon=True)
-        closer.start()
         # the wait's own pace (0.05 s) is the most eager holder's: it sets the polls
-        assert job.wait(timeout=DEADLINE, poll_interval=0.05) is job
-        closer.join(DEADLINE)
+        assert job.wait(timeout=DEADLINE, poll_interval=0.05, on_progress=on_progress) is job
         assert job.status == "completed"
+        assert status_when_closed and status_when_closed[0] != "completed", "the view closed mid-wait"
     finally:
         slow.close()
 

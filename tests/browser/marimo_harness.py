@@ -1,4 +1,5 @@
-"""A marimo app under test: `marimo run` on a free loopback port, its home and caches in a temp folder."""
+"""A marimo app under test: `marimo run` on a free loopback port, its home and caches in a temp folder,
+opened in a page of the test's browser (`marimo_page`)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,36 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from lab_harness import free_port, wait_until_ready
+from lab_harness import free_port, new_page, wait_until_ready
+from playwright.sync_api import Browser, Locator, Page
+
+
+@dataclass(frozen=True)
+class MarimoPage:
+    page: Page
+    widget: Locator  # the first widget of the kind asked for (CSS locators pierce the shadow roots)
 
 
 @contextmanager
-def marimo_app(notebook: Path) -> Iterator[str]:
-    """Serve a temporary copy of `notebook` (`marimo run --headless`) and yield its URL.
+def marimo_page(browser: Browser, notebook: Path | str, widget: str) -> Iterator[MarimoPage]:
+    """The app served (`marimo_app`) and opened in a new page; `widget` is the CSS selector of
+    the widget under test."""
+    with marimo_app(notebook) as url:
+        page = new_page(browser)
+        try:
+            page.goto(url)
+            yield MarimoPage(page=page, widget=page.locator(widget).first)
+        finally:
+            page.close()
+
+
+@contextmanager
+def marimo_app(notebook: Path | str) -> Iterator[str]:
+    """Serve a temporary copy of `notebook` (a path, or a marimo app's source) with `marimo run
+    --headless` and yield its URL.
 
     A copy, since marimo keeps session snapshots beside the notebook; HOME and the XDG folders are
     temporary too, so marimo reads and writes no user config. The app runs against the built-in
@@ -24,7 +47,11 @@ def marimo_app(notebook: Path) -> Iterator[str]:
     """
     with tempfile.TemporaryDirectory(prefix="pai-marimo-") as tmp:
         home = Path(tmp)
-        app = Path(shutil.copy(notebook, home / notebook.name))
+        if isinstance(notebook, Path):
+            app = Path(shutil.copy(notebook, home / notebook.name))
+        else:
+            app = home / "app.py"
+            app.write_text(notebook, encoding="utf-8")
         env = dict(os.environ)
         env.update(
             HOME=str(home),

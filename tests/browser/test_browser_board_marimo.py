@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from lab_harness import new_page
-from marimo_harness import marimo_app
-from playwright.sync_api import Browser, Locator, Page, expect
+from marimo_harness import MarimoPage, marimo_page
+from playwright.sync_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -49,26 +46,14 @@ APP = textwrap.dedent(
 )
 
 
-@dataclass(frozen=True)
-class MarimoBoard:
-    page: Page
-    board: Locator
-
-
 @pytest.fixture(scope="module")
-def run(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoBoard]:
-    app = tmp_path_factory.mktemp("board_marimo") / "board_marimo.py"
-    app.write_text(APP)
-    with marimo_app(Path(app)) as url:
-        page = new_page(browser)
-        page.goto(url)
-        board = page.locator(".pai-board").first  # Playwright's CSS locators pierce shadow roots
-        yield MarimoBoard(page=page, board=board)
-        page.close()
+def run(browser: Browser) -> Iterator[MarimoPage]:
+    with marimo_page(browser, APP, ".pai-board") as run:
+        yield run
 
 
-def test_the_board_fills_live_and_a_keyboard_pick_reaches_python(run: MarimoBoard) -> None:
-    page, board = run.page, run.board
+def test_the_board_fills_live_and_a_keyboard_pick_reaches_python(run: MarimoPage) -> None:
+    page, board = run.page, run.widget
     expect(board.locator(".pai-fact-completed dd")).to_have_text("4", timeout=APP_MS)
     expect(board.locator(".pai-board-image")).to_have_count(8, timeout=APP_MS)
     expect(page.get_by_text(re.compile(r"\d+ winners in Python"))).to_have_text("0 winners in Python")

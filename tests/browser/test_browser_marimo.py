@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from lab_harness import new_page
-from marimo_harness import marimo_app
+from marimo_harness import marimo_page
 from playwright.sync_api import Browser, Locator, Page, expect
 from widget_steps import Seen, progress_rose, progress_seen, wait_until_loaded, watch_progress_in_shadow
 
@@ -29,14 +28,10 @@ class MarimoRun:
 
 @pytest.fixture(scope="module")
 def quickstart(browser: Browser) -> Iterator[MarimoRun]:
-    with marimo_app(APP) as url:
-        page = new_page(browser)
-        page.goto(url)
-        watch_progress_in_shadow(page)
-        job = page.locator(".pai-job").first  # Playwright's CSS locators pierce the widgets' shadow roots
-        expect(job).to_have_attribute("data-status", "completed", timeout=APP_MS)
-        yield MarimoRun(page=page, job=job, progress=progress_seen(page))
-        page.close()
+    with marimo_page(browser, APP, ".pai-job") as run:
+        watch_progress_in_shadow(run.page)
+        expect(run.widget).to_have_attribute("data-status", "completed", timeout=APP_MS)
+        yield MarimoRun(page=run.page, job=run.widget, progress=progress_seen(run.page))
 
 
 def test_progress_moves_while_the_job_runs(quickstart: MarimoRun) -> None:

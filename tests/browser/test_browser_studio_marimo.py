@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from lab_harness import new_page
-from marimo_harness import marimo_app
-from playwright.sync_api import Browser, Locator, Page, expect
+from marimo_harness import MarimoPage, marimo_page
+from playwright.sync_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -57,27 +54,15 @@ APP = textwrap.dedent(
 )
 
 
-@dataclass(frozen=True)
-class MarimoStudio:
-    page: Page
-    studio: Locator
-
-
 @pytest.fixture(scope="module")
-def run(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoStudio]:
-    app = tmp_path_factory.mktemp("studio_marimo") / "studio_marimo.py"
-    app.write_text(APP)
-    with marimo_app(Path(app)) as url:
-        page = new_page(browser)
-        page.goto(url)
-        studio = page.locator(".pai-studio").first  # Playwright's CSS locators pierce shadow roots
-        expect(studio.locator(".pai-studio-generate")).to_be_visible(timeout=APP_MS)
-        yield MarimoStudio(page=page, studio=studio)
-        page.close()
+def run(browser: Browser) -> Iterator[MarimoPage]:
+    with marimo_page(browser, APP, ".pai-studio") as run:
+        expect(run.widget.locator(".pai-studio-generate")).to_be_visible(timeout=APP_MS)
+        yield run
 
 
-def test_the_form_shows_what_python_gave_it_and_its_cost(run: MarimoStudio) -> None:
-    studio = run.studio
+def test_the_form_shows_what_python_gave_it_and_its_cost(run: MarimoPage) -> None:
+    studio = run.widget
     row = studio.locator('.pai-studio-input[data-name="bottle.png"]')
     expect(row).to_have_attribute("data-state", "ready", timeout=APP_MS)
     expect(studio.get_by_label("Prompts, one per line")).to_have_value("on marble\non sand")
@@ -93,8 +78,8 @@ def test_the_form_shows_what_python_gave_it_and_its_cost(run: MarimoStudio) -> N
     expect(run.page.get_by_text("No batch yet: press Generate.")).to_be_visible()
 
 
-def test_generate_makes_the_batch_and_the_cell_reading_the_studio_shows_its_board(run: MarimoStudio) -> None:
-    page, studio = run.page, run.studio
+def test_generate_makes_the_batch_and_the_cell_reading_the_studio_shows_its_board(run: MarimoPage) -> None:
+    page, studio = run.page, run.widget
     studio.locator(".pai-studio-generate").click()
     # the studio cannot draw the board inside itself here, and says where it is
     expect(studio.locator(".pai-studio-batch")).to_contain_text("show it from a cell", timeout=APP_MS)

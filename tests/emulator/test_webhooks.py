@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 
 from notebook_waits import wait_until
 
@@ -69,10 +70,9 @@ def test_a_failing_receiver_gets_retries_until_it_answers_2xx(emu):
 
 
 def test_an_unreachable_receiver_is_retried_then_given_up(emu):
-    receiver = WebhookReceiver()
-    url = receiver.url  # a port nobody listens on once this receiver never starts
-    receiver._server.server_close()
-    with api(emu) as http:
+    with socket.socket() as held, api(emu) as http:
+        held.bind(("127.0.0.1", 0))  # a port held, never listened on: every delivery is refused
+        url = f"http://127.0.0.1:{held.getsockname()[1]}/hook"
         job_id = create_job(http, webhook_url=url)["job_id"]
 
         def attempts():

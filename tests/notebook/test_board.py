@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from notebook_waits import wait_until
+from page_messages import send_from_browser
 
 import productai_notebook as pai
 from productai_notebook.api import ProductAI
@@ -78,9 +79,9 @@ def test_a_board_pick_is_the_batchs_winner_and_a_pick_in_python_shows_on_the_boa
         board.picked_keys = [f"{first.id}:7", "job_elsewhere:0", "garbage"]
         assert batch.winners == [(second, second.images[0])]
         # the message each pick sends as well (it reaches Python at once)
-        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 0, "picked": True}, [])
-        board._on_request(board, {"type": "pick", "job_id": second.id, "index": 0, "picked": False}, [])
-        board._on_request(board, {"type": "pick", "job_id": first.id, "index": 9, "picked": True}, [])
+        send_from_browser(board, {"type": "pick", "job_id": first.id, "index": 0, "picked": True})
+        send_from_browser(board, {"type": "pick", "job_id": second.id, "index": 0, "picked": False})
+        send_from_browser(board, {"type": "pick", "job_id": first.id, "index": 9, "picked": True})
         assert batch.winners == [(first, first.images[0])]
     finally:
         board.close()
@@ -93,7 +94,7 @@ def test_download_picks_answers_with_one_zip_named_as_batch_export_names_them(ba
     try:
         job = batch.entries[1].job
         job.pick(1)
-        board._on_request(board, {"type": "download_picks", "request": 7}, [])
+        send_from_browser(board, {"type": "download_picks", "request": 7})
         wait_until(lambda: bool(sent), "the board's update")
         content, buffers = sent[0]
         assert content["request"] == 7 and content["filename"] == f"{batch.name}_picks.zip"

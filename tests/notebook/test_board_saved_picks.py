@@ -9,6 +9,7 @@ from pathlib import Path
 
 import IPython.display
 import pytest
+from page_messages import send_from_browser
 
 from productai_notebook import config
 from productai_notebook.api import ProductAI
@@ -42,11 +43,11 @@ def test_a_pick_after_the_board_settled_reaches_the_saved_html_from_the_next_cel
     board = BatchBoard(batch)
     try:
         board._ipython_display_()
-        board._on_request(board, {"type": "shown"}, [])  # JupyterLab drew it
+        send_from_browser(board, {"type": "shown"})  # JupyterLab drew it
         _resend.resend_changed()  # the cell that showed it ends
         assert len(outputs) == 1 and PICKED not in outputs[-1]
         job = batch.entries[1].job
-        board._on_request(board, {"type": "pick", "job_id": job.id, "index": 1, "picked": True}, [])
+        send_from_browser(board, {"type": "pick", "job_id": job.id, "index": 1, "picked": True})
         assert batch.winners == [(job, job.images[1])]
         assert len(outputs) == 1, "the view the user picks in is not drawn again under them"
         _resend.resend_changed()  # the next cell the user runs

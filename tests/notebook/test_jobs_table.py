@@ -8,6 +8,7 @@ import sys
 import threading
 
 import pytest
+from page_messages import send_from_browser
 
 from productai_notebook import Gallery, JobsTable, JobView
 from productai_notebook.api import Job, JobFailedError, ProductAI
@@ -33,11 +34,6 @@ def batch(account) -> list[Job]:
     """Three ended jobs, oldest first: two completed, one failed."""
     specs = [("nanobanana2", "red", 2), ("seedream", "blue #fail", 1), ("seedream", "green", 3)]
     return generate(account, specs)
-
-
-def send_from_browser(widget, content: dict) -> None:
-    """What a `model.send(content)` in the front end does in the kernel."""
-    widget._handle_custom_msg(content, [])
 
 
 def test_rows_describe_each_job_newest_first(account, batch):

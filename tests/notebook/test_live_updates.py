@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from notebook_waits import wait_until
+from page_messages import send_from_browser
 
 from productai_notebook import Gallery, JobsTable, JobView, config
 from productai_notebook.api import Job, ProductAI
@@ -113,7 +114,7 @@ def test_the_next_cell_updates_the_saved_output_again_only_when_no_browser_draws
     for drawn in (False, True):
         view = JobView.for_job(generate(account))
         if drawn:  # what the front end says as it draws the view
-            view._on_request(view, {"type": "shown"}, [])
+            send_from_browser(view, {"type": "shown"})
         wait_until(lambda: view in updates, "the output updated as the job ended")  # noqa: B023
         updates.clear()
         _resend.resend_changed()  # no cell ran meanwhile (nothing here runs cells): a recorder missed it

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from input_files import BAD_FILES, png
 from notebook_waits import wait_until
+from page_messages import send_from_browser
 
 from productai_notebook.api import InvalidArgumentError, ProductAI
 from productai_notebook.contract import CREDITS_PER_IMAGE, MAX_NUM_IMAGES, MAX_UPLOAD_BYTES
@@ -31,7 +32,7 @@ def studio(emulator, key):
 
 def drop(studio: Studio, name: str, data: bytes, key: str | None = None) -> None:
     """What the browser sends for a dropped, pasted or picked file: its bytes in a custom message."""
-    studio._handle_custom_msg({"type": "upload", "key": key or name, "name": name}, [data])
+    send_from_browser(studio, {"type": "upload", "key": key or name, "name": name}, [data])
 
 
 def settled(studio: Studio) -> list[dict]:
@@ -81,10 +82,10 @@ def test_add_input_from_python_checks_too(studio, emulator, key, tmp_path):
 def test_the_accounts_assets_are_listed_page_after_page_and_chosen(studio, emulator, key):
     with ProductAI(api_key=key, base_url=emulator.base_url) as client:
         made = [client.assets.upload(png((10 + n, 10)), name=f"pack {n}").asset_id for n in range(3)]
-    studio._handle_custom_msg({"type": "assets"}, [])
+    send_from_browser(studio, {"type": "assets"})
     wait_until(lambda: studio.assets_status == "loaded", "the account's assets")
     assert {a["asset_id"] for a in studio.assets} == set(made)
-    studio._handle_custom_msg({"type": "choose_asset", "asset_id": made[1]}, [])
+    send_from_browser(studio, {"type": "choose_asset", "asset_id": made[1]})
     assert studio.values["inputs"] == [made[1]]
     assert studio.inputs[0]["name"] == "pack 1"
 

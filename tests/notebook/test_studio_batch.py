@@ -7,6 +7,7 @@ import uuid
 import pytest
 from input_files import png
 from notebook_waits import wait_until
+from page_messages import send_from_browser
 
 from productai_notebook.api import Batch, ProductAI
 from productai_notebook.notebook.studio import Studio
@@ -31,7 +32,7 @@ def test_generate_makes_2_prompts_x_2_models_x_2_images_charged_as_previewed(acc
         assert studio.add_input(png(), name="lamp.png")["state"] == "ready"
         plan = studio.plan
         assert (plan.jobs, plan.images, plan.credits) == (4, 8, 2 * 2 * 5 + 2 * 2 * 8)
-        studio._handle_custom_msg({"type": "generate"}, [])  # what pressing Generate sends
+        send_from_browser(studio, {"type": "generate"})  # what pressing Generate sends
         wait_until(lambda: studio.batch is not None and not studio.busy, "the batch to be made")
         batch = studio.batch
         assert isinstance(batch, Batch) and len(batch) == 4
@@ -53,7 +54,7 @@ def test_generate_with_no_input_says_so_and_sends_nothing(account, emulator):
     key, client = account
     studio = Studio(client, prompts="on marble")
     try:
-        studio._handle_custom_msg({"type": "generate"}, [])
+        send_from_browser(studio, {"type": "generate"})
         wait_until(lambda: studio.message != "" and not studio.busy, "the refusal")
         assert studio.message == "inputs: add an input image first (drop, paste, pick or choose one)"
         assert studio.batch is None
@@ -68,7 +69,7 @@ def test_over_the_balance_nothing_is_created(account, emulator):
     try:
         studio.add_input(png())
         assert studio.plan.credits == 320 and studio.plan.affordable is False
-        studio._handle_custom_msg({"type": "generate"}, [])
+        send_from_browser(studio, {"type": "generate"})
         wait_until(lambda: studio.message != "" and not studio.busy, "the refusal")
         assert "320" in studio.message and "300" in studio.message
         assert studio.batch is None

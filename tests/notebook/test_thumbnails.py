@@ -10,6 +10,7 @@ import IPython.display
 import pytest
 from fake_clock import FakeClock
 from notebook_waits import wait_until
+from page_messages import send_from_browser
 from PIL import Image
 
 from productai_notebook import Gallery, JobView, config
@@ -134,7 +135,7 @@ class Replies:
 
 
 def ask(widget, replies: Replies, **request) -> tuple[dict, list]:
-    widget._on_request(widget, {"type": "image", "request": 7, **request}, [])
+    send_from_browser(widget, {"type": "image", "request": 7, **request})
     wait_until(lambda: replies.answers, "the kernel's answer")
     return replies.answers.pop()
 
@@ -222,7 +223,7 @@ def test_thumbnails_made_later_than_awaited_never_redraw_a_page_under_its_user(
                                             prompt="a", num_images=2))
     view._ipython_display_()
     if drawn:  # what the front end says as it draws the view
-        view._on_request(view, {"type": "shown"}, [])
+        send_from_browser(view, {"type": "shown"})
     wait_until(lambda: len(outputs) == 2, "the output to show the job's end")
     assert 'data-status="completed"' in outputs[1] and "data:image/jpeg" not in outputs[1]
     assert view.job["status"] == "completed" and not view.thumbnails

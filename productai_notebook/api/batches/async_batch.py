@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .._reconcile import PAGE_SIZE
-from ..errors import ProductAIError
-from .batch import FETCH, FOLLOW_SECONDS, RECONCILE, SEND, BatchCore, BatchTimeoutError
+from ._async.worker import AsyncBatchWorker
 from .entries import BatchEntry
 
 
-class AsyncBatch(BatchCore):
+class AsyncBatch(AsyncBatchWorker):
     """A batch of jobs of an `AsyncProductAI` client: `await batch.wait()`, `async for job in
     batch.as_completed()`, `await batch.retry_failed()`, `await batch.export(...)`."""
 
@@ -26,87 +21,12 @@ class AsyncBatch(BatchCore):
             # (kept: the loop holds its tasks weakly)
             self._task = asyncio.get_running_loop().create_task(self._work())
 
-    async def _work(self) -> None:
-        try:
-            await self._steps()
-        except Exception:
-            self._stopped()
-
-    async def _steps(self) -> None:
-        client = self.client
-        while (step := self._next_step()) is not None:
-            kind, entry = step
-            if entry is None:  # WAIT: another worker sends
-                await asyncio.sleep(FOLLOW_SECONDS)
-                self._follow_manifest()
-                continue
-            try:
-                if kind == FETCH:
-                    self._attach(entry, await client.jobs.get(entry.job_id))
-                    self._notify()
-                elif kind == RECONCILE:
-                    await self._reconcile(entry)
-                else:
-                    self._created(entry, await client.generate(**self._request(entry)))
-            except ProductAIError as error:
-                if kind == SEND:
-                    self._create_failed(entry, error)
-                else:
-                    self._fetch_failed(entry, error)
-            except Exception as error:  # never a silent end of the worker: the entry says what happened
-                if kind == SEND:
-                    self._create_failed(entry, error)
-                else:
-                    self._fetch_failed(entry, ProductAIError(f"{type(error).__name__}: {error}"))
-
-    async def _reconcile(self, entry: BatchEntry) -> None:
-        pause = (self._reconcile_at(entry) - datetime.now(timezone.utc)).total_seconds()
-        if pause > 0:
-            await asyncio.sleep(pause)
-        search = self._search(entry)
-        pages = []
-        while search.next_offset is not None:
-            page = await self.client.jobs.list(limit=PAGE_SIZE, offset=search.next_offset)
-            pages.append(page)
-            search.take(page)
-        self._reconciled(entry, search, pages)
-
     async def wait(self, timeout: float | None = None) -> AsyncBatch:
         """Wait until every job has ended (failed ones too: see `batch.failed`); BatchTimeoutError
         after `timeout` seconds. Returns the batch."""
         async for _ in self.as_completed(timeout=timeout):
             pass
         return self
-
-    async def as_completed(self, timeout: float | None = None) -> AsyncIterator[Any]:
-        """Yield each job as it ends (completed or failed), until every entry has ended."""
-        loop = asyncio.get_running_loop()
-        changed = asyncio.Event()
-
-        def wake() -> None:
-            loop.call_soon_threadsafe(changed.set)
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        seen: set[int] = set()
-        with self._changed:
-            self._wakers.append(wake)
-        try:
-            while True:
-                changed.clear()  # before reading: a change after this wakes the next look
-                for job in self._newly_ended(seen):
-                    yield job
-                if len(seen) == len(self.entries):
-                    return
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise BatchTimeoutError(self.name, self._unfinished(), len(self), timeout or 0)
-                try:
-                    await asyncio.wait_for(changed.wait(), left)
-                except asyncio.TimeoutError:
-                    pass
-        finally:
-            with self._changed:
-                self._wakers.remove(wake)
 
     async def retry_failed(self) -> list[BatchEntry]:
         """Send again the creates that surely made no job; a lost one (it may have made one) stays

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ..errors import InvalidArgumentError
 
 if TYPE_CHECKING:
-    from .batch import BatchCore
+    from .core import BatchCore
 
 FIELDS = ("input", "prompt", "model", "job_id", "n")
 COLUMNS = ("file", "input", "prompt", "model", "job_id", "image", "width", "height", "credits")

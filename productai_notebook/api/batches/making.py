@@ -1,4 +1,5 @@
-"""`client.batch(...)` and `Batch.open(...)`: a new batch, a dry run, or the batch a manifest names.
+"""`client.batch(...)` and `Batch.open(...)`: a new batch, a dry run, or the batch a manifest names
+(`client.batch` itself, blocking or awaited: `_async/make.py`, and its generated twin).
 
 A real run asks the balance first (`me()`, which also tells the engine the plan it paces to),
 refuses a batch the credits cannot pay for before any create, uploads each local image once,
@@ -8,7 +9,6 @@ writes the manifest, and only then lets the worker send the creates.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ from ...contract import RATE_LIMITS_PER_MINUTE
 from ..errors import InvalidArgumentError
 from ..models import Account
 from .async_batch import AsyncBatch
-from .batch import Batch, BatchCore
+from .batch import Batch
+from .core import BatchCore
 from .entries import QUEUED, BatchEntry
 from .manifest import ManifestError, ManifestFile, manifest_path, new_name, read_manifest
-from .plan import BatchPlan, batch_specs, plan_of
+from .plan import BatchPlan, plan_of
 from .specs import BatchInput, JobSpec
 
 log = logging.getLogger("productai_notebook.api")
@@ -109,29 +110,7 @@ def left_to_send(
     return [], [entry.spec for entry in entries if entry.stage == QUEUED]
 
 
-def make_batch(
-    client: Any,
-    specs: Sequence[Any] | None,
-    axes: dict[str, Any],
-    name: str | None,
-    dry_run: bool,
-    batch_dir: str | Path | None,
-) -> BatchCore | BatchPlan:
-    """`ProductAI.batch`: a Batch (or a BatchPlan with `dry_run`: for a batch that exists, of what
-    is left to send)."""
-    images, made = batch_specs(specs, **axes)
-    if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
-        return batch
-    plan = _affordable_plan(client.me(), name, batch_dir, images, made)
-    if dry_run:
-        return plan
-    for image in images:
-        if image.needs_upload:
-            image.asset_id, image.source = client.assets.upload(image.source).asset_id, None
-    return new_batch(client, name, batch_dir, images, made)
-
-
-def _affordable_plan(
+def affordable_plan(
     account: Any, name: str | None, batch_dir: str | Path | None, images: Any, made: Any
 ) -> BatchPlan:
     """What is left to send, priced on the account's plan; InsufficientCreditsError past its balance."""
@@ -141,27 +120,6 @@ def _affordable_plan(
     )
     plan.check_credits()
     return plan
-
-
-async def make_batch_async(
-    client: Any,
-    specs: Sequence[Any] | None,
-    axes: dict[str, Any],
-    name: str | None,
-    dry_run: bool,
-    batch_dir: str | Path | None,
-) -> BatchCore | BatchPlan:
-    """`AsyncProductAI.batch`: the same as `make_batch`, awaited."""
-    images, made = batch_specs(specs, **axes)
-    if not dry_run and (batch := existing(client, name, batch_dir, made)) is not None:
-        return batch
-    plan = _affordable_plan(await client.me(), name, batch_dir, images, made)
-    if dry_run:
-        return plan
-    for image in images:
-        if image.needs_upload:
-            image.asset_id, image.source = (await client.assets.upload(image.source)).asset_id, None
-    return new_batch(client, name, batch_dir, images, made)
 
 
 def open_batch(client: Any, name: str, batch_dir: str | Path | None) -> BatchCore:

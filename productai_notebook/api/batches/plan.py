@@ -16,7 +16,7 @@ from ...contract import (
 )
 from ..engine.pacing import WINDOW_SECONDS
 from ..errors import InsufficientCreditsError, InvalidArgumentError
-from .specs import BatchInput, JobSpec, cross_product, listed_specs
+from .specs import BatchAxes, BatchInput, JobSpec
 
 
 @dataclass(frozen=True)
@@ -97,33 +97,6 @@ def plan_of(
     )
 
 
-def batch_specs(
-    specs: Sequence[Any] | None,
-    *,
-    prompts: Any = None,
-    models: Any = None,
-    inputs: Any = None,
-    num_images: int = DEFAULT_NUM_IMAGES,
-    aspect_ratio: str = DEFAULT_ASPECT_RATIO,
-    preset_id: str | None = None,
-    webhook_url: str | None = None,
-) -> tuple[list[BatchInput], list[JobSpec]]:
-    """The inputs and job specs of a batch: an explicit list `specs`, or the cross product of the axes."""
-    if specs is not None:
-        if any(axis is not None for axis in (prompts, models, inputs)):
-            raise InvalidArgumentError("specs", "give either specs= or inputs=/prompts=/models=, not both")
-        return listed_specs(specs)
-    return cross_product(
-        inputs=inputs,
-        prompts=prompts,
-        models=models,
-        num_images=num_images,
-        aspect_ratio=aspect_ratio,
-        preset_id=preset_id,
-        webhook_url=webhook_url,
-    )
-
-
 def plan_batch(
     specs: Sequence[Any] | None = None,
     *,
@@ -142,14 +115,4 @@ def plan_batch(
     `plan` ("free", "pro", "enterprise") sets the rate limit the time is reckoned with; `balance`,
     when given, is what `plan.affordable` compares the credits with.
     """
-    images, made = batch_specs(
-        specs,
-        prompts=prompts,
-        models=models,
-        inputs=inputs,
-        num_images=num_images,
-        aspect_ratio=aspect_ratio,
-        preset_id=preset_id,
-        webhook_url=webhook_url,
-    )
-    return plan_of(images, made, plan=plan, balance=balance)
+    return plan_of(*BatchAxes.of(locals()).jobs(), plan=plan, balance=balance)

@@ -8,7 +8,7 @@ too. Whatever is not a URL or an asset id is uploaded once per batch, not once p
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -141,20 +141,44 @@ def _listed(name: str, values: Any) -> list[Any]:
     return listed
 
 
-def cross_product(
-    *,
-    inputs: Any,
-    prompts: Any,
-    models: Any,
-    num_images: int = DEFAULT_NUM_IMAGES,
-    aspect_ratio: str = DEFAULT_ASPECT_RATIO,
-    preset_id: str | None = None,
-    webhook_url: str | None = None,
-) -> tuple[list[BatchInput], list[JobSpec]]:
+@dataclass(frozen=True)
+class BatchAxes:
+    """What a batch is made of, as `client.batch(...)` (both clients) and `plan_batch(...)` take it:
+    an explicit list of `specs`, or every input x prompt x model with the settings all jobs share.
+
+    Those calls list these arguments one by one (help and tab completion show them) and hand them
+    on by name, `BatchAxes.of(locals())`; a test holds their signatures to these fields. A new
+    argument is a field here, then a parameter of each call.
+    """
+
+    specs: Sequence[Any] | None = None
+    prompts: Any = None
+    models: Any = None
+    inputs: Any = None
+    num_images: int = DEFAULT_NUM_IMAGES
+    aspect_ratio: str = DEFAULT_ASPECT_RATIO
+    preset_id: str | None = None
+    webhook_url: str | None = None
+
+    @classmethod
+    def of(cls, arguments: Mapping[str, Any]) -> BatchAxes:
+        """The axes among a call's arguments (a mapping of every field's name, such as `locals()`)."""
+        return cls(**{field.name: arguments[field.name] for field in fields(cls)})
+
+    def jobs(self) -> tuple[list[BatchInput], list[JobSpec]]:
+        """The inputs and job specs: the explicit list `specs`, or the cross product of the axes, checked."""
+        if self.specs is None:
+            return cross_product(self)
+        if any(axis is not None for axis in (self.prompts, self.models, self.inputs)):
+            raise InvalidArgumentError("specs", "give either specs= or inputs=/prompts=/models=, not both")
+        return listed_specs(self.specs)
+
+
+def cross_product(axes: BatchAxes) -> tuple[list[BatchInput], list[JobSpec]]:
     """The inputs and every (input, prompt, model) job, in that axis order, checked."""
-    images = unique_labels([batch_input(value, n) for n, value in enumerate(_listed("inputs", inputs))])
-    prompt_list = list(dict.fromkeys(_listed("prompts", prompts))) or ([None] if preset_id else [])
-    model_list = list(dict.fromkeys(_listed("models", models)))
+    images = unique_labels([batch_input(value, n) for n, value in enumerate(_listed("inputs", axes.inputs))])
+    prompt_list = list(dict.fromkeys(_listed("prompts", axes.prompts))) or ([None] if axes.preset_id else [])
+    model_list = list(dict.fromkeys(_listed("models", axes.models)))
     for name, axis in (("inputs", images), ("prompts", prompt_list), ("models", model_list)):
         if not axis:
             raise InvalidArgumentError(name, "give at least one")
@@ -162,7 +186,10 @@ def cross_product(
     for image in images:
         for prompt in prompt_list:
             for model in model_list:
-                spec = JobSpec(image.label, prompt, model, num_images, aspect_ratio, preset_id, webhook_url)
+                spec = JobSpec(
+                    image.label, prompt, model,
+                    axes.num_images, axes.aspect_ratio, axes.preset_id, axes.webhook_url,
+                )
                 check_spec(spec, image)
                 specs.append(spec)
     return images, specs

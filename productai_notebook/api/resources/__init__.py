@@ -6,10 +6,11 @@ Where the blocking and the asyncio side differ only by `async`/`await`, the asyn
 
 from ._async.assets import AsyncAssets
 from ._async.download import download_async
+from ._async.jobs import AsyncJobs
 from ._sync.assets import Assets
 from ._sync.download import download
+from ._sync.jobs import Jobs
 from .downloads import FetchedImage, fetch_image
-from .jobs import AsyncJobs, Jobs
 from .pages import JobPages
 
 __all__ = [

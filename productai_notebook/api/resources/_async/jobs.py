@@ -1,7 +1,7 @@
 """`client.jobs`: read, list, page through and wait for jobs.
 
-`as_completed` differs by design between the clients (a blocking wait sleeps in slices, an
-asyncio one awaits on its loop): it is written by hand in `..jobs`, on top of these.
+The one difference of the blocking wait (it sleeps in short slices on a `threading.Event`, so
+Ctrl-C lands; the asyncio one awaits on its own loop) is the alarm it sleeps on: `api/_wakeups.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from ....contract import DEFAULT_LIST_LIMIT, FAILED
 from ... import _http
 from ..._http import RequestSpec
 from ..._inputs import check_job_id, checked_in_the_call, list_params
+from ..._wakeups import AsyncWakeup
 from ...engine.cadence import PollInterval
+from ...engine.waits import JobsWait
 from ...errors import JobFailedError
 from ...job import AsyncJob
 from ...models import JobPage, JobState
@@ -33,7 +35,7 @@ def _completed(job: AsyncJob) -> AsyncJob:
     return job
 
 
-class AsyncJobsCore:
+class AsyncJobs:
     """`client.jobs`: get, list, iterate and wait for jobs."""
 
     def __init__(self, client: AsyncProductAI) -> None:
@@ -81,7 +83,7 @@ class AsyncJobsCore:
             return await job.refresh() if job.state.is_summary else job
         return await self.get(job)
 
-    def as_completed(
+    async def as_completed(
         self,
         jobs: Iterable[AsyncJob | str],
         *,
@@ -89,7 +91,37 @@ class AsyncJobsCore:
         poll_interval: PollInterval = None,
         on_progress: Callable[[AsyncJob], None] | None = None,
     ) -> AsyncIterator[AsyncJob]:
-        raise NotImplementedError  # written by hand in `..jobs`: the twins differ by design
+        """Yield each job as it ends (completed or failed), read in full (its images or its error).
+
+        The jobs are followed by the account's request engine on the background thread, with a
+        widget's jobs and under the account's rate limit: with many jobs, one listing a round
+        tells which ended. A failed job is yielded like any other (check `job.status`). A poll
+        that fails is retried until the deadline; past `timeout` seconds in all, the last poll's
+        error or JobTimeoutError. A 401/403 ends the wait at once. A job the API does not know
+        (404) is not yielded: once every other job was, NotFoundError names it.
+        """
+        alarm = AsyncWakeup()
+        waiting = JobsWait(
+            [await self._as_job(job) for job in jobs],
+            timeout=timeout,
+            poll_interval=poll_interval,
+            now=alarm.now(),
+            wake=alarm.ring,
+        )
+        try:
+            while True:
+                alarm.reset()  # before reading the news: a change after this wakes the next look
+                for job in waiting.news():
+                    if on_progress:
+                        on_progress(job)
+                for job in waiting.ended():
+                    yield job
+                waiting.check(alarm.now())
+                if not waiting:
+                    return
+                await alarm.sleep(waiting.pause(alarm.now()))
+        finally:
+            waiting.close()
 
     async def wait_all(
         self,

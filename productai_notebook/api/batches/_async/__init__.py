@@ -1,0 +1,1 @@
+"""Written for asyncio; `../_sync/` is generated from it by scripts/unasync.py."""
