@@ -21,7 +21,7 @@ def _earlier_tests_garbage_collected() -> None:
     error: a ResourceWarning from their garbage is not the emulator's doing. The leaks seen so far
     (HTTP clients passed in and never closed, an asyncio client's blocking twin, a socket kept after a
     failed bind, pipes of killed processes) are fixed where they were made; this stays so that a new
-    one fails where it is made, not in whichever emulator test collects it (about 20 ms a test)."""
+    one never fails an emulator test that merely collects it (about 20 ms a test)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
