@@ -38,9 +38,10 @@ js-test: $(STAMP)
 	npm run build
 	npm test
 
-# Workers: the tests mostly wait on emulator jobs, so 4 fit on 2 cores; the browser tests share one
-# worker and run last (see tests/conftest.py). PYTEST_WORKERS=0 runs everything in this process.
-PYTEST_WORKERS ?= 4
+# Workers: the tests mostly wait (on emulator jobs, kernels, a browser), so 6 fit on 2 cores: the browser
+# tests begin first, on 2 workers of their own, and 4 take the rest (see tests/browser_scheduling.py).
+# PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 6
 py-test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 

@@ -57,9 +57,6 @@ async def async_client(emulator: Emulator, api_key: str):
         yield c
 
 
-BROWSER_TESTS = "tests/browser/"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an event loop running in its thread while
     its session lasts, and asyncio tests after it could not start their own."""
@@ -69,23 +66,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # optional: `pytest -p no:xdist` (or no pytest-xdist installed) runs the suite in one process
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`--dist loadgroup`: every test on its own, but the browser tests all on one worker, last, as
-    collected: they share one JupyterLab and Chromium, and each module runs its notebook once.
-
-    Spread over the workers, each would start its own JupyterLab and build each module's notebook
-    run again, on a loaded machine. pytest-xdist's `xdist_group` mark cannot say this on pytest 9.2
-    (xdist 3.8 renames a node through an attribute pytest no longer reads), so it is said here.
-    """
+    """`--dist loadgroup`: the browser tests on one worker of their own, begun first (see
+    tests/browser_scheduling.py for why)."""
     if config.getvalue("dist") != "loadgroup":
         return None
-    from xdist.scheduler import LoadScopeScheduling
+    from browser_scheduling import BrowserTestsFirstAndApart
 
-    class BrowserTestsTogether(LoadScopeScheduling):  # type: ignore[misc]
-        def _split_scope(self, nodeid: str) -> str:
-            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
-
-    config.option.loadscopereorder = False  # else the largest group (the browser's) goes first
-    return BrowserTestsTogether(config, log)
+    return BrowserTestsFirstAndApart(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,12 @@ class Emulator:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted sockets inherit this: without it Nagle + delayed ACK add 40 ms to every keep-alive answer.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind((self._host, self._port))
+        try:
+            self._socket.bind((self._host, self._port))
+        except OSError:  # the port is taken: the caller may try another, and this socket must not linger
+            self._socket.close()
+            self._socket = None
+            raise
         # the port bound, kept: the webhook worker may still ask for the origin after stop() closed the socket
         self._port = self._socket.getsockname()[1]
         self._thread = threading.Thread(

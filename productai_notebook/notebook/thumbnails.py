@@ -123,7 +123,9 @@ def _blocking(client: Any) -> ProductAI | None:
         return client
     with _lock:
         if client not in _blocking_clients:
-            _blocking_clients[client] = ProductAI.from_settings(client.settings)
+            twin = _blocking_clients[client] = ProductAI.from_settings(client.settings)
+            # its connections close when the asyncio client goes: nothing else holds the twin to close them
+            weakref.finalize(client, twin.close)
         return _blocking_clients[client]
 
 

@@ -237,7 +237,8 @@ def test_export_names_files_by_prompt_and_model_and_lists_them(emulator: Emulato
         ]
         assert len(everything) == 4 and everything[0].name == f"mug.jpg-{first.id}-0.jpg"
         assert all(path.stat().st_size > 1000 for path in winners)
-        rows = list(csv.DictReader((tmp_path / "out" / "manifest.csv").open()))
+        with (tmp_path / "out" / "manifest.csv").open() as manifest:
+            rows = list(csv.DictReader(manifest))
         columns = ["file", "input", "prompt", "model", "job_id", "image", "width", "height", "credits"]
         assert list(rows[0]) == columns
         assert [(row["prompt"], row["job_id"], row["image"], row["credits"]) for row in rows] == [

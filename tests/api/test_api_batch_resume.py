@@ -162,7 +162,7 @@ def test_a_process_killed_during_a_batch_loses_nothing_and_pays_nothing_twice(
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
-        child.wait(timeout=30)
+        child.communicate(timeout=30)  # waits, and closes the pipe
 
     with Emulator(api_key=key, plan="free", job_seconds=(0.3, 0.6), db=db, rate_window=4.0) as emulator:
         with ProductAI(api_key=key, base_url=emulator.base_url, rate_window=4.0) as client:

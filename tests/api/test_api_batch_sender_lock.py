@@ -121,4 +121,4 @@ def test_the_lock_of_a_killed_process_is_free_again(tmp_path: Path) -> None:
         mine.release()
     finally:
         holder.kill()
-        holder.wait(timeout=30)
+        holder.communicate(timeout=30)  # waits, and closes the pipe

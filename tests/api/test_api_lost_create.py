@@ -221,8 +221,11 @@ def test_ten_creates_at_once_from_threads_never_take_each_others_jobs_when_one_a
     emulator: Emulator, account_key: str, fault: str
 ) -> None:
     emulator.fail_next(fault)
-    http = httpx.Client(transport=SlowTransport())
-    with ProductAI(account_key, base_url=emulator.base_url, http_client=http) as client:
+    # a client passed as http_client= is the caller's to close: its pool holds sockets to the emulator
+    with (
+        httpx.Client(transport=SlowTransport()) as http,
+        ProductAI(account_key, base_url=emulator.base_url, http_client=http) as client,
+    ):
 
         def create(n: int) -> JobState | BaseException:
             try:
@@ -240,8 +243,10 @@ async def test_ten_creates_gathered_never_take_each_others_jobs_when_one_answer_
     emulator: Emulator, account_key: str, fault: str
 ) -> None:
     emulator.fail_next(fault)
-    http = httpx.AsyncClient(transport=AsyncSlowTransport())
-    async with AsyncProductAI(account_key, base_url=emulator.base_url, http_client=http) as client:
+    async with (
+        httpx.AsyncClient(transport=AsyncSlowTransport()) as http,
+        AsyncProductAI(account_key, base_url=emulator.base_url, http_client=http) as client,
+    ):
         creates = (client.generate(**{**SHOE, "prompt": f"mug {n}"}) for n in range(10))
         handles = await asyncio.gather(*creates, return_exceptions=True)
         listed = {job.job_id for job in (await client.jobs.list()).jobs}

@@ -71,7 +71,7 @@ def test_jobs_survive_kill_9_and_finish_after_a_restart(tmp_path):
             running = [http.get(f"jobs/{i}").json()["status"] for i in ids]
     finally:
         first.send_signal(signal.SIGKILL)
-        first.wait(30)
+        first.communicate(timeout=30)  # waits, and closes the pipes
     assert set(running) <= {"pending", "processing"}
 
     second, url = start(db)

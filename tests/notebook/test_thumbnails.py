@@ -235,3 +235,26 @@ def test_thumbnails_made_later_than_awaited_never_redraw_a_page_under_its_user(
     else:
         assert len(outputs) == 3 and outputs[2].count("data:image/jpeg") == 2
     view.close()
+
+
+async def test_an_asyncio_clients_images_leave_no_connection_open_once_the_client_is_gone(
+    emulator, account_key
+):
+    import gc
+    import warnings
+    import weakref
+
+    from productai_notebook.api import AsyncProductAI
+
+    async with AsyncProductAI(api_key=account_key, base_url=emulator.base_url) as client:
+        job = await client.generate(model="nanobanana2", image_url="https://example.com/a.png", prompt="a")
+        await job.wait(timeout=60, poll_interval=0.1)
+        assert len(thumbnails.image_bytes(client, job.images[0].url).content) > 1000
+    gone = weakref.ref(client)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", ResourceWarning)
+        del client, job
+        gc.collect()  # the client, then (its entry gone) the blocking twin, each a cycle of its own
+        gc.collect()
+    assert gone() is None
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
