@@ -22,6 +22,7 @@ from productai_notebook.api import (
     PermissionDeniedError,
     RateLimitError,
     _http,
+    _lost_creates,
 )
 
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
@@ -32,6 +33,8 @@ GENERATE = {"model": "nanobanana2", "image_url": "https://example.com/shoe.jpg",
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # retries keep their shape (exponential, jittered) but take milliseconds
     monkeypatch.setattr(_http, "BACKOFF_BASE_SECONDS", 0.01)
+    # a lost create's search waits for a job to show in listings: no scripted server lags
+    monkeypatch.setattr(_lost_creates, "VISIBLE_SECONDS", 0.01)
 
 
 def test_an_html_502_page_is_retried_then_reported_as_a_server_error() -> None:
@@ -130,7 +133,8 @@ def posts(script: Script) -> int:
 def test_a_read_timeout_on_generate_is_never_retried() -> None:
     """The request may have reached the server: a retry could create a second job."""
     script = Script(httpx.ReadTimeout("slow"))
-    with mock_client(script, max_retries=5) as client, pytest.raises(JobMayExistError) as caught:
+    # the search waits one read timeout more for the job to show: a short one keeps the test short
+    with mock_client(script, max_retries=5, timeout=0.2) as client, pytest.raises(JobMayExistError) as caught:
         client.generate(**GENERATE)
     assert posts(script) == 1 and isinstance(caught.value.__cause__, APITimeoutError)
 
@@ -206,7 +210,7 @@ async def test_the_async_client_follows_the_same_policy() -> None:
 
 async def test_the_async_client_does_not_retry_generate_after_a_timeout() -> None:
     script = Script(httpx.ReadTimeout("slow"))
-    async with mock_async_client(script, max_retries=5) as client:
+    async with mock_async_client(script, max_retries=5, timeout=0.2) as client:
         with pytest.raises(JobMayExistError):
             await client.generate(**GENERATE)
     assert posts(script) == 1
