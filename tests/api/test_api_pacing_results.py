@@ -21,26 +21,27 @@ def fill(pacer: Pacer, count: int, now: float = 0.0) -> None:
         pacer.answered(pacer.take(now), now)
 
 
+def sent_at_once(pacer: Pacer, priority: str, now: float) -> int:
+    """How many requests of `priority` go at `now`, one after another, before one must wait."""
+    sent = 0
+    while pacer.wait_time(priority, now) == 0:
+        pacer.answered(pacer.take(now), now)
+        sent += 1
+    return sent
+
+
 def test_a_batch_filling_the_window_gets_its_last_images_at_once_not_a_window_later():
     # 30 creates at 0 s; the jobs end at 15 s; 30 reads fill the window: the last 3 take the reserve
     pacer = paced(60)
     fill(pacer, 30)
-    results = 0
-    while pacer.wait_time(RESULT, 15.0) == 0:
-        pacer.answered(pacer.take(15.0), 15.0)
-        results += 1
-    assert results == 30, "every result goes when its job ends, reserve included"
+    assert sent_at_once(pacer, RESULT, 15.0) == 30, "every result goes when its job ends, reserve included"
     assert pacer.wait_time(RESULT, 15.0) == pytest.approx(45.0), "the window is full: the next waits"
 
 
 def test_progress_checks_still_leave_the_reserve_to_the_user():
     pacer = paced(60)
     fill(pacer, 30)
-    polls = 0
-    while pacer.wait_time(BACKGROUND, 15.0) == 0:
-        pacer.answered(pacer.take(15.0), 15.0)
-        polls += 1
-    assert polls == 24, "6 slots stay free for the user's next calls"
+    assert sent_at_once(pacer, BACKGROUND, 15.0) == 24, "6 slots stay free for the user's next calls"
     assert pacer.wait_time(RESULT, 15.0) == 0, "a result may still take one of them"
 
 

@@ -167,14 +167,21 @@ def test_a_server_whose_page_of_every_job_misses_some_is_asked_for_the_unfinishe
     assert scheduler.next_actions(clock.now, follows, engine.turns).listings == UNFINISHED
 
 
-def test_when_the_window_holds_no_round_besides_one_read_of_each_job_each_is_read_at_its_end(clock, engine):
-    engine.learn_plan("free")
-    for _ in range(8):  # a batch's creates: 2 requests of the window are left, for 2 jobs and a round
+def after_creates(engine: Engine, clock: Clock, plan: str, creates: int) -> tuple[Scheduler, list[Follow]]:
+    """A batch's `creates` on `plan`, then two shown jobs ending 20 and 30 s on, gathered."""
+    engine.learn_plan(plan)
+    for _ in range(creates):
         engine.observe(engine.acquire(), None)
     scheduler = Scheduler(max_backoff=30.0)
     jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
     follows = [followed(scheduler, handle, clock.now) for handle in jobs]
     clock.now += GATHER_SECONDS
+    return scheduler, follows
+
+
+def test_when_the_window_holds_no_round_besides_one_read_of_each_job_each_is_read_at_its_end(clock, engine):
+    # a batch's creates: 2 requests of the window are left, for 2 jobs and a round
+    scheduler, follows = after_creates(engine, clock, "free", 8)
     actions = scheduler.next_actions(clock.now, follows, engine.turns)
     assert actions.listings == () and actions.reads == [], "no round: it would push a result a window on"
     assert actions.sleep is not None and actions.sleep > 15, "the first read at the first expected end"
@@ -321,13 +328,8 @@ def test_a_shown_end_is_read_at_once_when_no_widget_shows_a_job_still_running(cl
 
 
 def test_when_only_the_users_reserve_is_left_no_round_goes_and_each_job_is_read_at_its_end(clock, engine):
-    engine.learn_plan("pro")  # 60 a window; progress checks leave 6 to the user's calls
-    for _ in range(56):  # a batch's creates: 4 slots left, all in the reserve
-        engine.observe(engine.acquire(), None)
-    scheduler = Scheduler(max_backoff=30.0)
-    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
-    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
-    clock.now += GATHER_SECONDS
+    # 60 a window, of which progress checks leave 6 to the user's calls: 4 slots left, all reserved
+    scheduler, follows = after_creates(engine, clock, "pro", 56)
     actions = scheduler.next_actions(clock.now, follows, engine.turns)
     assert actions.listings == (), "a round would wait a window for a slot outside the reserve"
     clock.now += actions.sleep
@@ -337,13 +339,7 @@ def test_when_only_the_users_reserve_is_left_no_round_goes_and_each_job_is_read_
 
 
 def test_a_job_still_running_at_its_expected_end_time_after_time_is_read_next_as_news(clock, engine):
-    engine.learn_plan("free")
-    for _ in range(8):
-        engine.observe(engine.acquire(), None)
-    scheduler = Scheduler(max_backoff=30.0)
-    jobs = [job("job_1", estimated_time_seconds=20), job("job_2", estimated_time_seconds=30)]
-    follows = [followed(scheduler, handle, clock.now) for handle in jobs]
-    clock.now += GATHER_SECONDS
+    scheduler, follows = after_creates(engine, clock, "free", 8)
     clock.now += scheduler.next_actions(clock.now, follows, engine.turns).sleep
     for miss in range(RESULT_MISSES):  # an estimate in whole seconds: a read or two early
         actions = scheduler.next_actions(clock.now, follows, engine.turns)
