@@ -349,3 +349,15 @@ def test_a_job_still_running_at_its_expected_end_time_after_time_is_read_next_as
         clock.now += 10.0  # the window still holds the creates: still no round
     again = scheduler.next_actions(clock.now, follows, engine.turns)
     assert follows[0] in again.reads and not follows[0].for_result, "an estimate was wrong: no more reserve"
+
+
+def test_the_last_job_of_a_batch_that_filled_the_window_is_read_once_at_its_end(clock, engine):
+    # the batch's other jobs are done; the creates still fill all but the user's reserve: a read of
+    # its progress would queue for a window behind that reserve, and hold its result behind it
+    scheduler, follows = after_creates(engine, clock, "pro", 56)
+    last = [follows[1]]
+    actions = scheduler.next_actions(clock.now, last, engine.turns)
+    assert actions.reads == [] and actions.sleep is not None and actions.sleep > 25, "no read of its progress"
+    clock.now += actions.sleep
+    at_its_end = scheduler.next_actions(clock.now, last, engine.turns)
+    assert at_its_end.reads == last and last[0].for_result, "its result, which may take the reserve"

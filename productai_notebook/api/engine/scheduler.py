@@ -14,8 +14,9 @@ reports the answers back (`round_answered`, `read_answered`, ...). Every rule is
 - Reads only widgets want (the end already shows) wait behind the widgets' rounds while the budget
   is scarce (`reserve`), the longest held first, one window at most; meanwhile they show as queued.
 - When the window cannot hold a listing round besides one read of every followed job, or the
-  round finds no slot outside the reserve kept for the user's calls, no round goes: each job is
-  read once, at its expected end (a round would push the last result a window on).
+  round finds no slot outside the reserve kept for the user's calls (a lone job: no slot for a read
+  of its progress), no news goes: each job is read once, at its expected end (news would push the
+  last result a window on).
 - A read for a job's result (a listing said it ended, or a read of its own at or past its expected
   end: a lone job's, or that one read when no round goes) is marked `for_result`: it may take the
   slots kept for the user's calls (`pacing.RESULT`). A job still running at such a read a few times
@@ -271,15 +272,18 @@ class Scheduler:
         return expected <= now and follow.result_misses < RESULT_MISSES
 
     def no_slot_for_rounds(self, follows: Sequence[Follow], budget: BudgetView) -> bool:
-        """The window cannot hold a listing round besides one read of every followed job: each
-        job is then read once, at its expected end, rather than listed and then read (a round
-        would push the last result into the next window)."""
+        """The window cannot hold a listing round besides one read of every followed job (for a
+        lone job: no read of its progress), so each job is read once, at its expected end, rather
+        than listed (or read early) and then read: news sent now would push the last result into
+        the next window, or queue for the user's reserve while the result waits behind it."""
         now = budget.budget()
-        if now.limit is None or len(follows) < 2:
+        if now.limit is None or not follows:
             return False
+        room = now.limit - now.used
+        if len(follows) == 1:  # its progress reads take slots outside the user's reserve
+            return room - now.kept_for_calls < 1
         unread = sum(1 for f in follows if not f.done)
         rounds = self.listings.listings_per_round()
-        room = now.limit - now.used
         # a round takes slots outside the user's reserve; the results after it may take the reserve
         return room < unread + rounds or room - now.kept_for_calls < rounds
 
