@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..contract import FAILED
 from ._display import DisplayHook, Shown, set_hook
+from ._observers import Observers
 from .errors import InvalidArgumentError
 from .models import JSON, JobError, JobImage, JobState
 
@@ -57,7 +58,7 @@ class JobHandle(Shown):
     def __init__(self, state: JobState, *, prompt: str | None = None) -> None:
         self._state = state
         self._lock = threading.Lock()
-        self._observers: list[Callable[[Any], None]] = []
+        self._observers = Observers()
         self.prompt = prompt
         #: the aspect ratio this client asked for ("4:3"), when it made the job; the API never says it
         self.aspect_ratio: str | None = None
@@ -183,15 +184,7 @@ class JobHandle(Shown):
 
     def observe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(job)` after each change of its state or its picks; returns a function to stop it."""
-        with self._lock:
-            self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._observers:
-                    self._observers.remove(callback)
-
-        return unsubscribe
+        return self._observers.add(callback)
 
     def offer_state(self, state: JobState) -> bool:
         """A fresher state of this job arrived (a read, a listing, a pushed webhook): take it.
@@ -211,14 +204,7 @@ class JobHandle(Shown):
         return True
 
     def _notify(self) -> None:
-        with self._lock:
-            observers = list(self._observers)
-        for callback in observers:
-            try:
-                callback(self)
-            except Exception:
-                # one broken observer (say a closed widget) must not stop the others or the poller
-                log.exception("an observer of job %s failed", self.id)
+        self._observers.notify(self, f"job {self.id}")
 
     def __repr__(self) -> str:
         state = self._state

@@ -21,6 +21,7 @@ from ...contract import COMPLETED
 from ...contract import FAILED as JOB_FAILED
 from .._display import DisplayHook, Shown, set_hook
 from .._lost_creates import LostCreate
+from .._observers import Observers
 from ..engine.tracker import get_tracker
 from ..errors import APIConnectionError, InsufficientCreditsError, JobMayExistError, ProductAIError
 from ..job import JobHandle
@@ -91,7 +92,7 @@ class BatchCore(Shown):
         self.entries: list[BatchEntry] = entries
         self.created_at = created_at or datetime.now(timezone.utc)
         self._changed = threading.Condition()
-        self._observers: list[Callable[[Any], None]] = []
+        self._observers = Observers()
         self._wakers: list[Callable[[], None]] = []
         self._working = False
         self._index = {id(entry): n for n, entry in enumerate(entries)}  # (an entry's line in the journal)
@@ -171,15 +172,7 @@ class BatchCore(Shown):
 
     def observe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(batch)` after any change (an entry, a job's state, a pick); returns a stop."""
-        with self._changed:
-            self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            with self._changed:
-                if callback in self._observers:
-                    self._observers.remove(callback)
-
-        return unsubscribe
+        return self._observers.add(callback)
 
     def to_dataframe(self) -> Any:
         """One row per job with its axes, stage, status, credits and picks (needs pandas)."""
@@ -197,14 +190,10 @@ class BatchCore(Shown):
     def _notify(self) -> None:
         with self._changed:
             self._changed.notify_all()
-            observers, wakers = list(self._observers), list(self._wakers)
+            wakers = list(self._wakers)
         for wake in wakers:
             wake()
-        for callback in observers:
-            try:
-                callback(self)
-            except Exception:
-                log.exception("an observer of batch %s failed", self.name)
+        self._observers.notify(self, f"batch {self.name}")
 
     def create_manifest(self) -> None:
         """Write the manifest of a batch just made; FileExistsError when another kernel made one of
