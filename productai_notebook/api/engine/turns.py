@@ -85,48 +85,51 @@ class Turns:
         `background`: the stop event of a background caller (None: the user's own call).
         `result`: a background read of an ended job, for its images or error (`pacing.RESULT`).
         """
-        priority = _priority(background, result)
         with self._lock:
             self._check_stop(background)
-            deadline = self._deadline(priority, deadline)
-            self._waiting(priority, +1)
+            turn = self._turn(_priority(background, result), deadline)
             try:
-                noticed = priority != FOREGROUND
-                while True:
-                    now = self._clock()
-                    wait = self._pacer.wait_time(priority, now)
-                    if wait <= 0:
-                        return self._count(now)
-                    self._check_deadline(deadline, now + wait)
-                    noticed = noticed or self._notice(wait, now)
-                    self._lock.wait(min(wait, SLICE_SECONDS))
+                while not isinstance(ticket := self._look(turn), Sent):
+                    self._lock.wait(min(ticket, SLICE_SECONDS))
                     self._check_stop(background)
+                return ticket
             finally:
-                self._waiting(priority, -1)
+                self._waiting(turn.priority, -1)
 
     async def acquire_async(
         self, background: threading.Event | None = None, deadline: float | None = None, result: bool = False
     ) -> Sent:
         """`acquire`, awaited: the event loop runs on while the request waits its turn."""
-        priority = _priority(background, result)
         with self._lock:
-            deadline = self._deadline(priority, deadline)
-            self._waiting(priority, +1)
-        noticed = priority != FOREGROUND
+            turn = self._turn(_priority(background, result), deadline)
         try:
             while True:
                 with self._lock:
                     self._check_stop(background)
-                    now = self._clock()
-                    wait = self._pacer.wait_time(priority, now)
-                    if wait <= 0:
-                        return self._count(now)
-                    self._check_deadline(deadline, now + wait)
-                    noticed = noticed or self._notice(wait, now)
-                await asyncio.sleep(min(wait, SLICE_SECONDS))
+                    ticket = self._look(turn)
+                if isinstance(ticket, Sent):
+                    return ticket
+                await asyncio.sleep(min(ticket, SLICE_SECONDS))
         finally:
             with self._lock:
-                self._waiting(priority, -1)
+                self._waiting(turn.priority, -1)
+
+    def _turn(self, priority: str, deadline: float | None) -> _Turn:
+        """A caller starts waiting for its turn (caller holds the lock; `_waiting(-1)` when it ends)."""
+        self._waiting(priority, +1)
+        # only the user's own call says why it waits; background work waits unheard
+        return _Turn(priority, self._deadline(priority, deadline), told=priority != FOREGROUND)
+
+    def _look(self, turn: _Turn) -> Sent | float:
+        """One look at the window (caller holds the lock): the ticket when the request may go now,
+        else the seconds to wait; a RateLimitError past its deadline; a long wait says so once."""
+        now = self._clock()
+        wait = self._pacer.wait_time(turn.priority, now)
+        if wait <= 0:
+            return self._count(now)
+        self._check_deadline(turn.deadline, now + wait)
+        turn.told = turn.told or self._notice(wait, now)
+        return wait
 
     def _waiting(self, priority: str, change: int) -> None:
         """Count a caller that starts (+1) or stops (-1) waiting for its turn (caller holds the lock)."""
@@ -227,6 +230,15 @@ class Turns:
         """Seconds a background request would wait for its turn now (0: it goes at once)."""
         with self._lock:
             return self._pacer.wait_time(BACKGROUND, self._clock())
+
+
+@dataclass
+class _Turn:
+    """One caller waiting for its turn."""
+
+    priority: str
+    deadline: float | None
+    told: bool  # the user was told why this call waits (or it is no call of the user's)
 
 
 def _priority(background: threading.Event | None, result: bool) -> str:
