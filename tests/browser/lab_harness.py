@@ -73,6 +73,22 @@ def free_port() -> int:
 SAVE_WIDGET_STATE = "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings"
 
 
+def server_env(**settings: Path) -> dict[str, str]:
+    """The environment of a server under test: ours, with `settings` (its config and state dirs,
+    temporary, so nothing reads or writes the user's own setup) and no API key or base URL (the
+    notebooks must run against the built-in emulator, never a real account)."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL")}
+    env.update({name: str(path) for name, path in settings.items()})
+    return env
+
+
+def jupyter_dirs(home: Path) -> dict[str, Path]:
+    """A Jupyter server's config, runtime and IPython dirs, under `home`."""
+    return {"JUPYTER_CONFIG_DIR": home / "config", "JUPYTER_RUNTIME_DIR": home / "runtime",
+            "IPYTHONDIR": home / "ipython"}
+
+
 def _write_user_settings(config_dir: Path, save_widget_state: bool) -> None:
     for name, settings in USER_SETTINGS.items():
         if name == SAVE_WIDGET_STATE and not save_widget_state:
@@ -103,8 +119,9 @@ def tail(log: Path, lines: int = 30) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (JupyterLab shuts its kernels down), then kill whatever kernel outlived it."""
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (JupyterLab, Voila and marimo shut their kernels down), then kill whatever kernel
+    outlived it."""
     try:
         kernels = psutil.Process(server.pid).children(recursive=True)
     except psutil.NoSuchProcess:
@@ -134,15 +151,7 @@ def jupyter_server(notebooks: Path, save_widget_state: bool = True) -> Iterator[
         home = Path(tmp)
         root = home / "notebooks"
         shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".productai"))
-        env = dict(os.environ)
-        env.update(
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            IPYTHONDIR=str(home / "ipython"),
-        )
-        # The notebooks must run against the built-in emulator, never a real account.
-        for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
-            env.pop(name, None)
+        env = server_env(**jupyter_dirs(home))
         _write_user_settings(home / "config", save_widget_state)
         port = free_port()
         log = home / "jupyterlab.log"
@@ -161,7 +170,7 @@ def jupyter_server(notebooks: Path, save_widget_state: bool = True) -> Iterator[
             wait_until_ready(f"{base_url}/lab", server, log)
             yield JupyterServer(base_url=base_url, root_dir=root)
         finally:
-            _stop(server)
+            stop_server(server)
 
 
 @contextmanager
@@ -264,3 +273,21 @@ def rerun_cell(page: Page, cell: Locator, expected_text: str, timeout_ms: int = 
     result = cell.locator(".jp-OutputArea-output", has_text=expected_text).first
     result.wait_for(timeout=timeout_ms)
     return result.inner_text()
+
+
+# Where the notebook is: its cell count, its active cell, and whether a cell is being edited.
+_NOTEBOOK_STATE = """() => {
+  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
+  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
+  return {
+    cells: cells.length,
+    active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")),
+    editing: notebook.classList.contains("jp-mod-editMode"),
+  };
+}"""
+
+
+def notebook_state(page: Page) -> dict[str, object]:
+    """What a key that leaked out of a widget would change: the cell count, the active cell, edit mode."""
+    result: dict[str, object] = page.evaluate(_NOTEBOOK_STATE)
+    return result

@@ -3,7 +3,6 @@ opened in a page of the test's browser (`marimo_page`)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab_harness import free_port, new_page, wait_until_ready
+from lab_harness import free_port, new_page, server_env, stop_server, wait_until_ready
 from playwright.sync_api import Browser, Locator, Page
 
 
@@ -52,15 +51,8 @@ def marimo_app(notebook: Path | str) -> Iterator[str]:
         else:
             app = home / "app.py"
             app.write_text(notebook, encoding="utf-8")
-        env = dict(os.environ)
-        env.update(
-            HOME=str(home),
-            XDG_CONFIG_HOME=str(home / "config"),
-            XDG_CACHE_HOME=str(home / "cache"),
-            XDG_STATE_HOME=str(home / "state"),
-        )
-        for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
-            env.pop(name, None)
+        env = server_env(HOME=home, XDG_CONFIG_HOME=home / "config", XDG_CACHE_HOME=home / "cache",
+                         XDG_STATE_HOME=home / "state")
         port = free_port()
         log = home / "marimo.log"
         with log.open("wb") as out:
@@ -74,10 +66,5 @@ def marimo_app(notebook: Path | str) -> Iterator[str]:
             wait_until_ready(url, server, log, what="marimo")
             yield url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop_server(server)
 

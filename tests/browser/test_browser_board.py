@@ -19,6 +19,7 @@ from lab_harness import (
     JupyterServer,
     cell_with_source,
     new_page,
+    notebook_state,
     open_notebook,
     output,
     rerun_cell,
@@ -49,17 +50,6 @@ _WATCH_COUNTS = """() => {
     if (window.__paiCounts.at(-1) !== text) window.__paiCounts.push(text);
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
-
-_NOTEBOOK_STATE = """() => {
-  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
-  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
-  return {
-    cells: cells.length,
-    active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")),
-    editing: notebook.classList.contains("jp-mod-editMode"),
-  };
-}"""
-
 
 @dataclass(frozen=True)
 class BoardRun:
@@ -119,7 +109,7 @@ def test_picks_made_by_keyboard_alone_reach_batch_winners_and_no_key_changes_the
     page, board = run.page, run.board
     wait_until_settled(page, board)
     board.locator('.pai-board-stop[tabindex="0"]').focus()  # (JupyterLab makes its cell the active one)
-    before = page.evaluate(_NOTEBOOK_STATE)
+    before = notebook_state(page)
     for key in ("a", "b", "d", "d", "m", "z", "y", "Shift+m"):  # the notebook's command keys
         page.keyboard.press(key)
     page.keyboard.press("Space")  # job 0, image 1
@@ -134,7 +124,7 @@ def test_picks_made_by_keyboard_alone_reach_batch_winners_and_no_key_changes_the
     page.keyboard.press("Space")  # job 3, image 1
     page.keyboard.press("Escape")
     expect(lightbox).to_have_count(0)
-    assert page.evaluate(_NOTEBOOK_STATE) == before
+    assert notebook_state(page) == before
     expect(board.locator('.pai-board-image[aria-selected="true"]')).to_have_count(3)
     # (waits for this text: the cell's earlier output, "winners: []", stays until it ran again)
     winners = cell_with_source(page, "batch.winners")
@@ -162,7 +152,7 @@ def test_escape_hands_focus_back_to_the_cell(run: BoardRun) -> None:
         " inNotebook: Boolean(document.activeElement.closest('.jp-Notebook')) })"
     )
     assert focused == {"inBoard": False, "inNotebook": True}
-    assert not page.evaluate(_NOTEBOOK_STATE)["editing"]
+    assert not notebook_state(page)["editing"]
 
 
 def test_a_pick_after_it_settled_redraws_the_output_from_the_next_cell_and_the_lightbox_stays_open(

@@ -14,7 +14,15 @@ from typing import Any
 
 import nbformat
 import pytest
-from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, output, run_all_cells
+from lab_harness import (
+    WIDGET_MS,
+    JupyterServer,
+    new_page,
+    notebook_state,
+    open_notebook,
+    output,
+    run_all_cells,
+)
 from playwright.sync_api import Browser, Locator, Page, expect
 from widget_steps import column_text, wait_until_loaded
 
@@ -84,17 +92,6 @@ _WATCH_CARDS = """() => {
   }).observe(document.body, {
     subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"],
   });
-}"""
-
-# Where the notebook is: its cell count, its active cell, and whether a cell is being edited.
-_NOTEBOOK_STATE = """() => {
-  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
-  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
-  return {
-    cells: cells.length,
-    active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")),
-    editing: notebook.classList.contains("jp-mod-editMode"),
-  };
 }"""
 
 # What has focus, in words a failure message can show.
@@ -172,10 +169,6 @@ def test_the_prompt_shows_on_the_card_and_in_the_table(run: Run) -> None:
     assert PROMPT in column_text(run.table, "prompt")
 
 
-def _state(page: Page) -> dict[str, object]:
-    return page.evaluate(_NOTEBOOK_STATE)
-
-
 def test_keys_typed_in_our_controls_never_change_the_notebook(run: Run) -> None:
     page = run.page
     controls = {  # the selects last: their arrows change what the table and gallery show
@@ -196,10 +189,10 @@ def test_keys_typed_in_our_controls_never_change_the_notebook(run: Run) -> None:
 def _type_notebook_keys(page: Page, control: Locator, name: str) -> None:
     """Focus `control`, type the notebook's command-mode keys, and see the notebook unchanged."""
     control.focus()
-    before = _state(page)
+    before = notebook_state(page)
     for key in ("a", "b", "d", "d", "ArrowUp", "ArrowDown", "Enter", "m", "z"):  # (Escape: below)
         page.keyboard.press(key)
-    after = _state(page)
+    after = notebook_state(page)
     assert after == before, f"keys in {name} changed the notebook: {before} -> {after}"
     assert not after["editing"], name
 

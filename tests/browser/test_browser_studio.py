@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 from input_files import bomb, gif, png, truncated_png
-from lab_harness import WIDGET_MS, JupyterServer, new_page, open_notebook, output, run_all_cells
+from lab_harness import (
+    WIDGET_MS,
+    JupyterServer,
+    new_page,
+    notebook_state,
+    open_notebook,
+    output,
+    run_all_cells,
+)
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from productai_notebook.api import ProductAI
@@ -127,17 +135,9 @@ def test_a_bad_file_shows_its_error_inline_and_no_request_carries_it(studio, nam
     expect(row).to_have_count(0)
 
 
-_NOTEBOOK_STATE = """() => {
-  const cells = [...document.querySelectorAll(".jp-NotebookPanel .jp-Notebook .jp-Cell")];
-  const notebook = document.querySelector(".jp-NotebookPanel .jp-Notebook");
-  return { cells: cells.length, editing: notebook.classList.contains("jp-mod-editMode"),
-           active: cells.findIndex((cell) => cell.classList.contains("jp-mod-active")) };
-}"""
-
-
 def test_the_form_is_filled_by_keyboard_and_no_key_reaches_the_notebook(studio: StudioPage) -> None:
     page, form = studio.page, studio.studio
-    before = page.evaluate(_NOTEBOOK_STATE)
+    before = notebook_state(page)
     form.locator(".pai-studio-drop").focus()
     for key in ("a", "b", "d", "d", "m", "z"):  # the notebook's command keys
         page.keyboard.press(key)
@@ -148,7 +148,7 @@ def test_the_form_is_filled_by_keyboard_and_no_key_reaches_the_notebook(studio: 
     form.get_by_label("nanobananapro").focus()
     page.keyboard.press("Space")
     form.get_by_label("Images per job").select_option("2")
-    assert page.evaluate(_NOTEBOOK_STATE) == before
+    assert notebook_state(page) == before
     expect(form.locator(".pai-studio-prompt-count")).to_have_text("2 prompts")
 
 

@@ -4,7 +4,6 @@ console holds no error or warning of ours."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -14,7 +13,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import SERVER_START_SECONDS, WIDGET_MS, _stop, free_port, new_page, tail
+from lab_harness import (
+    SERVER_START_SECONDS,
+    WIDGET_MS,
+    free_port,
+    jupyter_dirs,
+    new_page,
+    server_env,
+    stop_server,
+    tail,
+)
 from playwright.sync_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -55,14 +63,7 @@ def test_a_voila_app_shows_the_job_and_logs_nothing_of_ours(browser: Browser) ->
             )
         ]
         nbformat.write(notebook, home / "app.ipynb")
-        env = dict(os.environ)
-        env.update(
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            IPYTHONDIR=str(home / "ipython"),
-        )
-        for name in ("PRODUCTAI_API_KEY", "PRODUCTAI_BASE_URL"):
-            env.pop(name, None)
+        env = server_env(**jupyter_dirs(home))
         port = free_port()
         log = home / "voila.log"
         with log.open("wb") as out:
@@ -91,4 +92,4 @@ def test_a_voila_app_shows_the_job_and_logs_nothing_of_ours(browser: Browser) ->
         finally:
             if page is not None:
                 page.close()
-            _stop(server)
+            stop_server(server)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +25,8 @@ ENDED_KEYS = {"at", "stage", "job_id", "status", "num_images", "images", "picks"
 
 
 @pytest.fixture
-def client(emulator: Emulator) -> Iterator[ProductAI]:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    with ProductAI(api_key=key, base_url=emulator.base_url) as made:
-        yield made
-
-
-@pytest.fixture
-def batch(client: ProductAI, tmp_path: Path) -> Any:
-    made = client.batch(prompts=PROMPTS, models=MODELS, inputs=[URL], num_images=2, batch_dir=tmp_path)
+def batch(account: ProductAI, tmp_path: Path) -> Any:
+    made = account.batch(prompts=PROMPTS, models=MODELS, inputs=[URL], num_images=2, batch_dir=tmp_path)
     return made.wait(timeout=60)
 
 
@@ -116,9 +106,9 @@ def test_displaying_a_batch_shows_the_board_with_its_static_copy(batch: Any) -> 
 
 
 def test_the_thumbnail_budget_grows_with_the_batch_and_keeps_the_off_switch(
-    client: ProductAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    account: ProductAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = client.batch(prompts=["one"], models=["nanobanana2"], inputs=[URL], batch_dir=tmp_path)
+    small = account.batch(prompts=["one"], models=["nanobanana2"], inputs=[URL], batch_dir=tmp_path)
     board = BatchBoard(small.wait(timeout=60))
     try:
         assert board._thumbnail_budget() == pai.config.thumbnail_budget_bytes  # never less than a widget's
@@ -149,12 +139,12 @@ def test_one_line_says_what_waits_on_the_request_budget(batch: Any) -> None:
         board.close()
 
 
-async def test_an_async_batch_has_its_board_and_its_picks(emulator: Emulator, tmp_path: Path) -> None:
+async def test_an_async_batch_has_its_board_and_its_picks(
+    emulator: Emulator, account_key: str, tmp_path: Path
+) -> None:
     from productai_notebook.api import AsyncProductAI
 
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    async with AsyncProductAI(api_key=key, base_url=emulator.base_url) as client:
+    async with AsyncProductAI(api_key=account_key, base_url=emulator.base_url) as client:
         batch = await client.batch(prompts=["on marble"], models=MODELS, inputs=[URL], batch_dir=tmp_path)
         await batch.wait(timeout=60)
         board = BatchBoard(batch)

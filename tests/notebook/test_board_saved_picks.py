@@ -3,8 +3,6 @@ cell the user runs, not at once: the output is not drawn again while the user pi
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import IPython.display
@@ -13,30 +11,21 @@ from page_messages import send_from_browser
 
 from productai_notebook import config
 from productai_notebook.api import ProductAI
-from productai_notebook.emulator import Emulator
 from productai_notebook.notebook import _resend
 from productai_notebook.notebook.board import BatchBoard
 
 PICKED = "\u2713 picked"
 
 
-@pytest.fixture
-def client(emulator: Emulator) -> Iterator[ProductAI]:
-    key = f"pk_test_{uuid.uuid4().hex}"
-    emulator.add_account(key, plan="enterprise", credits=10_000)
-    with ProductAI(api_key=key, base_url=emulator.base_url) as made:
-        yield made
-
-
 def test_a_pick_after_the_board_settled_reaches_the_saved_html_from_the_next_cell(
-    client: ProductAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    account: ProductAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(config, "thumbnails", False)  # settled as its jobs end
     outputs: list[str] = []  # the HTML of the board's output, as the notebook would save it
     record = lambda data, **_: outputs.append(data["text/html"])  # noqa: E731
     monkeypatch.setattr(IPython.display, "display", record)
     monkeypatch.setattr(IPython.display, "update_display", record)
-    batch = client.batch(
+    batch = account.batch(
         prompts=["on marble"], models=["nanobanana2", "seedream"], inputs=["https://example.com/shoe.jpg"],
         num_images=2, batch_dir=tmp_path,
     ).wait(timeout=60)  # fmt: skip
