@@ -44,7 +44,7 @@ KILLED = {"killed", "timeout", "segfault"}  # mutmut counts a hang or a crash as
 # why a survivor is no test's fault: the mutant behaves as the original does (equivalent), or it
 # changes only wording that belongs to another part's owner
 EXPLAINED = {
-    r"scheduler\.xǁSchedulerǁ_spare_for_shown_ends__mutmut_23$": (
+    r"scheduler\.xǁSchedulerǁ(_spare_for_shown_ends__mutmut_23|at_its_end__mutmut_3)$": (
         "equivalent: expected_finish reads `now` only before a first look, and every Follow "
         "is looked at (observed) when new_follow makes it"
     ),
