@@ -4,8 +4,16 @@
 // so a notebook its author ran and saved shows "Error displaying widget: model not found" for every
 // widget, though each output carries its HTML copy (thumbnails and all). Where the model is missing,
 // this shows that copy instead, with a one-line hint. Only outputs that carry an HTML copy change.
+//
+// One more way to "model not found": the state *is* saved, but the manager never read it. Upstream
+// reads the kernel's widgets first and the saved state after, in one try block, so a kernel that
+// fails that first read (dead, restarting, or gone mid-request) drops the saved state too; the
+// restore that follows once the kernel is connected asks the kernel alone. A missing model that
+// the saved state holds is therefore read from there, and drawn live, before any copy is shown.
 
 import { WIDGET_MIME } from "./without_kernel.js";
+
+const STATE_MIME = "application/vnd.jupyter.widget-state+json";
 
 // upstream's own words (jupyterlab_widgets' WidgetRenderer, not translated): the only sign it gives
 const MODEL_NOT_FOUND = "Error displaying widget: model not found";
@@ -30,14 +38,50 @@ function showHtmlCopy(renderer, model, sanitizer) {
   node.append(copy, hint);
 }
 
-/** `renderer` (upstream's WidgetRenderer), which shows the output's HTML copy when its model is missing. */
+// a manager's one read of the notebook's saved state, shared by all its widgets that miss a model
+const savedStateReads = new WeakMap();
+
+function savedState(manager) {
+  const notebook = manager?.context?.model;
+  const widgets = typeof notebook?.getMetadata === "function" ? notebook.getMetadata("widgets") : notebook?.metadata?.get?.("widgets");
+  return widgets?.[STATE_MIME]?.state ?? {};
+}
+
+/**
+ * Whether `renderer`'s missing model was in the saved state its manager skipped: then that state
+ * is read (once per manager, upstream's own `_loadFromNotebook`, which keeps the models it has)
+ * and the widget drawn again with `renderModel`.
+ */
+async function drawnFromSavedState(renderer, renderModel, model) {
+  const manager = await renderer._manager?.promise; // upstream keeps no public getter
+  const modelId = model?.data?.[WIDGET_MIME]?.model_id;
+  if (!modelId || !(modelId in savedState(manager)) || typeof manager._loadFromNotebook !== "function") return false;
+  if (!savedStateReads.has(manager)) savedStateReads.set(manager, manager._loadFromNotebook(manager.context.model));
+  try {
+    await savedStateReads.get(manager);
+  } catch (error) {
+    savedStateReads.delete(manager); // the next draw (after the kernel restarts, say) tries again
+    console.warn("productai-notebook: the notebook's saved widget state could not be read", error);
+    return false;
+  }
+  if (renderer.isDisposed) return true;
+  await renderModel.call(renderer, model);
+  return renderer.node?.textContent !== MODEL_NOT_FOUND;
+}
+
+/**
+ * `renderer` (upstream's WidgetRenderer), which draws a missing model from the notebook's saved
+ * state when the manager skipped it, and otherwise shows the output's HTML copy.
+ */
 export function withHtmlCopy(renderer, sanitizer) {
   if (typeof renderer?.renderModel !== "function") return renderer;
   const renderModel = renderer.renderModel;
+  const missing = (r) => !r.isDisposed && r.node?.textContent === MODEL_NOT_FOUND;
   // an own property: upstream's rerender (once the manager is restored) calls this one too
   renderer.renderModel = async function (model) {
     await renderModel.call(this, model);
-    if (!this.isDisposed && this.node?.textContent === MODEL_NOT_FOUND) showHtmlCopy(this, model, sanitizer);
+    if (!missing(this) || (await drawnFromSavedState(this, renderModel, model))) return;
+    if (missing(this)) showHtmlCopy(this, model, sanitizer);
   };
   return renderer;
 }

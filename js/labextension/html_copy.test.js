@@ -9,6 +9,7 @@ class FakeWidgetRenderer {
   constructor(options, manager) {
     this.options = options;
     this.manager = manager;
+    this._manager = { promise: Promise.resolve(manager) }; // upstream's PromiseDelegate
     this.node = document.createElement("div");
     this.classes = new Set();
     this.isDisposed = false;
@@ -119,4 +120,58 @@ test("a rerender once the manager is restored goes through the copy too", async 
   renderer.node.textContent = ""; // upstream's _rerender clears, then calls this.renderModel
   await renderer.renderModel(output("gone"));
   expect(renderer.node.querySelectorAll(".pai-html-copy")).toHaveLength(1);
+});
+
+/** A kernel's manager that skipped the notebook's saved state, which holds `saved` (model ids). */
+function managerThatSkippedTheSavedState(saved, { fails = false } = {}) {
+  const models = new Set();
+  const state = Object.fromEntries(saved.map((id) => [id, { model_name: "AnyModel", state: {} }]));
+  const notebook = { getMetadata: (key) => (key === "widgets" ? { "application/vnd.jupyter.widget-state+json": { version_major: 2, state } } : undefined) };
+  return {
+    models,
+    context: { model: notebook },
+    _loadFromNotebook: vi.fn(async (read) => {
+      if (fails) throw new Error("Kernel is dead");
+      const held = read.getMetadata("widgets")["application/vnd.jupyter.widget-state+json"].state;
+      for (const id of Object.keys(held)) models.add(id);
+    }),
+  };
+}
+
+test("a missing model that the notebook's saved state holds is read from it and drawn live, the state read once", async () => {
+  const manager = managerThatSkippedTheSavedState(["m1", "m2"]);
+  const first = withHtmlCopy(new FakeWidgetRenderer({}, manager), sanitizer);
+  const second = withHtmlCopy(new FakeWidgetRenderer({}, manager), sanitizer);
+  await Promise.all([first.renderModel(output("m1")), second.renderModel(output("m2"))]);
+  for (const renderer of [first, second]) {
+    expect(renderer.node.querySelector(".live-widget")).not.toBeNull();
+    expect(renderer.node.querySelector(".pai-html-copy")).toBeNull();
+    expect(renderer.node.textContent).not.toContain("model not found");
+  }
+  expect(manager._loadFromNotebook).toHaveBeenCalledTimes(1);
+});
+
+test("a missing model that the saved state does not hold shows the copy, and the state is not read", async () => {
+  const manager = managerThatSkippedTheSavedState(["other"]);
+  const renderer = withHtmlCopy(new FakeWidgetRenderer({}, manager), sanitizer);
+  await renderer.renderModel(output("gone"));
+  expect(renderer.node.querySelector(".pai-html-copy")).not.toBeNull();
+  expect(manager._loadFromNotebook).not.toHaveBeenCalled();
+});
+
+test("a saved state that cannot be read leaves the copy and one warning, and the next draw tries again", async () => {
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const manager = managerThatSkippedTheSavedState(["m1"], { fails: true });
+  const renderer = withHtmlCopy(new FakeWidgetRenderer({}, manager), sanitizer);
+  await renderer.renderModel(output("m1"));
+  expect(renderer.node.querySelector(".pai-html-copy")).not.toBeNull();
+  expect(warn).toHaveBeenCalledTimes(1);
+  expect(warn.mock.calls[0][0]).toContain("saved widget state could not be read");
+
+  manager._loadFromNotebook.mockImplementation(async () => manager.models.add("m1")); // the kernel is back
+  renderer.node.textContent = "";
+  await renderer.renderModel(output("m1"));
+  expect(renderer.node.querySelector(".live-widget")).not.toBeNull();
+  expect(manager._loadFromNotebook).toHaveBeenCalledTimes(2);
+  warn.mockRestore();
 });

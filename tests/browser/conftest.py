@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lab_harness import CHROMIUM, JupyterServer, chromium, jupyter_server, new_page
+from lab_harness import CHROMIUM, CONSOLE, JupyterServer, chromium, jupyter_server, new_page
 from playwright.sync_api import Browser, Page
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 _screenshots: list[Path] = []  # the folder of this session's failure screenshots, made on the first failure
+_labs: list[JupyterServer] = []  # this worker's JupyterLab, once a test has started it
 
 
 def _screenshot_folder() -> Path:
@@ -40,7 +41,23 @@ def browser() -> Iterator[Browser]:
 def lab(browser: Browser) -> Iterator[JupyterServer]:
     """JupyterLab over a temporary copy of notebooks/, so no test writes into the repository."""
     with jupyter_server(NOTEBOOKS) as server:
+        _labs.append(server)
         yield server
+        _labs.remove(server)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _kernels_shut_down_after_each_module() -> Iterator[None]:
+    """A module's kernels end with it (its pages' kernels, each with an emulator and its jobs), so
+    the JupyterLab the modules share does not carry every earlier module's kernels on a busy machine."""
+    yield
+    for server in _labs:
+        server.shut_down_kernels()
+
+
+@pytest.fixture(autouse=True)
+def _console_of_this_test_only() -> None:
+    CONSOLE.clear()
 
 
 @pytest.fixture
@@ -56,6 +73,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.when != "call" or not report.failed:
         return
+    if CONSOLE:
+        report.sections.append(("browser console (warnings and errors)", "\n".join(CONSOLE)))
     pages = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Page)]
     pages += [getattr(v, "page", None) for v in getattr(item, "funcargs", {}).values()]
     for n, p in enumerate(x for x in pages if isinstance(x, Page) and not x.is_closed()):

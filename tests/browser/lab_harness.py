@@ -6,6 +6,7 @@ share them. Every wait has a deadline sized for a loaded 2-core machine.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import re
@@ -19,13 +20,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import Browser, Locator, Page, WebSocket
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, WebSocket
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium tries outside hosts and is refused.
@@ -62,6 +64,42 @@ USER_SETTINGS = {
 class JupyterServer:
     base_url: str
     root_dir: Path
+
+    def _api(self, path: str, method: str = "GET") -> object:
+        """The server's REST API, as the front end calls it: a change carries the _xsrf cookie's
+        value back in a header (the server refuses it otherwise)."""
+        cookies = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+        headers = {}
+        if method != "GET":
+            opener.open(f"{self.base_url}/lab", timeout=30).close()  # sets the _xsrf cookie
+            headers["X-XSRFToken"] = {cookie.name: cookie.value for cookie in cookies}.get("_xsrf", "")
+        request = urllib.request.Request(f"{self.base_url}/api/{path}", method=method, headers=headers)
+        with opener.open(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def notebooks_with_a_kernel(self) -> list[str]:
+        """The paths of the notebooks that have a session (a kernel) on this server."""
+        return [session["path"] for session in self._api("sessions")]  # type: ignore[attr-defined]
+
+    def shut_down_kernels(self) -> None:
+        """Every session's kernel shut down, as Kernel > Shut Down All Kernels does."""
+        for session in self._api("sessions"):  # type: ignore[attr-defined]
+            try:
+                self._api(f"sessions/{session['id']}", method="DELETE")
+            except urllib.error.HTTPError as error:
+                if error.code != 404:  # already gone: what was wanted
+                    raise
+
+    def wait_until_kernel_gone(self, notebook: str) -> None:
+        """Until the server holds no session for `notebook`: the front end shows a kernel shut down
+        before the server has finished with it, and a notebook opened meanwhile joins the dying one."""
+        deadline = time.monotonic() + KERNEL_READY_MS / 1000
+        while any(path.endswith(notebook) for path in self.notebooks_with_a_kernel()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel of {notebook} still runs after {KERNEL_READY_MS / 1000:.0f}s")
+            time.sleep(0.25)  # polling the REST API: the server sends no event for it
 
 
 def free_port() -> int:
@@ -186,9 +224,21 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+# The warnings and errors of every page's console, newest last: a failing test's report shows them.
+CONSOLE: deque[str] = deque(maxlen=200)
+
+
 def new_page(browser: Browser) -> Page:
-    """A fresh page, light theme and a fixed size, so screenshots look the same everywhere."""
-    return browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme="light")
+    """A fresh page, light theme and a fixed size, so screenshots look the same everywhere; its
+    console's warnings and errors go to CONSOLE."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme="light")
+    def note(message: ConsoleMessage) -> None:
+        if message.type in ("warning", "error"):
+            CONSOLE.append(f"{message.type}: {message.text}")
+
+    page.on("console", note)
+    page.on("pageerror", lambda error: CONSOLE.append(f"uncaught: {error}"))
+    return page
 
 
 def open_notebook(page: Page, server: JupyterServer, name: str, ui: str = "lab") -> None:

@@ -274,6 +274,7 @@ def test_a_notebook_run_and_saved_in_jupyterlab_draws_its_widgets_again_after_it
         page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown]").first.wait_for(timeout=WIDGET_MS)
     finally:
         page.close()
+    lab.wait_until_kernel_gone("live.ipynb")  # reopened the next day, not into the kernel still dying
 
     page = new_page(browser)
     try:
