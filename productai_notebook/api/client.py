@@ -397,6 +397,7 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         super().__init__(settings, http_client, httpx.AsyncClient)
         #: the event loop this client's connection pool runs on (known once it is used)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._blocking: ProductAI | None = None  # see blocking()
         with contextlib.suppress(RuntimeError):  # made outside a running loop
             self._loop = asyncio.get_running_loop()
 
@@ -414,9 +415,25 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
         client._engine.configure(settings)
         return client
 
+    def blocking(self) -> ProductAI:
+        """This client's blocking twin: the same settings and engine (so one budget), its own
+        connection pool, made once. For what runs on a thread that cannot await this client's loop:
+        a studio's form, a widget's thumbnails, an export. It closes with this client.
+        """
+        with self._handles_lock:
+            self._open_http()  # a closed client makes no twin: the same clear error as any call
+            if self._blocking is None:
+                twin = self._blocking = ProductAI.from_settings(self._settings)
+                # also when this client is dropped unclosed: nothing else holds the twin to close it
+                weakref.finalize(self, twin.close)
+            return self._blocking
+
     async def close(self) -> None:
-        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
+        """Close the connection pool this client made (one passed as `http_client=` stays open),
+        and its blocking twin's."""
         if self._owns_http:
+            if self._blocking is not None:
+                self._blocking.close()
             await self._http.aclose()
 
     aclose = close  # httpx's name for it

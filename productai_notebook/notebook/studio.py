@@ -99,7 +99,7 @@ class Studio(Widget, front_end="studio"):
         if client is None:
             raise InvalidArgumentError("client", NO_CLIENT)
         if not isinstance(client, ProductAI):  # an AsyncProductAI: the form's calls run on worker threads
-            client = ProductAI.from_settings(client.settings)
+            client = client.blocking()
         self._client = client
         self._lock = threading.Lock()
         self._batch: Any = None

@@ -14,7 +14,6 @@ import binascii
 import contextlib
 import io
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,8 +51,6 @@ def made_cache(max_bytes: int = CACHE_BYTES) -> LRUCache[_Key, bytes | None]:
 
 _made = made_cache()
 _making: dict[_Key, Future[bytes | None]] = {}
-# An AsyncProductAI's jobs are fetched through a blocking client on the same connection settings.
-_blocking_clients: weakref.WeakKeyDictionary[Any, ProductAI] = weakref.WeakKeyDictionary()
 
 
 def make_thumbnail(data: bytes, *, edge: int, max_bytes: int) -> bytes | None:
@@ -119,14 +116,10 @@ def client_of(job: Any) -> Any:
 
 
 def _blocking(client: Any) -> ProductAI | None:
+    """The client to fetch with here, on a worker thread: an AsyncProductAI's blocking twin."""
     if client is None or isinstance(client, ProductAI):
         return client
-    with _lock:
-        if client not in _blocking_clients:
-            twin = _blocking_clients[client] = ProductAI.from_settings(client.settings)
-            # its connections close when the asyncio client goes: nothing else holds the twin to close them
-            weakref.finalize(client, twin.close)
-        return _blocking_clients[client]
+    return client.blocking()
 
 
 def thumbnail_of(client: Any, url: str) -> Future[bytes | None]:

@@ -260,3 +260,21 @@ def test_a_job_ids_own_underscores_stay_in_its_file_name() -> None:
     assert safe_part("job___oozMcRwCkegRf2_") == "job___oozMcRwCkegRf2_", "an id is never changed"
     assert safe_part("héros: ~50% off?") == "heros_50_off", "punctuation at the ends is dropped"
     assert safe_part("..hidden") == "hidden", "no hidden file"
+
+
+def test_batches_made_in_the_same_second_without_a_name_get_names_of_their_own(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from productai_notebook.api.batches import making
+
+    monkeypatch.setattr(making, "new_name", lambda: "batch-20261204-120000")  # one second for all three
+    with fresh_client(emulator) as client:
+        batches = [client.batch(inputs=[URL], prompts=[f"on {wood}"], models="nanobanana2", batch_dir=tmp_path)
+                   for wood in ("oak", "ash", "elm")]
+        for batch in batches:
+            batch.wait(timeout=60)
+    assert [batch.name for batch in batches] == [
+        "batch-20261204-120000", "batch-20261204-120000-2", "batch-20261204-120000-3"
+    ]
+    assert [[job.prompt for job in batch] for batch in batches] == [["on oak"], ["on ash"], ["on elm"]]
+    assert sorted(path.name for path in tmp_path.glob("*.json")) == sorted(f"{b.name}.json" for b in batches)

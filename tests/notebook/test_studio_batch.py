@@ -92,3 +92,28 @@ def test_an_async_client_works_too_and_the_html_copy_shows_the_board(account, em
         assert key not in html
     finally:
         studio.close()
+
+
+def test_studios_on_one_asyncio_client_share_its_blocking_twin_which_closes_with_it(account, emulator):
+    import asyncio
+
+    from productai_notebook.api import AsyncProductAI, ProductAIError
+
+    key, _client = account
+    client = AsyncProductAI(api_key=key, base_url=emulator.base_url)
+    studios = [Studio(client, prompts="on marble"), Studio(client, prompts="on slate")]
+    try:
+        for studio in studios:
+            studio.add_input(png(), name="lamp.png")
+        batches = [studio.generate() for studio in studios]
+        for batch in batches:
+            batch.wait(timeout=DEADLINE)
+        # one connection pool however many studios (a cell run again makes a new one each time)
+        assert batches[0].client is batches[1].client is client.blocking()
+    finally:
+        for studio in studios:
+            studio.close()
+    asyncio.run(client.close())
+    assert batches[0].client.is_closed  # its connections went with the client's
+    with pytest.raises(ProductAIError, match="was closed"):
+        client.blocking()

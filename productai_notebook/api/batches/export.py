@@ -69,46 +69,42 @@ def _suffix(url: str, content_type: str) -> str:
 
 def export(batch: BatchCore, folder: Path, *, winners_only: bool, pattern: str) -> list[Path]:
     """See `Batch.export`."""
-    from ..client import AsyncProductAI, ProductAI
+    from ..client import AsyncProductAI
     from ..resources import fetch_image
 
     check_pattern(pattern)
     client = batch.client
-    # an asyncio client's pool belongs to its loop: a blocking twin of its settings fetches here
-    fetcher = ProductAI.from_settings(client.settings) if isinstance(client, AsyncProductAI) else client
+    # an asyncio client's pool belongs to its loop: its blocking twin fetches here
+    fetcher = client.blocking() if isinstance(client, AsyncProductAI) else client
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     rows: list[dict[str, Any]] = []
     written: list[Path] = []
-    try:
-        for entry in batch.entries:
-            job = entry.job
-            if job is None or not job.images:
+    for entry in batch.entries:
+        job = entry.job
+        if job is None or not job.images:
+            continue
+        indices = list(job.picks) if winners_only else list(range(len(job.images)))
+        per_image = (job.tokens_used or 0) // max(1, len(job.images))
+        for index in indices:
+            if index >= len(job.images):
                 continue
-            indices = list(job.picks) if winners_only else list(range(len(job.images)))
-            per_image = (job.tokens_used or 0) // max(1, len(job.images))
-            for index in indices:
-                if index >= len(job.images):
-                    continue
-                image = job.images[index]
-                fetched = fetch_image(fetcher, image.url)
-                spec = entry.spec
-                values = {
-                    "input": spec.input_label, "prompt": spec.prompt or spec.preset_id, "model": spec.model,
-                    "job_id": job.id, "n": index,
-                }
-                name = file_name(pattern, values, _suffix(image.url, fetched.content_type), taken)
-                path = folder / name
-                path.write_bytes(fetched.content)
-                written.append(path)
-                rows.append({
-                    "file": name, "input": spec.input_label, "prompt": spec.prompt, "model": spec.model,
-                    "job_id": job.id, "image": index, "width": image.width, "height": image.height,
-                    "credits": per_image,
-                })
-    finally:
-        if fetcher is not client:
-            fetcher.close()
+            image = job.images[index]
+            fetched = fetch_image(fetcher, image.url)
+            spec = entry.spec
+            values = {
+                "input": spec.input_label, "prompt": spec.prompt or spec.preset_id, "model": spec.model,
+                "job_id": job.id, "n": index,
+            }
+            name = file_name(pattern, values, _suffix(image.url, fetched.content_type), taken)
+            path = folder / name
+            path.write_bytes(fetched.content)
+            written.append(path)
+            rows.append({
+                "file": name, "input": spec.input_label, "prompt": spec.prompt, "model": spec.model,
+                "job_id": job.id, "image": index, "width": image.width, "height": image.height,
+                "credits": per_image,
+            })
     with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=COLUMNS)
         writer.writeheader()

@@ -77,23 +77,36 @@ def new_batch(
     images: list[BatchInput],
     specs: list[JobSpec],
 ) -> BatchCore:
-    """A batch of `specs` whose inputs are all uploaded: its manifest written, its worker started."""
-    if name is None:
-        name = new_name()
-        if manifest_path(name, batch_dir).exists():  # taken within the same second
-            raise InvalidArgumentError("name", f"a batch named {name!r} exists already: give name=")
-    path = manifest_path(name, batch_dir)
-    batch = _class_of(client)(client, name, ManifestFile(path), images, [BatchEntry(spec) for spec in specs])
-    try:
-        batch.create_manifest()
-    except FileExistsError:
-        # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
-        joined = existing(client, name, batch_dir, specs)
-        if joined is None:
-            raise
-        return joined
-    batch.resume()
-    return batch
+    """A batch of `specs` whose inputs are all uploaded: its manifest written, its worker started.
+
+    With no `name`, a new one from the time (two batches in one second: -2, -3, ...).
+    """
+    while True:
+        named = name if name is not None else unused_name(batch_dir)
+        manifest = ManifestFile(manifest_path(named, batch_dir))
+        batch = _class_of(client)(client, named, manifest, images, [BatchEntry(spec) for spec in specs])
+        try:
+            batch.create_manifest()
+        except FileExistsError:
+            if name is None:
+                continue  # another batch took that name this very moment: the next one
+            # another kernel made it meanwhile (two runs of one notebook): join it, pay nothing twice
+            joined = existing(client, name, batch_dir, specs)
+            if joined is None:
+                raise
+            return joined
+        batch.resume()
+        return batch
+
+
+def unused_name(batch_dir: str | Path | None) -> str:
+    """A new batch's name: the time to the second, then -2, -3, ... for more batches in that second."""
+    first = new_name()
+    name, count = first, 1
+    while manifest_path(name, batch_dir).exists():
+        count += 1
+        name = f"{first}-{count}"
+    return name
 
 
 def left_to_send(
