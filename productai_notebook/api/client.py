@@ -8,6 +8,7 @@ connection (base_url, key, timeouts, retries): `AsyncProductAI.from_settings(...
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import copy
@@ -41,8 +42,9 @@ H = TypeVar("H", bound=JobHandle)
 C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 Client = TypeVar("Client", bound="_Base[Any, Any]")
 
-class _Base(Generic[H, C]):
-    """What both clients share: settings, the connection pool, the job-handle registry, parsing answers."""
+class _Base(abc.ABC, Generic[H, C]):
+    """What both clients share: settings, the connection pool, the job-handle registry, parsing answers.
+    What differs (blocking or awaited) is each client's own: the abstract methods below."""
 
     def __init__(self, settings: ClientSettings, http_client: C | None, new_http_client: type[C]) -> None:
         self._settings = settings
@@ -58,9 +60,9 @@ class _Base(Generic[H, C]):
         self._created_ids: set[str] = set()
         self._open_namespaces()
 
+    @abc.abstractmethod
     def _open_namespaces(self) -> None:
         """Set `jobs` and `assets`, bound to this client."""
-        raise NotImplementedError
 
     def with_options(
         self: Client, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
@@ -94,11 +96,11 @@ class _Base(Generic[H, C]):
         with self._handles_lock:
             return self._handles.get(job_id)
 
+    @abc.abstractmethod
     def send_in_background(
         self, spec: RequestSpec, stop: threading.Event, result: bool = False
     ) -> Future[Any]:
         """One request at background priority, sent without blocking the caller (see `Sender`)."""
-        raise NotImplementedError
 
     # -- what the library's own modules ask of a client (resources, lost creates, downloads) ----
     # (public and typed so that no other module reaches into a client's private attributes)
@@ -164,8 +166,9 @@ class _Base(Generic[H, C]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._settings.base_url!r})"
 
+    @abc.abstractmethod
     def _new_handle(self, state: JobState, prompt: str | None) -> H:
-        raise NotImplementedError
+        """A new handle of this client's kind (`Job` or `AsyncJob`) on the job of `state`."""
 
     def _handle(self, state: JobState, prompt: str | None = None, aspect_ratio: str | None = None) -> H:
         with self._handles_lock:
