@@ -269,8 +269,10 @@ def test_batches_made_in_the_same_second_without_a_name_get_names_of_their_own(
 
     monkeypatch.setattr(making, "new_name", lambda: "batch-20261204-120000")  # one second for all three
     with fresh_client(emulator) as client:
-        batches = [client.batch(inputs=[URL], prompts=[f"on {wood}"], models="nanobanana2", batch_dir=tmp_path)
-                   for wood in ("oak", "ash", "elm")]
+        batches = [
+            client.batch(inputs=[URL], prompts=[f"on {wood}"], models="nanobanana2", batch_dir=tmp_path)
+            for wood in ("oak", "ash", "elm")
+        ]
         for batch in batches:
             batch.wait(timeout=60)
     assert [batch.name for batch in batches] == [

@@ -172,3 +172,31 @@ def test_a_pick_after_it_settled_redraws_the_output_from_the_next_cell_and_the_l
     expect(counter).to_have_text("6 of 8")  # the new view took up the old one's lightbox
     assert not page.evaluate("() => Boolean(document.activeElement.closest('.pai-board'))")  # nor the focus
     assert page.locator(".jp-OutputArea-output .pai-board").count() == 1
+
+
+def test_in_notebook_7_keyboard_picks_reach_batch_winners_and_no_key_changes_the_notebook(
+    browser: Browser, lab: JupyterServer
+) -> None:
+    # Notebook 7 reads keys while they are captured, before the widget sees them: its own run
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    nbformat.write(notebook, lab.root_dir / "board_notebook7.ipynb")
+    page = new_page(browser)
+    try:
+        open_notebook(page, lab, "board_notebook7.ipynb", ui="notebook")
+        run_all_cells(page)
+        board = output(page, ".pai-board")
+        wait_until_settled(page, board)
+        board.locator('.pai-board-stop[tabindex="0"]').focus()
+        before = notebook_state(page)
+        for key in ("a", "b", "d", "d", "m", "z", "y", "Shift+m"):  # the notebook's command keys
+            page.keyboard.press(key)
+        page.keyboard.press("Space")  # job 0, image 1
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")  # on sand, nanobanana2: job 2, image 1
+        assert notebook_state(page) == before
+        expect(board.locator('.pai-board-image[aria-selected="true"]')).to_have_count(2)
+        rerun_cell(page, cell_with_source(page, "batch.winners"), expected_text="winners: [(0, 0), (2, 0)]")
+    finally:
+        page.close()
