@@ -427,15 +427,15 @@ class AsyncProductAI(_Base[AsyncJob, httpx.AsyncClient]):
             self._open_http()  # a closed client makes no twin: the same clear error as any call
             if self._blocking is None:
                 twin = self._blocking = ProductAI.from_settings(self._settings)
-                # also when this client is dropped unclosed: nothing else holds the twin to close it
-                weakref.finalize(self, twin.close)
+                # its pool closes once nothing holds the twin (this client dropped unclosed, say); not
+                # when this client goes: a studio or a batch may still use the twin then
+                weakref.finalize(twin, twin.connection_pool().close)
             return self._blocking
 
     async def close(self) -> None:
-        """Close the connection pool this client made (one passed as `http_client=` stays open),
-        and its blocking twin's."""
+        """Close the connection pool this client made (one passed as `http_client=` stays open)."""
         if self._owns_http:
-            if self._blocking is not None:
+            if self._blocking is not None:  # (and its blocking twin's: see blocking())
                 self._blocking.close()
             await self._http.aclose()
 

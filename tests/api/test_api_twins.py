@@ -32,8 +32,9 @@ TWINS = [
     (ProductAI, AsyncProductAI), (Job, AsyncJob), (Jobs, AsyncJobs), (Assets, AsyncAssets),
     (Batch, AsyncBatch),
 ]
-#: public names only one side has, by design (httpx's name for the asyncio close)
-ONE_SIDED = {"aclose"}
+#: public names only one side has, by design: httpx's name for the asyncio close, and an asyncio
+#: client's blocking twin (a blocking client needs none)
+ONE_SIDED = {"aclose", "blocking"}
 #: private methods that differ by design and must still promise the same (the clients' request loop)
 COMPARED_PRIVATE = {"_send", "_call"}
 SAME_NAME = [

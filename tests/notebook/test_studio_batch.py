@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import pytest
@@ -83,6 +84,7 @@ def test_an_async_client_works_too_and_the_html_copy_shows_the_board(account, em
 
     key, _client = account
     studio = Studio(AsyncProductAI(api_key=key, base_url=emulator.base_url), prompts="on marble")
+    gc.collect()  # the asyncio client is gone (only the studio used it): its blocking twin still works
     try:
         studio.add_input(png(), name="lamp.png")
         batch = studio.generate()

@@ -6,12 +6,12 @@ import io
 import random
 from concurrent.futures import Future
 
-import IPython.display
 import pytest
 from fake_clock import FakeClock
 from notebook_waits import wait_until
 from page_messages import send_from_browser
 from PIL import Image
+from widget_outputs import record_outputs
 
 from productai_notebook import Gallery, JobView, config
 from productai_notebook.api import Job, ProductAI
@@ -215,10 +215,7 @@ def test_thumbnails_made_later_than_awaited_never_redraw_a_page_under_its_user(
     monkeypatch.setattr(job_view, "THUMBNAILS_AWAITED_SECONDS", 0.1)
     late: Future[bytes | None] = Future()  # every image's thumbnail, made when the test says
     monkeypatch.setattr(thumbnails, "thumbnail_of", lambda client, url: late)
-    outputs: list[str] = []  # the HTML of each output shown, then of each redraw
-    record = lambda data, **_: outputs.append(data["text/html"])  # noqa: E731
-    monkeypatch.setattr(IPython.display, "display", record)
-    monkeypatch.setattr(IPython.display, "update_display", record)
+    outputs = record_outputs(monkeypatch)  # the HTML of each output shown, then of each redraw
     view = JobView.for_job(account.generate(model="nanobanana2", image_url="https://example.com/a.png",
                                             prompt="a", num_images=2))
     view._ipython_display_()
