@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +53,10 @@ def _kernels_shut_down_after_each_module() -> Iterator[None]:
     the JupyterLab the modules share does not carry every earlier module's kernels on a busy machine."""
     yield
     for server in _labs:
-        server.shut_down_kernels()
+        try:
+            server.shut_down_kernels()
+        except OSError as error:  # (urllib's errors too) tidying up is no test: the next module says more
+            warnings.warn(f"could not shut the module's kernels down: {error}", stacklevel=1)
 
 
 @pytest.fixture(autouse=True)
