@@ -254,10 +254,13 @@ def test_export_names_files_by_prompt_and_model_and_lists_them(emulator: Emulato
         assert list(frame["credits"]) == [6, 6] and list(frame["picks"]) == [[0], [1]]
 
 
-def test_a_job_ids_own_underscores_stay_in_its_file_name() -> None:
+def test_a_job_ids_own_underscores_and_dashes_stay_in_its_file_name() -> None:
     from productai_notebook.api.batches.export import safe_part
 
     assert safe_part("job___oozMcRwCkegRf2_") == "job___oozMcRwCkegRf2_", "an id is never changed"
+    assert safe_part("job_tZcvrefnNkUWrIF-") == "job_tZcvrefnNkUWrIF-", "nor its dashes"
+    assert safe_part("-job-") == "job", "a name never starts with a dash"
+    assert safe_part("gpt-high") == "gpt-high"
     assert safe_part("héros: ~50% off?") == "heros_50_off", "punctuation at the ends is dropped"
     assert safe_part("..hidden") == "hidden", "no hidden file"
 

@@ -22,14 +22,22 @@ COLUMNS = ("file", "input", "prompt", "model", "job_id", "image", "width", "heig
 #: the longest a name part may be (file systems allow 255 bytes for a whole name)
 MAX_PART = 60
 _UNSAFE = re.compile(r"[^\w.-]+", re.ASCII)
+#: a part that needs no change: no hidden file (a leading dot), no name ending in a dot (Windows)
+_SAFE = re.compile(r"\w(?:[\w.-]*[\w-])?", re.ASCII)
 #: punctuation at either end is dropped, not replaced ("off?" -> "off"); an id's own "_" stays
 _EDGES = re.compile(r"^[^\w]+|[^\w]+$", re.ASCII)
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{i}" for port in ("COM", "LPT") for i in range(1, 10))}
 
 
 def safe_part(value: object) -> str:
-    """`value` as a piece of a file name on any file system: ASCII letters, digits, _ . -"""
+    """`value` as a piece of a file name on any file system: ASCII letters, digits, _ . -
+
+    A value that is one already (a job id, a model) is kept as it is, its edges too: the file of
+    job `job_x1-` is `job_x1-_0.jpg`, so a name leads back to its job.
+    """
     text = unicodedata.normalize("NFKD", "" if value is None else str(value))
+    if _SAFE.fullmatch(text) and len(text) <= MAX_PART:
+        return text
     text = _UNSAFE.sub("_", _EDGES.sub("", text.encode("ascii", "ignore").decode()))
     return text[:MAX_PART].rstrip(".-") or "_"
 
