@@ -65,6 +65,7 @@ async function drawnFromSavedState(renderer, renderModel, model) {
     return false;
   }
   if (renderer.isDisposed) return true;
+  renderer.removeClass?.("jupyter-widgets"); // upstream's error styling, from the first try
   await renderModel.call(renderer, model);
   return renderer.node?.textContent !== MODEL_NOT_FOUND;
 }

@@ -145,6 +145,7 @@ test("a missing model that the notebook's saved state holds is read from it and 
   await Promise.all([first.renderModel(output("m1")), second.renderModel(output("m2"))]);
   for (const renderer of [first, second]) {
     expect(renderer.node.querySelector(".live-widget")).not.toBeNull();
+    expect(renderer.classes.has("jupyter-widgets")).toBe(false); // no error styling left behind
     expect(renderer.node.querySelector(".pai-html-copy")).toBeNull();
     expect(renderer.node.textContent).not.toContain("model not found");
   }
