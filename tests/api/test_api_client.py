@@ -119,17 +119,30 @@ def test_one_handle_per_job_and_an_ended_job_is_not_read_again() -> None:
 
 
 def test_wait_polls_until_completed_and_reports_progress() -> None:
+    # on_progress is handed the job and reads its latest state: two answers that come before the
+    # waiting thread runs are one report. So the end is answered once 60 was reported (or after 10 s).
+    reported_60 = threading.Event()
+    completed = answer(
+        200, job_json(status="completed", progress=100, images=[{"url": SHOE, "width": 8, "height": 8}])
+    )
+
+    def completed_once_60_was_reported(_request: httpx.Request) -> httpx.Response:
+        reported_60.wait(timeout=10)  # (a wait that never reports 60 still ends, and fails below)
+        return completed
+
     script = Script(
-        answer(200, job_json(progress=10)),
-        answer(200, job_json(progress=60)),
-        answer(
-            200, job_json(status="completed", progress=100, images=[{"url": SHOE, "width": 8, "height": 8}])
-        ),
+        answer(200, job_json(progress=10)), answer(200, job_json(progress=60)), completed_once_60_was_reported
     )
     seen: list[int] = []
+
+    def on_progress(job: Job) -> None:
+        seen.append(job.progress)
+        if job.progress == 60:
+            reported_60.set()
+
     with mock_client(script) as client:
         job = client.jobs.get("job_abc123xyz")
-        assert job.wait(timeout=30, poll_interval=0.01, on_progress=lambda j: seen.append(j.progress)) is job
+        assert job.wait(timeout=30, poll_interval=0.01, on_progress=on_progress) is job
     assert seen == [60, 100] and job.images[0].url == SHOE
 
 
