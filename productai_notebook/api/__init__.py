@@ -24,6 +24,7 @@ from .batches import set_batch_dir_hook as set_batch_dir_hook
 from .batches import set_batch_display_hook as set_batch_display_hook
 from .batches.specs import BatchInput as BatchInput
 from .client import AsyncProductAI, ProductAI
+from .client import blocking_client as blocking_client
 from .engine.connection import Connection as Connection
 from .engine.pacing import Budget
 from .engine.sender import Sender as Sender

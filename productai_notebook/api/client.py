@@ -207,6 +207,11 @@ async def _stopped_within(stop: threading.Event, seconds: float) -> bool:
     return True
 
 
+def blocking_client(client: ProductAI | AsyncProductAI) -> ProductAI:
+    """`client` itself, or an asyncio client's blocking twin: for code on a thread that cannot await."""
+    return client.blocking() if isinstance(client, AsyncProductAI) else client
+
+
 def _generate_spec(body: dict[str, Any]) -> RequestSpec:
     """`POST /generate` of a checked body: the one request a retry must never repeat blindly."""
     return RequestSpec("POST", "generate", json=body, creates=True)

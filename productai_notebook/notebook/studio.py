@@ -26,6 +26,7 @@ from ..api import (
     InvalidArgumentError,
     ProductAI,
     ProductAIError,
+    blocking_client,
     check_input_image,
     read_image_source,
 )
@@ -98,9 +99,7 @@ class Studio(Widget, front_end="studio"):
         client = client or current_client()
         if client is None:
             raise InvalidArgumentError("client", NO_CLIENT)
-        if not isinstance(client, ProductAI):  # an AsyncProductAI: the form's calls run on worker threads
-            client = client.blocking()
-        self._client = client
+        self._client = blocking_client(client)  # the form's calls run on worker threads
         self._lock = threading.Lock()
         self._batch: Any = None
         self._stop_observing: Callable[[], None] | None = None

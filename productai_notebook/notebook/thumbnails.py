@@ -23,7 +23,7 @@ from cachetools import LRUCache
 from PIL import Image
 
 from .._config import config
-from ..api import FetchedImage, ProductAI, ProductAIError, fetch_image, image_filename
+from ..api import FetchedImage, ProductAIError, blocking_client, fetch_image, image_filename
 from ..sandbox import current_client
 
 # A generated image is a few megapixels; anything far larger is not worth decoding for a thumbnail.
@@ -104,22 +104,14 @@ def image_bytes(client: Any, url: str) -> FetchedImage:
             return FetchedImage(base64.b64decode(payload, validate=True), header[5:].split(";")[0])
         except binascii.Error:
             raise ProductAIError("This data: image cannot be read.") from None
-    blocking = _blocking(client)
-    if blocking is None:
+    if client is None:
         raise ProductAIError("No ProductAI client to fetch this image with.")
-    return fetch_image(blocking, url, max_bytes=config.image_max_bytes)
+    return fetch_image(blocking_client(client), url, max_bytes=config.image_max_bytes)
 
 
 def client_of(job: Any) -> Any:
     """The client to fetch a job's images with: its own, else the one the notebook uses."""
     return getattr(job, "client", None) or current_client()
-
-
-def _blocking(client: Any) -> ProductAI | None:
-    """The client to fetch with here, on a worker thread: an AsyncProductAI's blocking twin."""
-    if client is None or isinstance(client, ProductAI):
-        return client
-    return client.blocking()
 
 
 def thumbnail_of(client: Any, url: str) -> Future[bytes | None]:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from productai_notebook.api.engine.account import Engine
-from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, USER_CALL_SECONDS, Pacer
+from productai_notebook.api.engine.pacing import BACKGROUND, FOREGROUND, RESULT, USER_CALL_SECONDS, Pacer
 from productai_notebook.api.errors import RateLimitError
 
 
@@ -49,14 +49,15 @@ def test_background_polls_leave_a_reserve_for_the_users_calls():
     send(pacer, 9.0, FOREGROUND)
 
 
-def test_background_never_jumps_a_waiting_user_call():
+@pytest.mark.parametrize("priority", [BACKGROUND, RESULT], ids=["progress", "a shown job's images"])
+def test_background_never_jumps_a_waiting_user_call(priority):
     pacer = paced(10)
     for second in range(5):
         send(pacer, float(second), BACKGROUND)
     pacer.foreground_waiting = 1
-    assert pacer.wait_time(BACKGROUND, 5.0) > 0, "a user's call waits: background yields"
+    assert pacer.wait_time(priority, 5.0) > 0, "a user's call waits: background yields"
     pacer.foreground_waiting = 0
-    assert pacer.wait_time(BACKGROUND, 5.0) == 0
+    assert pacer.wait_time(priority, 5.0) == 0
 
 
 def test_a_429_pauses_background_work_until_retry_after_but_not_the_users_calls():

@@ -45,15 +45,6 @@ def test_progress_checks_still_leave_the_reserve_to_the_user():
     assert pacer.wait_time(RESULT, 15.0) == 0, "a result may still take one of them"
 
 
-def test_a_result_never_goes_ahead_of_a_users_call_that_waits():
-    pacer = paced(10)
-    fill(pacer, 9)
-    pacer.foreground_waiting = 1
-    assert pacer.wait_time(RESULT, 1.0) > 0, "the last slot is the waiting call's"
-    pacer.foreground_waiting = 0
-    assert pacer.wait_time(RESULT, 1.0) == 0
-
-
 def test_with_images_first_off_results_keep_the_reserve_as_progress_checks_do():
     pacer = paced(60)
     pacer.images_first = False

@@ -77,13 +77,13 @@ def _suffix(url: str, content_type: str) -> str:
 
 def export(batch: BatchCore, folder: Path, *, winners_only: bool, pattern: str) -> list[Path]:
     """See `Batch.export`."""
-    from ..client import AsyncProductAI
+    from ..client import blocking_client
     from ..resources import fetch_image
 
     check_pattern(pattern)
     client = batch.client
     # an asyncio client's pool belongs to its loop: its blocking twin fetches here
-    fetcher = client.blocking() if isinstance(client, AsyncProductAI) else client
+    fetcher = blocking_client(client)
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     rows: list[dict[str, Any]] = []
